@@ -1,0 +1,1 @@
+"""The catalogue of Huawei Cloud error codes: models, importer and matching. Knows nothing of Slack."""

@@ -1,0 +1,1 @@
+"""Read Huawei Cloud "Error Codes" pages (plain text, HTML, RST) into rows."""

@@ -1,0 +1,93 @@
+"""What every page parser produces, and the checks that turn a raw row into an entry."""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass, field
+
+from knowledge.importer.columns import Field
+
+# Codes look like AIS.0005, APIG.0201, ModelArts.4101, APIC.9000, ModelArts.0203, DLI.0001,
+# IAM.0001, Ecs.0005, CCE_CM.0001. "Others" is a catch-all row, not a code.
+CODE_RE = re.compile(r"^[A-Za-z][A-Za-z0-9_]{1,24}[.\-][A-Za-z0-9]{2,12}(\.[0-9]{1,6})?$")
+STATUS_RE = re.compile(r"^[1-5][0-9]{2}$")
+
+
+class NotAnErrorPage(ValueError):
+    """The file holds no error-code table that we can read."""
+
+
+@dataclass
+class RawRow:
+    """One table row: a cell per mapped field, and where it was in the source."""
+
+    cells: dict[Field, str]
+    where: str
+
+
+@dataclass
+class ParsedRow:
+    code: str
+    status: int | None
+    message: str
+    description: str
+    handling: str
+    category: str | None
+
+
+@dataclass
+class SkippedRow:
+    where: str
+    reason: str
+
+
+@dataclass
+class ParsedPage:
+    rows: list[ParsedRow] = field(default_factory=list)
+    skipped: list[SkippedRow] = field(default_factory=list)
+
+
+def clean_text(text: str) -> str:
+    """Collapse runs of blanks inside lines, keep paragraph breaks, drop stray whitespace."""
+    paragraphs = [re.sub(r"[ \t\u00a0]+", " ", p).strip() for p in re.split(r"\n\s*\n", text)]
+    lines = ["\n".join(line.strip() for line in p.splitlines() if line.strip()) for p in paragraphs]
+    return "\n\n".join(p for p in lines if p)
+
+
+def check_row(raw: RawRow) -> ParsedRow | SkippedRow:
+    code = clean_text(raw.cells.get(Field.CODE, ""))
+    if not code:
+        return SkippedRow(raw.where, "no error code")
+    if not CODE_RE.match(code):
+        return SkippedRow(raw.where, f"{code[:40]!r} is not an error code")
+    status_text = clean_text(raw.cells.get(Field.STATUS, ""))
+    status: int | None = None
+    if status_text:
+        if not re.fullmatch(r"[0-9]{3}", status_text):
+            return SkippedRow(raw.where, f"{code}: status {status_text[:20]!r} is not an HTTP status")
+        status = int(status_text)
+    message = clean_text(raw.cells.get(Field.MESSAGE, ""))
+    description = clean_text(raw.cells.get(Field.DESCRIPTION, ""))
+    handling = clean_text(raw.cells.get(Field.HANDLING, ""))
+    if not (message or description):
+        return SkippedRow(raw.where, f"{code}: no error message or description")
+    category = clean_text(raw.cells.get(Field.CATEGORY, "")) or None
+    return ParsedRow(
+        code=code,
+        status=status,
+        message=message or description,
+        description=description or message,
+        handling=handling,
+        category=category,
+    )
+
+
+def build_page(raw_rows: list[RawRow]) -> ParsedPage:
+    page = ParsedPage()
+    for raw in raw_rows:
+        result = check_row(raw)
+        if isinstance(result, ParsedRow):
+            page.rows.append(result)
+        else:
+            page.skipped.append(result)
+    return page
