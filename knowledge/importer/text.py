@@ -12,11 +12,14 @@ import re
 from dataclasses import dataclass
 
 from knowledge.importer.columns import Field, field_for_header, map_header
-from knowledge.importer.rows import STATUS_RE, NotAnErrorPage, ParsedPage, RawRow, build_page
+from knowledge.importer.rows import NotAnErrorPage, ParsedPage, RawRow, build_page
 
 _FOOTER = re.compile(r"^(We use cookies|Feedback$|Selected Content$|Submit selected content)", re.IGNORECASE)
 _NUMBERED = re.compile(r"^(\d{1,2})[.)]\s")
 _TOKEN = re.compile(r"^\S{1,60}$")
+# Looser than a valid status on purpose: a row whose status is "4xx" must still start a row
+# (and be reported as broken) rather than be glued onto the previous row's last cell.
+_STATUS_LIKE = re.compile(r"^[0-9][0-9A-Za-z]{0,5}$")
 
 
 @dataclass
@@ -60,7 +63,7 @@ def _is_atomic(field: Field, text: str) -> bool:
     if "\n" in text:
         return False
     if field is Field.STATUS:
-        return bool(STATUS_RE.match(text))
+        return bool(_STATUS_LIKE.match(text))
     return bool(_TOKEN.match(text))
 
 

@@ -1,0 +1,1 @@
+"""The chat-ops application: CLI, Slack, incidents, digest."""

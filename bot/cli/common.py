@@ -1,0 +1,51 @@
+"""What every command needs: the engine, with database trouble turned into one clear line."""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+from contextlib import contextmanager
+from typing import NoReturn
+
+import typer
+from rich.console import Console
+from sqlalchemy import Engine, text
+from sqlalchemy.exc import ArgumentError, DBAPIError, NoSuchModuleError, OperationalError
+
+from bot.config import get_settings
+from knowledge.db import make_engine, mask_url
+from knowledge.schema import current_revision, head_revision
+
+console = Console()
+err_console = Console(stderr=True)
+
+
+def fail(message: str, code: int = 1) -> NoReturn:
+    err_console.print(f"[bold red]error:[/bold red] {message}", highlight=False, markup=True)
+    raise typer.Exit(code)
+
+
+def _reason(exc: BaseException) -> str:
+    orig = getattr(exc, "orig", None) or exc
+    first = str(orig).strip().splitlines()
+    return first[0][:300] if first else type(orig).__name__
+
+
+@contextmanager
+def engine_for_cli(*, need_schema: bool = True) -> Iterator[Engine]:
+    """An engine that has been seen to connect; any database failure ends the command cleanly."""
+    url = get_settings().database_url
+    shown = mask_url(url)
+    try:
+        engine = make_engine(url)
+    except (ArgumentError, NoSuchModuleError, ValueError) as exc:
+        fail(f"DATABASE_URL is not a usable database URL ({shown}): {_reason(exc)}")
+    try:
+        with engine.connect() as conn:
+            conn.execute(text("SELECT 1"))
+        if need_schema and current_revision(engine) != head_revision():
+            fail(f"the database at {shown} is not up to date: run `hwerror db upgrade` first")
+        yield engine
+    except (OperationalError, DBAPIError) as exc:
+        fail(f"cannot use the database at {shown}: {_reason(exc)}")
+    finally:
+        engine.dispose()

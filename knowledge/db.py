@@ -1,0 +1,76 @@
+"""Database URLs, engines and sessions.
+
+SQLite is the default so `hwerror` runs with no server; PostgreSQL goes through psycopg 3.
+"""
+
+from __future__ import annotations
+
+import os
+from collections.abc import Iterator
+from contextlib import contextmanager
+from pathlib import Path
+
+from sqlalchemy import Engine, create_engine, event
+from sqlalchemy.engine import URL, make_url
+from sqlalchemy.orm import Session, sessionmaker
+
+DEFAULT_SQLITE_PATH = Path("hwerror.db")
+
+
+def default_url() -> str:
+    return os.environ.get("DATABASE_URL") or f"sqlite:///{DEFAULT_SQLITE_PATH}"
+
+
+def normalise_url(url: str) -> URL:
+    """Accept the `postgres://` and `postgresql://` forms hosting platforms hand out.
+
+    SQLAlchemy dropped the `postgres` alias and would pick psycopg2 for `postgresql://`;
+    we ship psycopg 3, so both become `postgresql+psycopg://`.
+    """
+    if url.startswith("postgres://"):
+        url = "postgresql://" + url[len("postgres://") :]
+    parsed = make_url(url)
+    if parsed.drivername == "postgresql":
+        parsed = parsed.set(drivername="postgresql+psycopg")
+    return parsed
+
+
+def mask_url(url: str | URL) -> str:
+    """The URL as it may be shown to a person: the password replaced by ***."""
+    try:
+        parsed = url if isinstance(url, URL) else make_url(str(url))
+    except Exception:  # noqa: BLE001 - an unparsable URL is shown without anything after '@'
+        text = str(url)
+        return text.split("@")[-1] if "@" in text else text
+    return parsed.render_as_string(hide_password=True)
+
+
+def _sqlite_pragmas(dbapi_connection, _record) -> None:  # type: ignore[no-untyped-def]
+    cursor = dbapi_connection.cursor()
+    # WAL lets the web and worker processes read while one writes; the busy timeout turns
+    # "database is locked" into a short wait.
+    cursor.execute("PRAGMA journal_mode=WAL")
+    cursor.execute("PRAGMA busy_timeout=5000")
+    cursor.execute("PRAGMA foreign_keys=ON")
+    cursor.close()
+
+
+def make_engine(url: str | None = None, **kwargs: object) -> Engine:
+    parsed = normalise_url(url or default_url())
+    if parsed.get_backend_name() == "sqlite":
+        engine = create_engine(parsed, **kwargs)  # type: ignore[arg-type]
+        event.listen(engine, "connect", _sqlite_pragmas)
+        return engine
+    kwargs.setdefault("pool_pre_ping", True)
+    return create_engine(parsed, **kwargs)  # type: ignore[arg-type]
+
+
+def session_factory(engine: Engine) -> sessionmaker[Session]:
+    return sessionmaker(engine, expire_on_commit=False)
+
+
+@contextmanager
+def transaction(engine: Engine) -> Iterator[Session]:
+    """A session whose work is committed on success and rolled back on error, then closed."""
+    with session_factory(engine)() as session, session.begin():
+        yield session

@@ -1,0 +1,92 @@
+"""Test fixtures. Database tests run once per database named in HWERROR_TEST_DATABASES.
+
+Default: SQLite, plus PostgreSQL at 127.0.0.1 when it answers. In CI
+(HWERROR_REQUIRE_POSTGRES=1) an unreachable PostgreSQL fails the run instead of skipping.
+Each test gets an empty database of its own: a fresh SQLite file, or a fresh PostgreSQL schema
+that is dropped afterwards, so runs and tests never see each other's rows.
+"""
+
+from __future__ import annotations
+
+import os
+import uuid
+from collections.abc import Iterator
+from pathlib import Path
+
+import pytest
+from sqlalchemy import Engine, create_engine, text
+from sqlalchemy.engine import make_url
+
+from knowledge.db import make_engine
+from knowledge.schema import upgrade
+
+DEFAULT_POSTGRES = "postgresql+psycopg://postgres@127.0.0.1:5432/test"
+SHARED_DIR = Path(os.environ.get("HWERROR_SHARED_DIR", Path(__file__).resolve().parents[2] / "shared"))
+
+
+def _postgres_url() -> str:
+    return os.environ.get("HWERROR_TEST_POSTGRES_URL", DEFAULT_POSTGRES)
+
+
+def _postgres_reachable(url: str) -> str | None:
+    try:
+        engine = create_engine(url, connect_args={"connect_timeout": 3})
+        with engine.connect() as conn:
+            conn.execute(text("SELECT 1"))
+        engine.dispose()
+        return None
+    except Exception as exc:  # noqa: BLE001 - any failure means "not reachable"; the reason is shown
+        return str(exc).splitlines()[0]
+
+
+def _databases() -> list[str]:
+    names = os.environ.get("HWERROR_TEST_DATABASES", "sqlite,postgresql")
+    return [n.strip() for n in names.split(",") if n.strip()]
+
+
+def pytest_generate_tests(metafunc: pytest.Metafunc) -> None:
+    if "db_kind" in metafunc.fixturenames:
+        metafunc.parametrize("db_kind", _databases())
+
+
+@pytest.fixture
+def db_url(db_kind: str, tmp_path: Path) -> Iterator[str]:
+    """The URL of an empty database, as a user would put it in DATABASE_URL."""
+    if db_kind == "sqlite":
+        yield f"sqlite:///{tmp_path / 'hwerror.db'}"
+        return
+    if db_kind != "postgresql":
+        raise ValueError(f"unknown database kind {db_kind!r} in HWERROR_TEST_DATABASES")
+    base = _postgres_url()
+    problem = _postgres_reachable(base)
+    if problem:
+        if os.environ.get("HWERROR_REQUIRE_POSTGRES") == "1":
+            pytest.fail(f"PostgreSQL is required but unreachable at {base}: {problem}")
+        pytest.skip(f"PostgreSQL unreachable at {base}: {problem}")
+    schema = f"t_{uuid.uuid4().hex[:12]}"
+    admin = create_engine(base)
+    with admin.begin() as conn:
+        conn.execute(text(f'CREATE SCHEMA "{schema}"'))
+    url = make_url(base).update_query_dict({"options": f"-csearch_path={schema}"})
+    try:
+        yield url.render_as_string(hide_password=False)
+    finally:
+        with admin.begin() as conn:
+            conn.execute(text(f'DROP SCHEMA "{schema}" CASCADE'))
+        admin.dispose()
+
+
+@pytest.fixture
+def engine(db_url: str) -> Iterator[Engine]:
+    """An engine on an empty database with the schema migrated to head."""
+    eng = make_engine(db_url)
+    upgrade(eng)
+    yield eng
+    eng.dispose()
+
+
+@pytest.fixture
+def shared_dir() -> Path:
+    if not (SHARED_DIR / "seeds").is_dir():
+        pytest.skip(f"the shared folder is not at {SHARED_DIR} (set HWERROR_SHARED_DIR)")
+    return SHARED_DIR

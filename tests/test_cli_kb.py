@@ -1,0 +1,85 @@
+"""The `hwerror db` and `hwerror kb` commands, run as real processes, happy and error paths."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+from tests.cli_helpers import run_cli
+
+
+def test_db_upgrade_then_kb_list_shows_the_56_seed_codes(db_url: str) -> None:
+    first = run_cli("db", "upgrade", db_url=db_url)
+    assert first.returncode == 0, first.stderr
+    assert "content-moderation: 56 added, 0 updated, 0 unchanged" in first.stdout
+    again = run_cli("db", "upgrade", db_url=db_url)
+    assert "content-moderation: 0 added, 0 updated, 56 unchanged" in again.stdout
+    listing = run_cli("kb", "list", db_url=db_url)
+    assert listing.returncode == 0, listing.stderr
+    assert "56 entries" in listing.stdout
+    assert "AIS.0027" in listing.stdout and "ModelArts.4706" in listing.stdout
+
+
+def test_kb_show_prints_the_card_and_names_a_missing_code(db_url: str) -> None:
+    run_cli("db", "upgrade", db_url=db_url)
+    shown = run_cli("kb", "show", "ais.0027", db_url=db_url)
+    assert shown.returncode == 0, shown.stderr
+    assert "The account has been frozen." in shown.stdout
+    assert "Account or billing" in shown.stdout
+    missing = run_cli("kb", "show", "AIS.9999", db_url=db_url)
+    assert missing.returncode == 1
+    assert "'AIS.9999' is not in the knowledge base" in missing.stderr
+
+
+def test_import_of_a_file_that_is_not_an_error_page_writes_nothing(db_url: str, tmp_path: Path) -> None:
+    run_cli("db", "upgrade", db_url=db_url)
+    notes = tmp_path / "notes.txt"
+    notes.write_text("Shopping list\n\nmilk\n\neggs\n")
+    result = run_cli("kb", "import", str(notes), "--service", "groceries", db_url=db_url)
+    assert result.returncode == 1
+    assert "nothing imported" in result.stderr and "Traceback" not in result.stderr
+    binary = tmp_path / "image.png"
+    binary.write_bytes(b"\x89PNG\r\n\x1a\n\x00\x00\x00")
+    result = run_cli("kb", "import", str(binary), "--service", "groceries", db_url=db_url)
+    assert result.returncode == 1 and "binary file" in result.stderr
+    missing = run_cli("kb", "import", str(tmp_path / "nope.html"), "--service", "x", db_url=db_url)
+    assert missing.returncode == 1 and "is not a file" in missing.stderr
+    assert "0 entries" not in run_cli("kb", "list", "--service", "groceries", db_url=db_url).stdout
+    assert run_cli("kb", "list", "--service", "groceries", db_url=db_url).returncode == 1
+
+
+def test_bad_service_slug_and_doc_url_are_refused(db_url: str, shared_dir: Path) -> None:
+    run_cli("db", "upgrade", db_url=db_url)
+    page = str(shared_dir / "seeds" / "content-moderation-error-codes.txt")
+    bad = run_cli("kb", "import", page, "--service", "Content Moderation!", db_url=db_url)
+    assert bad.returncode == 1 and "--service" in bad.stderr
+    bad = run_cli("kb", "import", page, "--service", "cm", "--doc-url", "javascript:alert(1)", db_url=db_url)
+    assert bad.returncode == 1 and "--doc-url" in bad.stderr
+
+
+def test_unreachable_database_is_one_line_with_the_password_masked(tmp_path: Path) -> None:
+    url = "postgresql://hw:s3cr3t-pw@127.0.0.1:1/hwerror"
+    result = run_cli("kb", "list", db_url=url)
+    assert result.returncode == 1
+    assert "s3cr3t-pw" not in result.stderr + result.stdout
+    assert "Traceback" not in result.stderr
+    assert "postgresql://hw:***@127.0.0.1:1/hwerror" in result.stderr
+    assert len(result.stderr.strip().splitlines()) == 1
+
+
+def test_postgres_scheme_from_hosting_platforms_is_accepted(tmp_path: Path) -> None:
+    result = run_cli("kb", "list", db_url="postgres://hw:pw@127.0.0.1:1/db")
+    assert "postgres://hw:***@127.0.0.1:1/db" in result.stderr
+    assert "Connection refused" in result.stderr, "psycopg was used: the URL was understood"
+    assert "Can't load plugin" not in result.stderr
+
+
+def test_a_database_without_the_schema_asks_for_db_upgrade(tmp_path: Path) -> None:
+    result = run_cli("kb", "list", db_url=f"sqlite:///{tmp_path / 'empty.db'}")
+    assert result.returncode == 1
+    assert "run `hwerror db upgrade` first" in result.stderr
+
+
+def test_garbage_database_url_is_named_not_a_traceback(tmp_path: Path) -> None:
+    result = run_cli("kb", "list", db_url="not a url at all")
+    assert result.returncode == 1
+    assert "DATABASE_URL" in result.stderr and "Traceback" not in result.stderr
