@@ -1,0 +1,40 @@
+"""Pick the reader for a page: by file extension when there is one we know, else by content."""
+
+from __future__ import annotations
+
+import re
+from pathlib import PurePath
+
+from knowledge.importer.html import parse_html
+from knowledge.importer.rows import ParsedPage
+from knowledge.importer.rst import parse_rst
+from knowledge.importer.text import parse_text
+
+# A grid-table border: "+---+---+" (or "+===+" under the header), possibly indented.
+_GRID_LINE = re.compile(r"^[ \t]*\+[-=]{3,}", re.MULTILINE)
+_TABLE_TAG = re.compile(r"<table[\s>]", re.IGNORECASE)
+
+
+def sniff(text: str) -> str:
+    """ "html", "rst" or "text" for a page whose file name says nothing."""
+    if text.lstrip("\ufeff \t\r\n").startswith("<") or _TABLE_TAG.search(text):
+        return "html"
+    if _GRID_LINE.search(text) and "|" in text:
+        return "rst"
+    return "text"
+
+
+def format_of(text: str, filename: str | None = None) -> str:
+    suffix = PurePath(filename).suffix.lower() if filename else ""
+    if suffix in (".html", ".htm"):
+        return "html"
+    if suffix == ".rst":
+        return "rst"
+    return sniff(text)
+
+
+_PARSERS = {"html": parse_html, "rst": parse_rst, "text": parse_text}
+
+
+def parse_page(text: str, filename: str | None = None) -> ParsedPage:
+    return _PARSERS[format_of(text, filename)](text)
