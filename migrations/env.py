@@ -5,11 +5,10 @@ from __future__ import annotations
 from alembic import context
 from sqlalchemy import Connection
 
+# bot.models imports knowledge.models: importing it puts every table on Base.metadata.
+import bot.models  # noqa: F401
 from knowledge.db import default_url, make_engine
 from knowledge.models import Base
-
-# Import every module that defines tables so autogenerate sees them all.
-import knowledge.tables  # noqa: F401,E402  isort: skip
 
 config = context.config
 target_metadata = Base.metadata

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import typer
 
-from bot.cli import db, kb, lookup
+from bot.cli import db, kb, lookup, match
 
 app = typer.Typer(
     name="hwerror",
@@ -16,6 +16,7 @@ app = typer.Typer(
 app.add_typer(db.app, name="db")
 app.add_typer(kb.app, name="kb")
 lookup.register(app)
+match.register(app)
 
 
 def main() -> None:

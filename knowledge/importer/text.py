@@ -115,7 +115,7 @@ def parse_text(text: str) -> ParsedPage:
         nxt = starts[n + 1] if n + 1 < len(starts) else len(body)
         if nxt - k < len(leading):
             continue
-        cells = {f: body[k + i].text for i, f in enumerate(leading)}
+        cells: dict[Field, str] = {f: body[k + i].text for i, f in enumerate(leading)}
         blocks = _blocks(body[k + len(leading) : nxt])
         if text_fields:
             head, last = text_fields[:-1], text_fields[-1]
