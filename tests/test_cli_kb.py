@@ -83,3 +83,55 @@ def test_garbage_database_url_is_named_not_a_traceback(tmp_path: Path) -> None:
     result = run_cli("kb", "list", db_url="not a url at all")
     assert result.returncode == 1
     assert "DATABASE_URL" in result.stderr and "Traceback" not in result.stderr
+
+
+OTC_PAGES = [
+    ("api-gateway-error-codes.html", "api-gateway", 71),
+    ("api-gateway-error-codes.rst", "api-gateway", 71),
+    ("api-gateway-management-error-codes.html", "api-gateway-management", 293),
+    ("modelarts-error-codes.html", "modelarts", 864),
+    ("modelarts-error-codes.rst", "modelarts", 864),
+]
+
+
+def test_each_otc_page_imports_its_stated_row_count_and_reimports_unchanged(
+    db_url: str, shared_dir: Path
+) -> None:
+    run_cli("db", "upgrade", db_url=db_url)
+    imported: set[str] = set()
+    for name, service, rows in OTC_PAGES:
+        page = str(shared_dir / "seeds" / "otc" / name)
+        result = run_cli("kb", "import", page, "--service", service, db_url=db_url)
+        assert result.returncode == 0, result.stderr
+        if service in imported:
+            # The .rst source and the .html page of one page hold the same rows.
+            assert f"{service}: 0 added, 0 updated, {rows} unchanged, 0 skipped" in result.stdout
+        else:
+            assert f"{service}: {rows} added, 0 updated, 0 unchanged, 0 skipped" in result.stdout
+        imported.add(service)
+        again = run_cli("kb", "import", page, "--service", service, db_url=db_url)
+        assert f"{service}: 0 added, 0 updated, {rows} unchanged, 0 skipped" in again.stdout
+    listing = run_cli("kb", "list", "--service", "api-gateway", db_url=db_url)
+    assert "71 entries" in listing.stdout
+
+
+def test_team_note_survives_reimport_of_the_seed_page(db_url: str, shared_dir: Path) -> None:
+    from knowledge.db import make_engine, session_factory, transaction
+    from knowledge.store import add_note, get_entry
+
+    run_cli("db", "upgrade", db_url=db_url)
+    engine = make_engine(db_url)
+    try:
+        with transaction(engine) as session:
+            entry = get_entry(session, "content-moderation", "AIS.0005")
+            assert entry is not None
+            add_note(session, entry, "Region cn-north-4 only.", "U42")
+        page = str(shared_dir / "seeds" / "content-moderation-error-codes.txt")
+        result = run_cli("kb", "import", page, "--service", "content-moderation", db_url=db_url)
+        assert "0 added, 0 updated, 56 unchanged, 1 skipped" in result.stdout
+        assert "'Others' is not an error code" in result.stdout
+        with session_factory(engine)() as session:
+            entry = get_entry(session, "content-moderation", "AIS.0005")
+            assert entry is not None and [n.text for n in entry.notes] == ["Region cn-north-4 only."]
+    finally:
+        engine.dispose()
