@@ -1,0 +1,172 @@
+"""Resolve a code as written ("AIS.0027", "ais 27", "AlS.027", "Model Arts 4202") to the
+knowledge base's codes.
+
+A code is a prefix (AIS, ModelArts, DEV.CH) and a number. The paste mode accepts a code only as
+the service returned it (case aside, and APIGW for APIG, the prefix API Gateway puts on the wire
+for the codes its documentation lists as APIG.xxxx); the lookup mode also forgives what people
+type: other separators, missing or extra zeros, look-alike characters and small misspellings of
+the prefix.
+"""
+
+from __future__ import annotations
+
+import re
+from collections import defaultdict
+from collections.abc import Iterable
+from dataclasses import dataclass
+
+from rapidfuzz import fuzz, process, utils
+
+# Prefixes that name the same codes. API Gateway documents APIG.0301 and returns APIGW.0301.
+PREFIX_ALIASES = {"APIGW": "APIG"}
+
+_SPLIT = re.compile(r"^(?P<prefix>[A-Za-z][A-Za-z0-9_.\- ]{0,40}?)[ ._\-]*(?P<number>[0-9]{1,12})$")
+# What someone types after /hwerror: "ais 27", "AIS_0026", "Model Arts 4202", "A1S.0011".
+# A prefix is up to four words ("Model Arts"); a word ends in a letter, so "ais401" splits
+# as ais + 401. Words are separated, which keeps the match free of backtracking blow-ups.
+_PREFIX_WORD = r"[A-Za-z](?:[A-Za-z0-9]{0,24}[A-Za-z])?"
+LOOKUP_CODE = re.compile(
+    rf"^[ `'\"]*(?P<prefix>{_PREFIX_WORD}(?:[ _.\-]{_PREFIX_WORD}){{0,3}})"
+    r"[ ._\-]{0,3}(?P<number>[0-9]{1,12})[ `'\".!?]*$"
+)
+# Characters people and OCR confuse in codes: AlS / A1S for AIS, M0delArts.
+_SKELETON = str.maketrans({"1": "I", "L": "I", "|": "I", "!": "I", "0": "O", "5": "S", "$": "S"})
+
+
+def prefix_key(prefix: str) -> str:
+    """The prefix without case and separators: "Model Arts" and "MODELARTS" are one prefix."""
+    return re.sub(r"[^A-Za-z0-9]", "", prefix).upper()
+
+
+def skeleton(key: str) -> str:
+    return key.translate(_SKELETON)
+
+
+def split_code(code: str) -> tuple[str, str] | None:
+    """(prefix, number) of a code, or None when it does not end in a number."""
+    m = _SPLIT.match(code.strip())
+    if not m:
+        return None
+    return m.group("prefix").strip(" ._-"), m.group("number")
+
+
+@dataclass(frozen=True, slots=True)
+class Resolution:
+    codes: tuple[str, ...]  # the knowledge base's codes it names (empty when unknown)
+    normalised: str  # the code to report when unknown: the KB's spelling of the prefix if known
+    how: str  # "exact" | "case" | "alias" | "padding" | "lookalike" | "fuzzy-prefix" | "unknown"
+    prefix_known: bool
+    prefix_score: float  # 1.0 for an exact prefix, lower for a guessed one
+
+    @property
+    def known(self) -> bool:
+        return bool(self.codes)
+
+
+@dataclass
+class _Prefix:
+    spelling: str  # most common spelling in the KB ("ModelArts")
+    width: int  # most common number width (4 for AIS.0027)
+    numbers: dict[int, list[str]]  # numeric value -> codes
+    codes: list[str]
+
+
+class CodeIndex:
+    """Every code in the knowledge base, by exact spelling and by (prefix, number)."""
+
+    def __init__(self, codes: Iterable[str]) -> None:
+        self.exact: dict[str, str] = {}
+        spellings: dict[str, dict[str, int]] = defaultdict(lambda: defaultdict(int))
+        widths: dict[str, dict[int, int]] = defaultdict(lambda: defaultdict(int))
+        numbers: dict[str, dict[int, list[str]]] = defaultdict(lambda: defaultdict(list))
+        members: dict[str, list[str]] = defaultdict(list)
+        for code in sorted(set(codes)):
+            self.exact.setdefault(code.upper(), code)
+            parts = split_code(code)
+            if parts is None:
+                continue
+            prefix, number = parts
+            key = prefix_key(prefix)
+            spellings[key][prefix] += 1
+            widths[key][len(number)] += 1
+            numbers[key][int(number)].append(code)
+            members[key].append(code)
+        self.prefixes: dict[str, _Prefix] = {
+            key: _Prefix(
+                spelling=max(spellings[key].items(), key=lambda kv: (kv[1], kv[0]))[0],
+                width=max(widths[key].items(), key=lambda kv: (kv[1], kv[0]))[0],
+                numbers=dict(numbers[key]),
+                codes=members[key],
+            )
+            for key in spellings
+        }
+        self.skeletons: dict[str, list[str]] = defaultdict(list)
+        for key in self.prefixes:
+            self.skeletons[skeleton(key)].append(key)
+        self.prefix_keys = sorted(self.prefixes)
+
+    # -- resolution -------------------------------------------------------------------------
+
+    def _prefix(self, key: str, lenient: bool) -> tuple[str, str, float] | None:
+        """(prefix key in the KB, how, score) for a prefix as written."""
+        if key in self.prefixes:
+            return key, "exact", 1.0
+        alias = PREFIX_ALIASES.get(key)
+        if alias in self.prefixes:
+            return alias, "alias", 0.97
+        if not lenient:
+            return None
+        same = self.skeletons.get(skeleton(key), [])
+        if len(same) == 1:
+            return same[0], "lookalike", 0.95
+        if len(key) < 5:
+            return None  # "IAM" is not a misspelt "AIS": short prefixes must match exactly
+        best = process.extract(key, self.prefix_keys, scorer=fuzz.ratio, limit=2, score_cutoff=80)
+        if not best:
+            return None
+        if len(best) == 2 and best[1][1] > best[0][1] - 8:
+            return None  # two prefixes fit about as well: do not guess
+        return best[0][0], "fuzzy-prefix", 0.8 + 0.15 * (best[0][1] - 80) / 20
+
+    def resolve(self, written: str, lenient: bool = False) -> Resolution:
+        code = written.strip()
+        exact = self.exact.get(code.upper())
+        if exact is not None:
+            how = "exact" if exact == code else "case"
+            return Resolution((exact,), exact, how, True, 1.0)
+        parts = split_code(code)
+        if parts is None:
+            return Resolution((), code, "unknown", False, 0.0)
+        prefix, number = parts
+        found = self._prefix(prefix_key(prefix), lenient)
+        if found is None:
+            sep = "." if "." in code or not lenient else "."
+            return Resolution((), f"{prefix.replace(' ', '')}{sep}{number}", "unknown", False, 0.0)
+        key, how, score = found
+        info = self.prefixes[key]
+        padded = number.zfill(info.width) if len(number) < info.width else number
+        normalised = f"{info.spelling}.{padded}"
+        if how in ("exact", "alias") and not lenient:
+            # Pastes carry codes as the service wrote them: only the spelling may differ.
+            same = self.exact.get(f"{info.spelling}.{number}".upper())
+            if same is not None:
+                return Resolution((same,), same, how, True, score)
+            return Resolution((), f"{info.spelling}.{number}", "unknown", True, score)
+        codes = info.numbers.get(int(number), [])
+        if not codes:
+            return Resolution((), normalised, "unknown", True, score)
+        if how == "exact" and len(codes) == 1 and codes[0].upper() != code.upper():
+            how = "padding"
+        return Resolution(tuple(codes), codes[0], how, True, score)
+
+    def similar(self, written: str, prefix_key_hint: str | None, limit: int = 5) -> list[tuple[str, float]]:
+        """Known codes that look like `written` (for "did you mean"), best first, score 0..1."""
+        pool: list[str]
+        if prefix_key_hint and prefix_key_hint in self.prefixes:
+            pool = self.prefixes[prefix_key_hint].codes
+        else:
+            return []
+        found = process.extract(
+            written, pool, scorer=fuzz.ratio, processor=utils.default_process, limit=limit
+        )
+        return [(code, score / 100) for code, score, _ in found]

@@ -1,0 +1,115 @@
+"""The machine interface: JSON lines in, one JSON line of findings out per line, in order.
+
+Input lines are `{"id": ..., "text": "...", "mode": "paste" | "lookup"}` (mode optional, paste by
+default). Output lines are `{"id": ..., "findings": [{"code", "service", "confident", "score",
+"candidates": [codes]}]}`, or `{"id": ..., "error": "..."}` for a line that cannot be read;
+one bad line never stops the run.
+
+Run as `python -m knowledge.matching.jsonl [--page FILE --service NAME ...]` it builds a Matcher
+straight from error-code pages (the bundled seed page by default), without a database.
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import os
+import sys
+from collections.abc import Iterable, Iterator
+from pathlib import Path
+from typing import Any
+
+from knowledge.matching.findings import Finding
+from knowledge.matching.matcher import Matcher
+from knowledge.types import EntryData
+
+MODES = ("paste", "lookup")
+
+
+def finding_json(f: Finding) -> dict[str, Any]:
+    cands = [f.code] if f.confident else []
+    cands += [c.code for c in f.candidates if c.code not in cands]
+    return {
+        "code": f.code,
+        "service": f.service,
+        "confident": f.confident,
+        "score": f.score,
+        "candidates": cands[:5],
+    }
+
+
+def _answer(matcher: Matcher, line: str) -> dict[str, Any] | None:
+    if not line.strip():
+        return None
+    try:
+        record = json.loads(line)
+    except ValueError as exc:
+        return {"id": None, "error": f"not JSON: {exc}"}
+    if not isinstance(record, dict):
+        return {"id": None, "error": "a line must be a JSON object"}
+    rid = record.get("id")
+    if isinstance(rid, (dict, list)):
+        return {"id": None, "error": "id must be a string or a number"}
+    text = record.get("text")
+    if not isinstance(text, str):
+        return {"id": rid, "error": "text must be a string"}
+    mode = record.get("mode", "paste")
+    if mode not in MODES:
+        return {"id": rid, "error": f"mode must be one of {', '.join(MODES)}"}
+    try:
+        findings = matcher.match(text, mode)
+    except Exception as exc:  # one odd text must not end the run for every line after it
+        return {"id": rid, "error": f"{type(exc).__name__}: {exc}"}
+    return {"id": rid, "findings": [finding_json(f) for f in findings]}
+
+
+def run_jsonl(matcher: Matcher, lines: Iterable[str]) -> Iterator[str]:
+    """One output line (without newline) per non-blank input line, in input order."""
+    for line in lines:
+        answer = _answer(matcher, line)
+        if answer is not None:
+            yield json.dumps(answer, ensure_ascii=False)
+
+
+def _default_seed() -> Path:
+    env = os.environ.get("HWERROR_SEED_PAGE")
+    if env:
+        return Path(env)
+    repo = Path(__file__).resolve().parents[2]
+    return repo.parent / "shared" / "seeds" / "content-moderation-error-codes.txt"
+
+
+def entries_from_files(pages: list[tuple[Path, str]]) -> list[EntryData]:
+    from knowledge.importer.text import parse_text
+    from knowledge.matching.entries import entries_from_page
+
+    entries: list[EntryData] = []
+    for path, service in pages:
+        text = path.read_text(encoding="utf-8")
+        if path.suffix == ".txt":
+            page = parse_text(text)
+        else:
+            from knowledge.importer.formats import parse_page
+
+            page = parse_page(text, path.name)
+        entries += entries_from_page(page, service)
+    return entries
+
+
+def main(argv: list[str] | None = None) -> int:
+    ap = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    ap.add_argument("--page", action="append", type=Path, help="an error-code page (.txt, .html, .rst)")
+    ap.add_argument("--service", action="append", help="the service of each --page, in order")
+    args = ap.parse_args(argv)
+    pages = args.page or [_default_seed()]
+    services = args.service or ["content-moderation"]
+    if len(services) != len(pages):
+        ap.error("give one --service per --page")
+    matcher = Matcher(entries_from_files(list(zip(pages, services, strict=True))))
+    for out in run_jsonl(matcher, sys.stdin):
+        sys.stdout.write(out + "\n")
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())

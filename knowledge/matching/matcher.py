@@ -1,0 +1,354 @@
+"""Match text against the knowledge base: which known errors does it carry?
+
+Two modes. `paste` (a message in a channel) is conservative: it reports codes as the service
+wrote them and knowledge-base messages found word for word, and stays silent on anything else
+(version numbers, Jira keys, times). `lookup` (what a user typed after /hwerror) is generous:
+it forgives separators, zeros, look-alike characters and misspelt prefixes in codes, and ranks
+messages by the words typed.
+
+The index is built once; `match` only reads it, so one Matcher serves many threads.
+"""
+
+from __future__ import annotations
+
+import re
+from collections import defaultdict
+from collections.abc import Iterable
+from dataclasses import dataclass, field
+from typing import Literal
+
+from rapidfuzz import fuzz, utils
+
+from knowledge.matching.codes import LOOKUP_CODE, CodeIndex, Resolution, prefix_key, split_code
+from knowledge.matching.extract import MESSAGE, TOKEN, Mention, extract_all, is_strong_token
+from knowledge.matching.findings import HOW_CODE, HOW_FUZZY_CODE, HOW_KEYWORDS, HOW_MESSAGE, Finding
+from knowledge.matching.messages import _PLACEHOLDER, MessageIndex, Occurrence, words
+from knowledge.types import EntryData
+
+Mode = Literal["lookup", "paste"]
+
+CONFIDENT = 0.8  # confident findings score at least this, unsure ones less
+MAX_CANDIDATES = 5
+# A message shorter than this (in words, articles aside) is only taken on its own when it fills
+# a line or a field: "Invalid token." inside a sentence may be anyone's words.
+SPECIFIC_WORDS = 4
+_GENERIC_SERVICE_WORDS = frozenset(
+    {"service", "services", "error", "errors", "codes", "code", "cloud", "management"}
+)
+
+
+@dataclass
+class _Acc:
+    """What the text says about one code, gathered over all its mentions."""
+
+    key: str
+    first: int
+    resolution: Resolution
+    mentions: list[Mention] = field(default_factory=list)
+
+    def first_of(self, attr: str) -> object:
+        return next((getattr(m, attr) for m in self.mentions if getattr(m, attr) is not None), None)
+
+
+class Matcher:
+    def __init__(self, entries: Iterable[EntryData]) -> None:
+        self.entries: tuple[EntryData, ...] = tuple(entries)
+        self._by_code: dict[str, list[int]] = defaultdict(list)
+        for i, e in enumerate(self.entries):
+            self._by_code[e.code].append(i)
+        self._by_code = dict(self._by_code)
+        self.codes = CodeIndex(self._by_code)
+        self.messages = MessageIndex([e.message for e in self.entries], [e.description for e in self.entries])
+        # The codes each distinct message belongs to, in knowledge-base order.
+        self._message_codes: list[tuple[str, ...]] = [
+            tuple(dict.fromkeys(self.entries[i].code for i in ids)) for ids in self.messages.entries
+        ]
+        self._services = sorted({e.service for e in self.entries})
+        self._service_words = {
+            s: frozenset(w for w in re.split(r"[^a-z0-9]+", s.lower()) if len(w) >= 3)
+            - _GENERIC_SERVICE_WORDS
+            for s in self._services
+        }
+        self._entry_text = [utils.default_process(_PLACEHOLDER.sub(" ", e.message)) for e in self.entries]
+
+    # -- public -----------------------------------------------------------------------------
+
+    def match(self, text: str, mode: Mode = "paste") -> list[Finding]:
+        if not isinstance(text, str) or not text.strip():
+            return []
+        lookup = mode == "lookup"
+        ex = extract_all(text)
+        accs = self._gather_codes(ex.mentions, lookup)
+        if lookup and not accs:
+            acc = self._typed_code(ex.text)
+            if acc is not None:
+                accs[acc.key] = acc
+        findings = [self._code_finding(acc, ex.text) for acc in accs.values()]
+        code_spans = [m.span for acc in accs.values() for m in acc.mentions]
+        found_codes = {f.code for f in findings}
+        findings += self._message_findings(ex.text, ex.mentions, code_spans, found_codes, lookup)
+        if lookup and not findings:
+            findings += self._keyword_findings(ex.text)
+        findings.sort(key=lambda f: f.span[0] if f.span else 0)
+        return findings
+
+    # -- codes ------------------------------------------------------------------------------
+
+    def _gather_codes(self, mentions: list[Mention], lenient: bool) -> dict[str, _Acc]:
+        accs: dict[str, _Acc] = {}
+        for m in mentions:
+            if m.code is None:
+                continue
+            res = self.codes.resolve(m.code, lenient=lenient)
+            if m.kind == TOKEN and not res.known and not (m.strong or res.prefix_known):
+                continue  # "file.123" in running text is not an error code
+            if m.kind == TOKEN and not res.prefix_known and not m.strong:
+                continue
+            key = res.codes[0] if len(res.codes) == 1 else res.normalised
+            acc = accs.get(key)
+            if acc is None:
+                acc = accs[key] = _Acc(key, m.span[0], res)
+            acc.mentions.append(m)
+        return accs
+
+    def _typed_code(self, text: str) -> _Acc | None:
+        """A code as people type it: "ais 27", "AIS_0026", "Model Arts 4202"."""
+        query = text.strip()
+        if len(query) > 80:
+            return None
+        m = LOOKUP_CODE.match(query)
+        if not m:
+            return None
+        prefix, number = m.group("prefix"), m.group("number")
+        res = self.codes.resolve(f"{prefix}.{number}", lenient=True)
+        # An unknown prefix is a code only if it looks like one (IAM 0002, not "latency 613").
+        if not res.prefix_known and not is_strong_token(prefix.replace(" ", ""), number):
+            return None
+        key = res.codes[0] if len(res.codes) == 1 else res.normalised
+        start = text.find(query)
+        mention = Mention(key, None, None, None, (start, start + len(query)), TOKEN)
+        return _Acc(key, start, res, [mention])
+
+    def _hint_services(self, text: str) -> set[str]:
+        if len(self._services) < 2:
+            return set()
+        present = set(words(text[:20000]))
+        return {s for s, ws in self._service_words.items() if ws & present}
+
+    def _choose(
+        self, ids: list[int], message: str | None, status: int | None, text: str
+    ) -> tuple[int, float]:
+        """The variant (entry index) that fits the message and status best, and how well (0..1)."""
+        if len(ids) == 1 and not message:
+            return ids[0], 1.0
+        hinted = self._hint_services(text) if len({self.entries[i].service for i in ids}) > 1 else set()
+        q = utils.default_process(message) if message else ""
+        best, best_key, best_sim = ids[0], (-1.0, 0.0), 1.0 if not message else 0.0
+        for i in ids:
+            e = self.entries[i]
+            sim = fuzz.ratio(q, self._entry_text[i]) / 100 if q else 0.0
+            key = (
+                sim
+                + (0.15 if status is not None and e.status == status else 0.0)
+                + (0.1 if e.service in hinted else 0.0),
+                -e.variant,
+            )
+            if key > best_key:
+                best, best_key, best_sim = i, key, (sim if q else 1.0)
+        return best, best_sim
+
+    def _code_finding(self, acc: _Acc, text: str) -> Finding:
+        res = acc.resolution
+        message = acc.first_of("message")
+        status = acc.first_of("status")
+        request_id = acc.first_of("request_id")
+        assert message is None or isinstance(message, str)
+        assert status is None or isinstance(status, int)
+        assert request_id is None or isinstance(request_id, str)
+        span = acc.mentions[0].span
+        if len(res.codes) == 1:
+            code = res.codes[0]
+            chosen, sim = self._choose(self._by_code[code], message, status, text)
+            entry = self.entries[chosen]
+            base = {
+                "exact": 1.0,
+                "case": 0.97,
+                "alias": 0.95,
+                "padding": 0.92,
+                "lookalike": 0.9,
+            }.get(res.how, res.prefix_score * 0.97)
+            if acc.mentions[0].kind == TOKEN:
+                base -= 0.02
+            if message and sim < 0.5:
+                base -= 0.05  # the message is another error's: the code still wins
+            how = HOW_CODE if res.how in ("exact", "case", "alias") else HOW_FUZZY_CODE
+            return Finding(
+                code=code,
+                service=entry.service,
+                entry=entry,
+                known=True,
+                confident=True,
+                score=round(max(CONFIDENT, base), 3),
+                candidates=(entry,),
+                how=how,
+                request_id=request_id,
+                status=status,
+                message=message,
+                span=span,
+            )
+        if len(res.codes) > 1:
+            # "AIS.27" when both AIS.0027 and AIS.027 exist: ask.
+            cands = tuple(self.entries[self._by_code[c][0]] for c in res.codes[:MAX_CANDIDATES])
+            return Finding(
+                code=res.normalised,
+                service=cands[0].service,
+                entry=None,
+                known=True,
+                confident=False,
+                score=0.6,
+                candidates=cands,
+                how=HOW_FUZZY_CODE,
+                request_id=request_id,
+                status=status,
+                message=message,
+                span=span,
+            )
+        cands, best = self._did_you_mean(res, message)
+        return Finding(
+            code=res.normalised,
+            service=cands[0].service if cands else None,
+            entry=None,
+            known=False,
+            confident=False,
+            score=round(min(0.79, 0.2 + 0.5 * best), 3),
+            candidates=cands,
+            how=HOW_CODE,
+            request_id=request_id,
+            status=status,
+            message=message,
+            span=span,
+        )
+
+    def _did_you_mean(self, res: Resolution, message: str | None) -> tuple[tuple[EntryData, ...], float]:
+        """Known entries an unknown code may have meant: by its message first, then by spelling."""
+        scored: dict[str, float] = {}
+        if message:
+            for mid, s in self.messages.search(message, limit=MAX_CANDIDATES):
+                for code in self._message_codes[mid]:
+                    scored[code] = max(scored.get(code, 0.0), 0.5 + 0.5 * s)
+        parts = split_code(res.normalised)
+        if parts is not None:
+            for code, s in self.codes.similar(res.normalised, prefix_key(parts[0])):
+                scored[code] = max(scored.get(code, 0.0), 0.5 * s)
+        ranked = sorted(scored.items(), key=lambda kv: -kv[1])[:MAX_CANDIDATES]
+        cands = tuple(self.entries[self._by_code[c][0]] for c, _ in ranked)
+        return cands, (ranked[0][1] if ranked else 0.0)
+
+    # -- messages ---------------------------------------------------------------------------
+
+    def _message_findings(
+        self,
+        text: str,
+        mentions: list[Mention],
+        code_spans: list[tuple[int, int]],
+        found_codes: set[str],
+        lookup: bool,
+    ) -> list[Finding]:
+        occurrences = self.messages.scan(text)
+        if not occurrences:
+            return []
+        field_spans = [m.span for m in mentions if m.kind == MESSAGE]
+        whole = lookup and len(words(text)) <= 40
+        out: list[Finding] = []
+        seen: set[str] = set()
+        for occ in occurrences:
+            if any(occ.start < b and a < occ.end for a, b in code_spans):
+                continue  # part of an error that has a code: the code speaks for it
+            codes = self._message_codes[occ.message_id]
+            if any(c in found_codes or c in seen for c in codes):
+                continue
+            seen.update(codes)
+            in_field = any(a <= occ.start and occ.end <= b for a, b in field_spans)
+            # A lookup that is (mostly) the message itself is as good as a field.
+            covers = whole and (occ.end - occ.start) >= 0.6 * len(text.strip())
+            specific = occ.words >= SPECIFIC_WORDS or occ.segment or in_field or covers
+            out.append(self._message_finding(occ, codes, specific, text))
+        return out
+
+    def _message_finding(self, occ: Occurrence, codes: tuple[str, ...], specific: bool, text: str) -> Finding:
+        ids = self.messages.entries[occ.message_id]
+        message = text[occ.start : occ.end]
+        if len(codes) == 1 and specific:
+            chosen, _ = self._choose(ids, message, None, text)
+            entry = self.entries[chosen]
+            score = 0.9 if occ.segment or occ.words >= SPECIFIC_WORDS else 0.85
+            return Finding(
+                code=entry.code,
+                service=entry.service,
+                entry=entry,
+                known=True,
+                confident=True,
+                score=score,
+                candidates=(entry,),
+                how=HOW_MESSAGE,
+                message=message,
+                span=(occ.start, occ.end),
+            )
+        cands = tuple(self.entries[self._by_code[c][0]] for c in codes[:MAX_CANDIDATES])
+        return Finding(
+            code=cands[0].code,
+            service=cands[0].service,
+            entry=cands[0],
+            known=True,
+            confident=False,
+            score=0.6 if len(codes) == 1 else round(0.6 / len(codes) + 0.2, 3),
+            candidates=cands,
+            how=HOW_MESSAGE,
+            message=message,
+            span=(occ.start, occ.end),
+        )
+
+    def _keyword_findings(self, text: str) -> list[Finding]:
+        query = " ".join(text.split())
+        exact = self.messages.lookup(query)
+        ranked = self.messages.search(query, limit=12)
+        if exact is not None:
+            ranked = [(exact, 1.0)] + [(mid, s) for mid, s in ranked if mid != exact]
+        if not ranked or ranked[0][1] < 0.35:
+            return []
+        codes: list[str] = []
+        scores: list[float] = []
+        for mid, s in ranked:
+            for code in self._message_codes[mid]:
+                if code not in codes:
+                    codes.append(code)
+                    scores.append(s)
+        top_mid = ranked[0][0]
+        ratio = 1.0 if exact is not None else self.messages.ratio(query, top_mid)
+        second_ratio = max((self.messages.ratio(query, mid) for mid, _ in ranked[1:4]), default=0.0)
+        unique = len(self._message_codes[top_mid]) == 1
+        confident = unique and (exact is not None or (ratio >= 0.92 and second_ratio < ratio - 0.08))
+        cands = tuple(self.entries[self._by_code[c][0]] for c in codes[:MAX_CANDIDATES])
+        top = cands[0]
+        if confident:
+            chosen, _ = self._choose(self._by_code[top.code], query, None, text)
+            top = self.entries[chosen]
+        score = (
+            max(CONFIDENT, min(1.0, 0.5 * scores[0] + 0.5 * ratio))
+            if confident
+            else min(0.79, scores[0] * 0.8)
+        )
+        return [
+            Finding(
+                code=top.code,
+                service=top.service,
+                entry=top,
+                known=True,
+                confident=confident,
+                score=round(score, 3),
+                candidates=cands if not confident else (top,) + cands[1:],
+                how=HOW_MESSAGE if exact is not None else HOW_KEYWORDS,
+                message=query,
+                span=(0, len(text)),
+            )
+        ]
