@@ -6,7 +6,8 @@ from alembic.autogenerate import compare_metadata
 from alembic.runtime.migration import MigrationContext
 from sqlalchemy import Engine, inspect
 
-import bot.models  # noqa: F401  every table on Base.metadata
+import bot.incidents.models  # noqa: F401  every table on Base.metadata
+import bot.models  # noqa: F401
 from knowledge.models import Base
 from knowledge.schema import alembic_config, current_revision, head_revision, upgrade
 

@@ -1,0 +1,1 @@
+"""Incidents, escalation and tickets: every occurrence remembered, one ticket per recurring code."""

@@ -1,0 +1,78 @@
+"""Escalation and ticket settings from the environment. A bad value stops start-up, naming it."""
+
+from __future__ import annotations
+
+import re
+from datetime import timedelta
+from typing import Literal
+
+from pydantic import Field, SecretStr, field_validator, model_validator
+from pydantic_settings import BaseSettings, SettingsConfigDict
+
+_DURATION = re.compile(r"^\s*(\d+)\s*(s|m|h|d|w)\s*$", re.IGNORECASE)
+_UNITS = {"s": "seconds", "m": "minutes", "h": "hours", "d": "days", "w": "weeks"}
+
+
+def parse_duration(text: str) -> timedelta:
+    m = _DURATION.match(text)
+    if not m or int(m[1]) == 0:
+        raise ValueError(f"{text!r} is not a duration such as 30m, 24h or 7d")
+    return timedelta(**{_UNITS[m[2].lower()]: int(m[1])})
+
+
+class EscalationSettings(BaseSettings):
+    model_config = SettingsConfigDict(env_prefix="HWERROR_", extra="ignore")
+
+    escalation_channel: str | None = None
+    escalate_count: int = Field(default=5, ge=1, le=100_000)
+    escalate_window: timedelta = timedelta(hours=24)
+    escalate_channels: int = Field(default=3, ge=1, le=10_000)
+    escalate_support_count: int = Field(default=2, ge=1, le=100_000)
+
+    @field_validator("escalate_window", mode="before")
+    @classmethod
+    def _window(cls, value: object) -> object:
+        return parse_duration(value) if isinstance(value, str) else value
+
+    @field_validator("escalation_channel")
+    @classmethod
+    def _channel(cls, value: str | None) -> str | None:
+        if value and not re.fullmatch(r"[CGD][A-Z0-9]{6,20}", value):
+            raise ValueError(f"{value!r} is not a Slack channel id (like C0123456789)")
+        return value or None
+
+
+class TicketSettings(BaseSettings):
+    model_config = SettingsConfigDict(env_prefix="HWERROR_", extra="ignore")
+
+    ticket_backend: Literal["internal", "webhook", "jira", "huaweicloud"] = "internal"
+    webhook_url: str | None = None
+    webhook_secret: SecretStr | None = None
+    jira_url: str | None = None
+    jira_project: str | None = None
+    jira_issue_type: str = "Bug"
+    jira_email: str | None = None
+    jira_token: SecretStr | None = None
+    huaweicloud_region: str = "ap-southeast-1"
+    huaweicloud_osm_endpoint: str | None = None
+    huaweicloud_ak: SecretStr | None = None
+    huaweicloud_sk: SecretStr | None = None
+    huaweicloud_project_id: str | None = None
+    huaweicloud_business_type_id: str | None = None
+    outbox_max_attempts: int = Field(default=12, ge=1, le=100)
+
+    @model_validator(mode="after")
+    def _backend_needs(self) -> TicketSettings:
+        missing: list[str] = []
+        if self.ticket_backend == "webhook":
+            missing = [n for n in ("webhook_url", "webhook_secret") if getattr(self, n) is None]
+        elif self.ticket_backend == "jira":
+            missing = [n for n in ("jira_url", "jira_project", "jira_token") if getattr(self, n) is None]
+        if missing:
+            names = ", ".join(f"HWERROR_{n.upper()}" for n in missing)
+            raise ValueError(f"HWERROR_TICKET_BACKEND={self.ticket_backend} needs {names}")
+        for name in ("webhook_url", "jira_url", "huaweicloud_osm_endpoint"):
+            url = getattr(self, name)
+            if url is not None and not re.match(r"^https?://[^\s/]+", url):
+                raise ValueError(f"HWERROR_{name.upper()}={url!r} is not an http(s) URL")
+        return self
