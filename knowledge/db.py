@@ -53,6 +53,15 @@ def _sqlite_pragmas(dbapi_connection, _record) -> None:  # type: ignore[no-untyp
     cursor.execute("PRAGMA busy_timeout=5000")
     cursor.execute("PRAGMA foreign_keys=ON")
     cursor.close()
+    # pysqlite's own transaction handling is switched off so that ours (BEGIN IMMEDIATE) runs.
+    dbapi_connection.isolation_level = None
+
+
+def _sqlite_begin_immediate(conn) -> None:  # type: ignore[no-untyped-def]
+    # A deferred transaction that reads and then writes cannot wait for another writer: SQLite
+    # answers "database is locked" at once. Taking the write lock at BEGIN makes concurrent
+    # writers (threads of the web server, the worker) queue behind busy_timeout instead.
+    conn.exec_driver_sql("BEGIN IMMEDIATE")
 
 
 def make_engine(url: str | None = None, **kwargs: object) -> Engine:
@@ -60,6 +69,7 @@ def make_engine(url: str | None = None, **kwargs: object) -> Engine:
     if parsed.get_backend_name() == "sqlite":
         engine = create_engine(parsed, **kwargs)  # type: ignore[arg-type]
         event.listen(engine, "connect", _sqlite_pragmas)
+        event.listen(engine, "begin", _sqlite_begin_immediate)
         return engine
     kwargs.setdefault("pool_pre_ping", True)
     return create_engine(parsed, **kwargs)  # type: ignore[arg-type]

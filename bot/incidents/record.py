@@ -20,7 +20,7 @@ from bot.incidents.models import Incident, OutboxItem, Ticket, TicketEvent
 from bot.incidents.policy import CodeActivity, EscalationPolicy
 from bot.incidents.redact import excerpt
 from knowledge.matching.findings import Finding
-from knowledge.models import utcnow
+from knowledge.models import Entry, utcnow
 from knowledge.types import WhoActs
 
 
@@ -104,7 +104,6 @@ def escalate_if_due(
     session: Session,
     incident: Incident,
     policy: EscalationPolicy,
-    who_acts: WhoActs,
     *,
     backend: str,
     force_reason: str | None = None,
@@ -124,7 +123,9 @@ def escalate_if_due(
     ).one_or_none()
     if ticket is not None and ticket.status == "open":
         return _attach(session, ticket, incident, now)
-    reason = force_reason or policy.reason(code_activity(session, incident, policy, who_acts, now))
+    reason = force_reason or policy.reason(
+        code_activity(session, incident, policy, _who_acts(session, incident), now)
+    )
     if reason is None:
         return None
     if ticket is None:
@@ -150,6 +151,17 @@ def escalate_if_due(
         return Escalation(ticket, "reopened", reason)
     session.refresh(ticket)
     return _attach(session, ticket, incident, now)
+
+
+def _who_acts(session: Session, incident: Incident) -> WhoActs:
+    value = session.scalar(
+        select(Entry.who_acts).where(
+            Entry.service == incident.service,
+            Entry.code == incident.code,
+            Entry.variant == (incident.variant or 0),
+        )
+    )
+    return WhoActs(value) if value else WhoActs.CALLER
 
 
 def _insert_ticket(
@@ -199,8 +211,9 @@ def _link(session: Session, ticket: Ticket, incident: Incident, now: datetime) -
     session.flush()
 
 
-def _event(session: Session, ticket: Ticket, action: str, actor: str | None, detail: dict[str, object],
-           now: datetime) -> None:
+def _event(
+    session: Session, ticket: Ticket, action: str, actor: str | None, detail: dict[str, object], now: datetime
+) -> None:
     session.add(TicketEvent(ticket_id=ticket.id, action=action, actor=actor, detail=detail, at=now))
 
 

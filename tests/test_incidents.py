@@ -1,0 +1,170 @@
+"""Incidents are recorded once per message and code; recurring codes open exactly one ticket."""
+
+from __future__ import annotations
+
+from datetime import timedelta
+
+from sqlalchemy import Engine, func, select
+
+from bot.incidents.models import Incident, OutboxItem, Ticket, TicketEvent
+from bot.incidents.policy import EscalationPolicy
+from bot.incidents.record import Occurrence, escalate_if_due, record_incidents
+from bot.incidents.tickets import resolve_ticket
+from knowledge.bundled import load_bundled
+from knowledge.db import session_factory, transaction
+from knowledge.models import Entry, utcnow
+from tests.incident_helpers import findings_in
+
+FROZEN = '{"error_code": "AIS.0027", "error_msg": "The account has been frozen."}'
+INTERNAL = '{"error_code": "AIS.0003", "error_msg": "Failed to complete the request because of an internal service error."}'  # noqa: E501
+
+
+def _paste(
+    engine: Engine, text: str, *, channel: str = "C1", ts: str = "1.0", policy: EscalationPolicy, now=None
+):  # type: ignore[no-untyped-def]
+    findings = findings_in(text)
+    with transaction(engine) as session:
+        if not session.scalar(select(func.count()).select_from(Entry)):
+            load_bundled(session)
+        occurrence = Occurrence(
+            workspace="T1", channel=channel, message_key=ts, source="paste", text=text, user_id="U1"
+        )
+        created = record_incidents(session, occurrence, findings, now=now)
+        results = [escalate_if_due(session, i, policy, backend="internal", now=now) for i in created]
+        return created, results
+
+
+def test_a_message_delivered_twice_is_one_incident(engine: Engine) -> None:
+    policy = EscalationPolicy()
+    first, _ = _paste(engine, FROZEN, ts="100.1", policy=policy)
+    second, _ = _paste(engine, FROZEN, ts="100.1", policy=policy)
+    assert len(first) == 1 and second == []
+    with session_factory(engine)() as session:
+        incident = session.scalars(select(Incident)).one()
+    assert (incident.code, incident.service, incident.variant) == ("AIS.0027", "content-moderation", 0)
+    assert incident.known and incident.how == "code" and incident.confidence >= 0.8
+
+
+def test_fifth_incident_in_the_window_opens_one_ticket_and_later_ones_attach(engine: Engine) -> None:
+    policy = EscalationPolicy(count=5, channels=99)
+    outcomes = [_paste(engine, FROZEN, ts=f"{i}.0", policy=policy)[1][0] for i in range(7)]
+    assert outcomes[:4] == [None] * 4
+    assert outcomes[4] is not None and outcomes[4].action == "opened"
+    assert outcomes[4].reason == "seen 5 times in 24 h"
+    assert [o.action for o in outcomes[5:] if o] == ["attached", "attached"]
+    with session_factory(engine)() as session:
+        ticket = session.scalars(select(Ticket)).one()
+        assert ticket.status == "open" and ticket.code == "AIS.0027"
+        linked = session.scalar(select(func.count()).where(Incident.ticket_id == ticket.id))
+        assert linked == 3, "the tipping incident and the two after it"
+        assert session.scalars(select(OutboxItem.action)).all() == ["create"]
+
+
+def test_incidents_outside_the_window_do_not_count(engine: Engine) -> None:
+    policy = EscalationPolicy(count=3, window=timedelta(hours=1), channels=99)
+    old = utcnow() - timedelta(hours=2)
+    for i in range(2):
+        _paste(engine, FROZEN, ts=f"old{i}", policy=policy, now=old)
+    _, results = _paste(engine, FROZEN, ts="new0", policy=policy)
+    assert results == [None]
+    _, results = _paste(engine, FROZEN, ts="new1", policy=policy)
+    assert results == [None]
+    _, results = _paste(engine, FROZEN, ts="new2", policy=policy)
+    assert results[0] is not None and results[0].action == "opened"
+
+
+def test_code_only_huawei_support_can_fix_escalates_at_the_lower_threshold(engine: Engine) -> None:
+    policy = EscalationPolicy(count=5, support_count=2, channels=99)
+    assert _paste(engine, INTERNAL, ts="1", policy=policy)[1] == [None]
+    result = _paste(engine, INTERNAL, ts="2", policy=policy)[1][0]
+    assert result is not None and result.action == "opened"
+    assert result.reason == "seen 2 times in 24 h, and only Huawei support can fix it"
+
+
+def test_code_seen_in_three_channels_escalates(engine: Engine) -> None:
+    policy = EscalationPolicy(count=50, channels=3)
+    assert _paste(engine, FROZEN, channel="C1", ts="1", policy=policy)[1] == [None]
+    assert _paste(engine, FROZEN, channel="C2", ts="1", policy=policy)[1] == [None]
+    result = _paste(engine, FROZEN, channel="C3", ts="1", policy=policy)[1][0]
+    assert result is not None and result.reason == "seen in 3 channels in 24 h"
+
+
+def test_recurrence_after_resolution_reopens_the_same_ticket_as_a_regression(engine: Engine) -> None:
+    policy = EscalationPolicy(count=1)
+    opened = _paste(engine, FROZEN, ts="1", policy=policy)[1][0]
+    assert opened is not None and opened.action == "opened"
+    with transaction(engine) as session:
+        resolved = resolve_ticket(session, opened.ticket.id, "U9")
+        assert resolved.status == "resolved" and resolved.resolved_by == "U9"
+        again = resolve_ticket(session, opened.ticket.id, "U9")
+        assert again.status == "resolved"
+    reopened = _paste(engine, FROZEN, ts="2", policy=policy)[1][0]
+    assert reopened is not None and reopened.action == "reopened"
+    assert reopened.ticket.id == opened.ticket.id and reopened.ticket.times_reopened == 1
+    with session_factory(engine)() as session:
+        assert session.scalar(select(func.count()).select_from(Ticket)) == 1
+        actions = session.scalars(select(TicketEvent.action).order_by(TicketEvent.id)).all()
+        assert actions == ["opened", "resolved", "reopened"]
+        keys = session.scalars(select(OutboxItem.idempotency_key).order_by(OutboxItem.id)).all()
+        assert keys == [
+            f"hwerror-{opened.ticket.id}-create-0",
+            f"hwerror-{opened.ticket.id}-resolve-0",
+            f"hwerror-{opened.ticket.id}-reopen-1",
+        ]
+
+
+def test_unknown_codes_are_recorded_as_gaps_but_never_escalated(engine: Engine) -> None:
+    policy = EscalationPolicy(count=1)
+    created, results = _paste(
+        engine, '{"error_code": "AIS.0999", "error_msg": "Something new."}', policy=policy
+    )
+    assert [(i.code, i.known) for i in created] == [("AIS.0999", False)]
+    assert results == [None]
+
+
+def test_escalate_now_opens_a_ticket_below_every_threshold(engine: Engine) -> None:
+    created, _ = _paste(engine, FROZEN, ts="1", policy=EscalationPolicy())
+    with transaction(engine) as session:
+        incident = session.get(Incident, created[0].id)
+        assert incident is not None
+        result = escalate_if_due(
+            session,
+            incident,
+            EscalationPolicy(),
+            backend="internal",
+            force_reason="escalated by <@U7>",
+            actor="U7",
+        )
+    assert result is not None and result.action == "opened" and result.reason == "escalated by <@U7>"
+
+
+def test_two_processes_of_eight_threads_racing_open_exactly_one_ticket(engine: Engine, db_url: str) -> None:
+    import os
+    import subprocess
+    import sys
+
+    with transaction(engine) as session:
+        load_bundled(session)
+    env = {**os.environ, "PYTHONPATH": os.getcwd()}
+    procs = [
+        subprocess.Popen(
+            [sys.executable, "-m", "tests.race_escalate", db_url, tag, "8"],
+            stdout=subprocess.PIPE,
+            stderr=subprocess.PIPE,
+            text=True,
+            env=env,
+        )
+        for tag in ("a", "b")
+    ]
+    outputs = [p.communicate(timeout=120) for p in procs]
+    for proc, (_, err) in zip(procs, outputs, strict=True):
+        assert proc.returncode == 0, err
+    actions = " ".join(out for out, _ in outputs).split()
+    assert len(actions) == 16
+    assert actions.count("opened") == 1
+    assert actions.count("attached") == 15
+    with session_factory(engine)() as session:
+        ticket = session.scalars(select(Ticket)).one()
+        assert session.scalar(select(func.count()).where(Incident.ticket_id == ticket.id)) == 16
+        assert session.scalars(select(TicketEvent.action)).all() == ["opened"]
+        assert session.scalars(select(OutboxItem.action)).all() == ["create"]
