@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import typer
 
-from bot.cli import db, kb, lookup, match
+from bot.cli import db, incidents, kb, lookup, match
 
 app = typer.Typer(
     name="hwerror",
@@ -17,6 +17,7 @@ app.add_typer(db.app, name="db")
 app.add_typer(kb.app, name="kb")
 lookup.register(app)
 match.register(app)
+incidents.register(app)
 
 
 def main() -> None:

@@ -1,0 +1,99 @@
+"""`hwerror incidents list`, `hwerror tickets list|resolve`: the incident log from a terminal."""
+
+from __future__ import annotations
+
+import getpass
+from typing import Annotated
+
+import typer
+from rich.markup import escape
+from rich.table import Table
+from sqlalchemy import select
+
+from bot.cli.common import console, engine_for_cli, fail
+from bot.incidents.models import Incident
+from bot.incidents.tickets import TicketNotFound, parse_ticket_ref, resolve_ticket, summaries
+from knowledge.db import session_factory, transaction
+
+incidents_app = typer.Typer(help="The incident log.", no_args_is_help=True)
+tickets_app = typer.Typer(help="Tickets opened for recurring codes.", no_args_is_help=True)
+
+
+def _table(*columns: str) -> Table:
+    table = Table()
+    for column in columns:
+        table.add_column(column, overflow="fold")
+    return table
+
+
+@incidents_app.command("list")
+def list_incidents(
+    code: Annotated[str | None, typer.Option("--code", help="Only this code.")] = None,
+    limit: Annotated[int, typer.Option("--limit", min=1, max=10_000)] = 50,
+) -> None:
+    """The newest incidents, newest first."""
+    with engine_for_cli() as engine, session_factory(engine)() as session:
+        query = select(Incident).order_by(Incident.created_at.desc(), Incident.id.desc()).limit(limit)
+        if code:
+            query = query.where(Incident.code == code)
+        rows = list(session.scalars(query))
+    table = _table("When (UTC)", "Code", "Service", "Channel", "How", "Ticket", "Excerpt")
+    for i in rows:
+        table.add_row(
+            f"{i.created_at:%Y-%m-%d %H:%M}",
+            escape(i.code) + ("" if i.known else " (unknown)"),
+            escape(i.service or "-"),
+            escape(i.channel),
+            f"{i.how} {i.confidence:.2f}",
+            f"HW-{i.ticket_id}" if i.ticket_id else "",
+            escape(i.excerpt[:80].replace("\n", " ")),
+        )
+    console.print(table)
+    console.print(f"{len(rows)} incidents")
+
+
+@tickets_app.command("list")
+def list_tickets(
+    all_: Annotated[bool, typer.Option("--all", help="Resolved tickets too.")] = False,
+) -> None:
+    """Open tickets (or all of them), newest first."""
+    with engine_for_cli() as engine, session_factory(engine)() as session:
+        rows = summaries(session, status=None if all_ else "open")
+    table = _table(
+        "Ticket", "Status", "Code", "Service", "Incidents", "Channels", "Last seen", "External", "Why"
+    )
+    for s in rows:
+        t = s.ticket
+        table.add_row(
+            f"HW-{t.id}",
+            t.status + (f" (reopened {t.times_reopened}x)" if t.times_reopened else ""),
+            escape(t.code),
+            escape(t.service),
+            str(s.incidents),
+            str(s.channels),
+            f"{s.last_seen:%Y-%m-%d %H:%M}" if s.last_seen else "",
+            escape(t.external_url or t.external_id or ""),
+            escape(t.reason),
+        )
+    console.print(table)
+    console.print(f"{len(rows)} tickets")
+
+
+@tickets_app.command("resolve")
+def resolve(ticket: Annotated[str, typer.Argument(help="The ticket, e.g. HW-12.")]) -> None:
+    """Mark a ticket resolved; the code reopens it if it comes back."""
+    ticket_id = parse_ticket_ref(ticket)
+    if ticket_id is None:
+        fail(f"{ticket!r} is not a ticket reference such as HW-12")
+    with engine_for_cli() as engine:
+        try:
+            with transaction(engine) as session:
+                resolved = resolve_ticket(session, ticket_id, f"cli:{getpass.getuser()}")
+        except TicketNotFound as exc:
+            fail(str(exc))
+    console.print(f"HW-{resolved.id} ({escape(resolved.code)}) is resolved")
+
+
+def register(app: typer.Typer) -> None:
+    app.add_typer(incidents_app, name="incidents")
+    app.add_typer(tickets_app, name="tickets")

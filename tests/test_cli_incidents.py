@@ -1,0 +1,54 @@
+"""`hwerror incidents list` and `hwerror tickets list|resolve` as real processes."""
+
+from __future__ import annotations
+
+from bot.incidents.policy import EscalationPolicy
+from bot.incidents.record import Occurrence, escalate_if_due, record_incidents
+from knowledge.bundled import load_bundled
+from knowledge.db import make_engine, transaction
+from tests.cli_helpers import run_cli
+from tests.incident_helpers import findings_in
+
+PASTE = '{"error_code": "AIS.0027", "error_msg": "The account has been frozen."} password=hunter2'
+
+
+def _record(db_url: str, n: int) -> int | None:
+    engine = make_engine(db_url)
+    ticket_id = None
+    try:
+        with transaction(engine) as session:
+            load_bundled(session)
+            for i in range(n):
+                occurrence = Occurrence(workspace="T1", channel=f"C{i}", message_key=f"{i}.0",
+                                        source="paste", text=PASTE)
+                for incident in record_incidents(session, occurrence, findings_in(PASTE)):
+                    result = escalate_if_due(session, incident, EscalationPolicy(count=2), backend="internal")
+                    ticket_id = result.ticket.id if result else ticket_id
+    finally:
+        engine.dispose()
+    return ticket_id
+
+
+def test_incidents_and_tickets_are_listed_and_a_ticket_resolves(db_url: str) -> None:
+    assert run_cli("db", "upgrade", db_url=db_url).returncode == 0
+    ticket_id = _record(db_url, 3)
+    assert ticket_id is not None
+    listed = run_cli("incidents", "list", db_url=db_url)
+    assert listed.returncode == 0, listed.stderr
+    assert "3 incidents" in listed.stdout and "AIS.0027" in listed.stdout
+    assert "hunter2" not in listed.stdout
+    tickets = run_cli("tickets", "list", db_url=db_url)
+    assert f"HW-{ticket_id}" in tickets.stdout and "1 tickets" in tickets.stdout
+    assert "seen 2 times in 24 h" in tickets.stdout
+    resolved = run_cli("tickets", "resolve", f"HW-{ticket_id}", db_url=db_url)
+    assert resolved.returncode == 0 and "is resolved" in resolved.stdout
+    assert "0 tickets" in run_cli("tickets", "list", db_url=db_url).stdout
+    assert "resolved" in run_cli("tickets", "list", "--all", db_url=db_url).stdout
+
+
+def test_resolving_a_ticket_that_does_not_exist_says_so(db_url: str) -> None:
+    run_cli("db", "upgrade", db_url=db_url)
+    missing = run_cli("tickets", "resolve", "HW-999", db_url=db_url)
+    assert missing.returncode == 1 and "there is no ticket HW-999" in missing.stderr
+    garbage = run_cli("tickets", "resolve", "yesterday", db_url=db_url)
+    assert garbage.returncode == 1 and "is not a ticket reference" in garbage.stderr
