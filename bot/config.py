@@ -2,16 +2,61 @@
 
 from __future__ import annotations
 
-from pydantic import Field
+from pydantic import Field, SecretStr
 from pydantic_settings import BaseSettings, SettingsConfigDict
 
 from knowledge.db import DEFAULT_SQLITE_PATH
+
+MANIFEST_HINT = (
+    "create the app from manifest.yml at https://api.slack.com/apps (Create New App > From a manifest), "
+    "then copy the Bot User OAuth Token (OAuth & Permissions, xoxb-…) and the Signing Secret "
+    "(Basic Information > App Credentials); for Socket Mode also an app-level token with the "
+    "connections:write scope (Basic Information > App-Level Tokens, xapp-…)"
+)
 
 
 class Settings(BaseSettings):
     model_config = SettingsConfigDict(env_prefix="", extra="ignore", case_sensitive=False)
 
     database_url: str = Field(default=f"sqlite:///{DEFAULT_SQLITE_PATH}")
+
+    # Slack. SecretStr keeps the values out of reprs, logs and tracebacks.
+    slack_bot_token: SecretStr | None = None
+    slack_signing_secret: SecretStr | None = None
+    slack_app_token: SecretStr | None = None
+    # The base URL of every Web API call (GovSlack, proxies, tests); Slack's own when unset.
+    slack_api_base_url: str | None = None
+
+    # HTTP mode: the port the platform gives us, and how many worker processes and threads.
+    port: int = 3000
+    web_concurrency: int = 2
+    web_threads: int = 32
+
+    # Slack user ids (comma or space separated) allowed to save team notes; empty: everyone.
+    hwerror_admins: str = ""
+    # A bot's messages answered per channel and minute before we stop (a guard against bot loops).
+    hwerror_bot_replies_per_minute: int = 10
+
+    @property
+    def admins(self) -> frozenset[str]:
+        return frozenset(p for p in self.hwerror_admins.replace(",", " ").split() if p)
+
+    @property
+    def socket_mode(self) -> bool:
+        return bool(self.slack_app_token and self.slack_app_token.get_secret_value())
+
+    def missing_slack(self) -> list[str]:
+        """The variables `hwerror serve` still needs, in the order a person would set them."""
+        missing = []
+        if not _present(self.slack_bot_token):
+            missing.append("SLACK_BOT_TOKEN")
+        if not self.socket_mode and not _present(self.slack_signing_secret):
+            missing.append("SLACK_SIGNING_SECRET")
+        return missing
+
+
+def _present(value: SecretStr | None) -> bool:
+    return bool(value and value.get_secret_value().strip())
 
 
 def get_settings() -> Settings:

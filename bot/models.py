@@ -2,4 +2,71 @@
 
 from __future__ import annotations
 
-from knowledge.models import Base  # noqa: F401  re-exported: every table shares one metadata
+from datetime import datetime
+
+from sqlalchemy import Boolean, DateTime, ForeignKey, Integer, String, UniqueConstraint
+from sqlalchemy.orm import Mapped, mapped_column
+
+from knowledge.models import Base, utcnow
+
+__all__ = ["AnsweredMessage", "Base", "EscalationRequest", "FeedbackVote", "KnowledgeGap"]
+
+
+class FeedbackVote(Base):
+    """Helpful / not helpful on a card: one row per person and entry; voting again changes it."""
+
+    __tablename__ = "feedback_votes"
+    __table_args__ = (UniqueConstraint("user_id", "entry_id"),)
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    entry_id: Mapped[int] = mapped_column(ForeignKey("entries.id", ondelete="CASCADE"), index=True)
+    user_id: Mapped[str] = mapped_column(String(64))
+    helpful: Mapped[bool] = mapped_column(Boolean)
+    created_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), default=utcnow)
+    updated_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), default=utcnow)
+
+
+class KnowledgeGap(Base):
+    """A code people met that the knowledge base does not have: how often, since when."""
+
+    __tablename__ = "knowledge_gaps"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    code: Mapped[str] = mapped_column(String(64), unique=True)
+    count: Mapped[int] = mapped_column(Integer, default=1)
+    first_seen: Mapped[datetime] = mapped_column(DateTime(timezone=True), default=utcnow)
+    last_seen: Mapped[datetime] = mapped_column(DateTime(timezone=True), default=utcnow)
+
+
+class EscalationRequest(Base):
+    """Someone pressed "Escalate now" on a card; the ticket machinery picks these up."""
+
+    __tablename__ = "escalation_requests"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    entry_id: Mapped[int | None] = mapped_column(ForeignKey("entries.id", ondelete="SET NULL"), index=True)
+    service: Mapped[str] = mapped_column(String(64))
+    code: Mapped[str] = mapped_column(String(64))
+    requested_by: Mapped[str] = mapped_column(String(100))
+    channel_id: Mapped[str | None] = mapped_column(String(64))
+    message_ts: Mapped[str | None] = mapped_column(String(32))
+    status: Mapped[str] = mapped_column(String(16), default="requested")
+    created_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), default=utcnow)
+
+
+class AnsweredMessage(Base):
+    """A code the bot answered for one Slack message. The UNIQUE constraint is the lock: whoever
+    inserts the row first replies, so retries, app_mention + message, and racing processes
+    answer a message once, and an edit that adds a code gets a reply for that code only."""
+
+    __tablename__ = "answered_messages"
+    __table_args__ = (UniqueConstraint("channel_id", "message_ts", "code"),)
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    channel_id: Mapped[str] = mapped_column(String(64))
+    message_ts: Mapped[str] = mapped_column(String(32))
+    code: Mapped[str] = mapped_column(String(64))
+    thread_ts: Mapped[str] = mapped_column(String(32))
+    # Who wrote the message: a user id, or a bot id for bots (the loop guard counts these).
+    author: Mapped[str | None] = mapped_column(String(64), index=True)
+    created_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), default=utcnow)
