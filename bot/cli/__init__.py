@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import typer
 
-from bot.cli import db, incidents, kb, lookup, match
+from bot.cli import db, incidents, kb, lookup, match, worker
 
 app = typer.Typer(
     name="hwerror",
@@ -18,6 +18,7 @@ app.add_typer(kb.app, name="kb")
 lookup.register(app)
 match.register(app)
 incidents.register(app)
+worker.register(app)
 
 
 def main() -> None:
