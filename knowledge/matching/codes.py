@@ -20,7 +20,6 @@ from rapidfuzz import fuzz, process, utils
 # Prefixes that name the same codes. API Gateway documents APIG.0301 and returns APIGW.0301.
 PREFIX_ALIASES = {"APIGW": "APIG"}
 
-_SPLIT = re.compile(r"^(?P<prefix>[A-Za-z][A-Za-z0-9_.\- ]{0,40}?)[ ._\-]*(?P<number>[0-9]{1,12})$")
 # What someone types after /hwerror: "ais 27", "AIS_0026", "Model Arts 4202", "A1S.0011".
 # A prefix is up to four words ("Model Arts"); a word ends in a letter, so "ais401" splits
 # as ais + 401. Words are separated, which keeps the match free of backtracking blow-ups.
@@ -42,12 +41,19 @@ def skeleton(key: str) -> str:
     return key.translate(_SKELETON)
 
 
+_TRAILING_NUMBER = re.compile(r"[0-9]{1,12}$")
+
+
 def split_code(code: str) -> tuple[str, str] | None:
-    """(prefix, number) of a code, or None when it does not end in a number."""
-    m = _SPLIT.match(code.strip())
+    """(prefix, number) of a code, or None when it does not end in a number after a prefix."""
+    code = code.strip()
+    m = _TRAILING_NUMBER.search(code)
     if not m:
         return None
-    return m.group("prefix").strip(" ._-"), m.group("number")
+    prefix = code[: m.start()].rstrip(" ._-")
+    if not prefix or not prefix[0].isalpha() or len(prefix) > 40:
+        return None
+    return prefix, m.group(0)
 
 
 @dataclass(frozen=True, slots=True)

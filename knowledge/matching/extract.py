@@ -39,33 +39,35 @@ _REQUEST_ID_KEYS = r"x[ _-]request[ _-]id|request[ _-]?id|请求id"
 # Keys we do not read but that end a bare value before them (the Python SDK's str()).
 _OTHER_KEYS = r"encoded[ _]?authorization[ _]?message|details|error|title|trace[ _-]?id|timestamp|body"
 
+# Matched on the lowercased text (case-insensitive matching is several times slower), starting
+# at the key itself so the regex engine can skip quickly to the letters keys start with.
 _KEY = re.compile(
-    r"(?<![\w\-.])(?P<q>\\{0,8}[\"'`]?)"
+    r"(?<![\w\-.])"
     rf"(?:(?P<code>{_CODE_KEYS})|(?P<message>{_MESSAGE_KEYS})|(?P<status>{_STATUS_KEYS})"
     rf"|(?P<request_id>{_REQUEST_ID_KEYS})|(?P<other>{_OTHER_KEYS}))"
-    r"(?P=q)[ ]{0,4}(?:=>|[:=])[ ]{0,40}",
-    re.IGNORECASE,
+    r"\\{0,8}[\"'`]?[ ]{0,4}(?:=>|[:=])[ ]{0,40}"
 )
-_QUOTE = re.compile(r"(\\*)([\"'`])")
 _CODE_VALUE = re.compile(r"[A-Za-z0-9_.\-]{1,64}")
 _REQUEST_ID_VALUE = re.compile(r"[A-Za-z0-9][A-Za-z0-9_\-]{5,80}")
 _STATUS_VALUE = re.compile(r"([1-5][0-9]{2})(?![0-9])")
-# Statuses written without a key/value separator: curl's status line, "STATUS CODE 400".
+# Statuses written without a key/value separator: curl's status line, "STATUS CODE 400"
+# (matched on the lowercased text).
 _STATUS_TEXT = re.compile(
-    r"(?<![\w/])(?:HTTP/[0-9](?:\.[0-9])?|status[ _-]?code|http[ _-]status)[ ]{1,4}([1-5][0-9]{2})(?![0-9])",
-    re.IGNORECASE,
+    r"(?<![\w/])(?:http/[0-9](?:\.[0-9])?|status[ _-]?code|http[ _-]status)[ ]{1,4}([1-5][0-9]{2})(?![0-9])"
 )
 # A code in running text: PREFIX.DIGITS, the prefix being letters (segments may be dotted, as in
 # DEV.CH.10001). Only "." separates: "AIS-4693" is a Jira key, "AIS 20" a phrase; the lookup
-# mode is the generous one.
-_CODE_TOKEN = re.compile(
-    r"(?<![\w.\-/@#$])([A-Za-z][A-Za-z_]{1,24}(?:\.[A-Za-z][A-Za-z_]{0,24}){0,3})\.([0-9]{3,10})(?![\w\-]|\.\w)"
-)
+# mode is the generous one. Found from the rare ".digits" backwards, which is much faster than
+# trying every letter of the text as a start.
+_DOT_DIGITS = re.compile(r"\.([0-9]{3,10})(?![\w\-]|\.\w)")
+_LETTER_RUN = re.compile(r"[A-Za-z_.]{1,130}")
+_CODE_PREFIX = re.compile(r"[A-Za-z][A-Za-z_]{1,24}(?:\.[A-Za-z][A-Za-z_]{0,24}){0,3}")
 _URL_KEYWORD = re.compile(r"[?&#]keyword=([^&#\s\"'<>|]{1,100})", re.IGNORECASE)
 # A code in a field may be any identifier with a digit: IAM.0001, Ecs.0005, CCE.01400001.
 _FIELD_CODE = re.compile(r"[A-Za-z][A-Za-z0-9_]{0,30}(?:[.\-][A-Za-z0-9_]{1,30}){1,4}")
 _TRAILING_MESSAGE = re.compile(r"[ ]{0,3}(?:\(([^()\n]{3,300})\)|[:\-\u2013][ ]{1,3}([^\n]{3,300}))")
 
+_READ_KINDS = frozenset({"code", "message", "status", "request_id"})
 _MAX_VALUE = 4000  # longest value we read; a longer one is treated as cut off
 _MAX_GAP = 1200  # farthest a message/status/request id can be from the code it belongs to
 _BOUNDARY_COST = 400  # a "}" or a blank line between a value and a code: probably another error
@@ -171,10 +173,13 @@ class _Scanner:
         self.newlines = _Positions([m.start() for m in re.finditer("\n", text)])
         self.closing = _Positions([m.start() for m in re.finditer(r"\}", text)])
         self.blank_lines = _Positions([m.start() for m in re.finditer(r"\n[ ]*\n", text)])
+        # Positions of each quote character at each escape depth, found when first needed.
         self.quotes: dict[tuple[str, int], list[int]] = {}
-        for m in _QUOTE.finditer(text):
-            self.quotes.setdefault((m.group(2), len(m.group(1))), []).append(m.start(2))
-        self.keys = list(_KEY.finditer(text))
+        low = text.lower()
+        if len(low) != len(text):  # a few characters grow when lowercased; keep offsets true
+            low = "".join(c if len(c.lower()) != 1 else c.lower() for c in text)
+        self.low = low
+        self.keys = list(_KEY.finditer(low))
         self.key_starts = [m.start() for m in self.keys]
 
     def line_end(self, pos: int) -> int:
@@ -182,7 +187,11 @@ class _Scanner:
         return self.n if nxt is None else nxt
 
     def closing_quote(self, quote: str, depth: int, after: int) -> int | None:
-        positions = self.quotes.get((quote, depth), [])
+        positions = self.quotes.get((quote, depth))
+        if positions is None:
+            # A quote preceded by exactly `depth` backslashes closes a value opened at that depth.
+            pattern = re.compile(r"(?<!\\)" + r"\\" * depth + re.escape(quote))
+            positions = self.quotes[(quote, depth)] = [m.end() - 1 for m in pattern.finditer(self.text)]
         i = bisect.bisect_right(positions, after)
         if i < len(positions) and positions[i] - after <= _MAX_VALUE:
             return positions[i]
@@ -216,10 +225,8 @@ class _Scanner:
     def values(self) -> list[_Value]:
         out: list[_Value] = []
         for index, m in enumerate(self.keys):
-            kind = next(
-                (k for k in ("code", "message", "status", "request_id") if m.group(k) is not None), None
-            )
-            if kind is None:  # a key we only use as the end of a bare value
+            kind = m.lastgroup  # the key's group: it closes after the optional quote group
+            if kind not in _READ_KINDS:  # a key we only use as the end of a bare value
                 continue
             read = self.read_value(index)
             if read is None:
@@ -253,7 +260,7 @@ class _Scanner:
                 rm = _REQUEST_ID_VALUE.match(raw.strip())
                 if rm and any(c.isdigit() for c in rm.group(0)):
                     out.append(_Value("request_id", m.start(), start, start + len(rm.group(0)), rm.group(0)))
-        for sm in _STATUS_TEXT.finditer(self.text):
+        for sm in _STATUS_TEXT.finditer(self.low):
             out.append(_Value("status", sm.start(), sm.start(1), sm.end(1), sm.group(1)))
         return out
 
@@ -288,22 +295,30 @@ def _anchors(scanner: _Scanner, values: list[_Value]) -> list[_Anchor]:
         code = unquote(m.group(1)).strip()
         if looks_like_field_code(code) and not overlaps(m.start(1), m.end(1)):
             anchors.append(_Anchor(code, m.start(1), m.end(1), URL, True, lo=m.start(1), hi=m.end(1)))
-    for m in _CODE_TOKEN.finditer(text):
-        if overlaps(m.start(), m.end()):
+    reversed_text = ""
+    for dm in _DOT_DIGITS.finditer(text):
+        dot = dm.start()
+        if not reversed_text:
+            reversed_text = text[::-1]
+        run = _LETTER_RUN.match(reversed_text, len(text) - dot)
+        if run is None:
             continue
-        if any(a.kind == URL and a.start <= m.start() < a.end for a in anchors[-4:]):
+        start = dot - (run.end() - run.start())
+        if start > 0 and (text[start - 1].isalnum() or text[start - 1] in "-/@#$"):
+            continue
+        prefix = text[start:dot]
+        if not _CODE_PREFIX.fullmatch(prefix):
+            continue
+        end = dm.end()
+        if overlaps(start, end):
+            continue
+        if any(a.kind == URL and a.start <= start < a.end for a in anchors[-4:]):
             continue
         anchor = _Anchor(
-            m.group(0),
-            m.start(),
-            m.end(),
-            TOKEN,
-            is_strong_token(m.group(1), m.group(2)),
-            lo=m.start(),
-            hi=m.end(),
+            text[start:end], start, end, TOKEN, is_strong_token(prefix, dm.group(1)), lo=start, hi=end
         )
         # "ModelArts.4107 (An exception occurred …)" or "AIS.0027: The account has been frozen."
-        tm = _TRAILING_MESSAGE.match(text, m.end())
+        tm = _TRAILING_MESSAGE.match(text, end)
         if tm:
             anchor.message = _clean_value(tm.group(1) or tm.group(2))
             anchor.message_cost = 0.0

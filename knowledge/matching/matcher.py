@@ -11,6 +11,7 @@ The index is built once; `match` only reads it, so one Matcher serves many threa
 
 from __future__ import annotations
 
+import bisect
 import re
 from collections import defaultdict
 from collections.abc import Iterable
@@ -22,19 +23,64 @@ from rapidfuzz import fuzz, utils
 from knowledge.matching.codes import LOOKUP_CODE, CodeIndex, Resolution, prefix_key, split_code
 from knowledge.matching.extract import MESSAGE, TOKEN, Mention, extract_all, is_strong_token
 from knowledge.matching.findings import HOW_CODE, HOW_FUZZY_CODE, HOW_KEYWORDS, HOW_MESSAGE, Finding
-from knowledge.matching.messages import _PLACEHOLDER, MessageIndex, Occurrence, words
+from knowledge.matching.messages import _PLACEHOLDER, WILDCARD, MessageIndex, Occurrence, words
 from knowledge.types import EntryData
 
 Mode = Literal["lookup", "paste"]
 
 CONFIDENT = 0.8  # confident findings score at least this, unsure ones less
 MAX_CANDIDATES = 5
+MAX_MESSAGE_SEARCHES = 8  # per text, for the "did you mean" of unknown codes
 # A message shorter than this (in words, articles aside) is only taken on its own when it fills
 # a line or a field: "Invalid token." inside a sentence may be anyone's words.
 SPECIFIC_WORDS = 4
 _GENERIC_SERVICE_WORDS = frozenset(
     {"service", "services", "error", "errors", "codes", "code", "cloud", "management"}
 )
+
+
+class _Spans:
+    """Character spans, merged, for "does this overlap / sit inside one of them" by bisection."""
+
+    def __init__(self, spans: Iterable[tuple[int, int]]) -> None:
+        merged: list[list[int]] = []
+        for a, b in sorted(spans):
+            if merged and a <= merged[-1][1]:
+                merged[-1][1] = max(merged[-1][1], b)
+            else:
+                merged.append([a, b])
+        self._starts = [a for a, _ in merged]
+        self._ends = [b for _, b in merged]
+
+    def gaps(self, length: int) -> list[tuple[int, int]]:
+        """The stretches of 0..length that no span covers."""
+        out, at = [], 0
+        for a, b in zip(self._starts, self._ends, strict=True):
+            if a > at:
+                out.append((at, a))
+            at = max(at, b)
+        if at < length:
+            out.append((at, length))
+        return out
+
+    def overlaps(self, start: int, end: int) -> bool:
+        i = bisect.bisect_left(self._starts, end) - 1
+        return i >= 0 and self._ends[i] > start
+
+    def contains(self, start: int, end: int) -> bool:
+        i = bisect.bisect_right(self._starts, start) - 1
+        return i >= 0 and self._ends[i] >= end
+
+
+class _Context:
+    """One match call's text, and what is worked out from it at most once."""
+
+    __slots__ = ("text", "hinted", "searches")
+
+    def __init__(self, text: str) -> None:
+        self.text = text
+        self.hinted: set[str] | None = None
+        self.searches = 0
 
 
 @dataclass
@@ -83,12 +129,13 @@ class Matcher:
             acc = self._typed_code(ex.text)
             if acc is not None:
                 accs[acc.key] = acc
-        findings = [self._code_finding(acc, ex.text) for acc in accs.values()]
+        ctx = _Context(ex.text)
+        findings = [self._code_finding(acc, ctx) for acc in accs.values()]
         code_spans = [m.span for acc in accs.values() for m in acc.mentions]
         found_codes = {f.code for f in findings}
-        findings += self._message_findings(ex.text, ex.mentions, code_spans, found_codes, lookup)
+        findings += self._message_findings(ctx, ex.mentions, code_spans, found_codes, lookup)
         if lookup and not findings:
-            findings += self._keyword_findings(ex.text)
+            findings += self._keyword_findings(ctx)
         findings.sort(key=lambda f: f.span[0] if f.span else 0)
         return findings
 
@@ -129,19 +176,20 @@ class Matcher:
         mention = Mention(key, None, None, None, (start, start + len(query)), TOKEN)
         return _Acc(key, start, res, [mention])
 
-    def _hint_services(self, text: str) -> set[str]:
-        if len(self._services) < 2:
-            return set()
-        present = set(words(text[:20000]))
-        return {s for s, ws in self._service_words.items() if ws & present}
+    def _hint_services(self, ctx: _Context) -> set[str]:
+        """Services the text names ("moderation", "modelarts"): a tie-break between variants."""
+        if ctx.hinted is None:
+            present = set(words(ctx.text[:20000]))
+            ctx.hinted = {s for s, ws in self._service_words.items() if ws & present}
+        return ctx.hinted
 
     def _choose(
-        self, ids: list[int], message: str | None, status: int | None, text: str
+        self, ids: list[int], message: str | None, status: int | None, ctx: _Context
     ) -> tuple[int, float]:
         """The variant (entry index) that fits the message and status best, and how well (0..1)."""
         if len(ids) == 1 and not message:
             return ids[0], 1.0
-        hinted = self._hint_services(text) if len({self.entries[i].service for i in ids}) > 1 else set()
+        hinted = self._hint_services(ctx) if len({self.entries[i].service for i in ids}) > 1 else set()
         q = utils.default_process(message) if message else ""
         best, best_key, best_sim = ids[0], (-1.0, 0.0), 1.0 if not message else 0.0
         for i in ids:
@@ -157,7 +205,7 @@ class Matcher:
                 best, best_key, best_sim = i, key, (sim if q else 1.0)
         return best, best_sim
 
-    def _code_finding(self, acc: _Acc, text: str) -> Finding:
+    def _code_finding(self, acc: _Acc, ctx: _Context) -> Finding:
         res = acc.resolution
         message = acc.first_of("message")
         status = acc.first_of("status")
@@ -168,7 +216,7 @@ class Matcher:
         span = acc.mentions[0].span
         if len(res.codes) == 1:
             code = res.codes[0]
-            chosen, sim = self._choose(self._by_code[code], message, status, text)
+            chosen, sim = self._choose(self._by_code[code], message, status, ctx)
             entry = self.entries[chosen]
             base = {
                 "exact": 1.0,
@@ -213,7 +261,11 @@ class Matcher:
                 message=message,
                 span=span,
             )
-        cands, best = self._did_you_mean(res, message)
+        # Searching messages costs most of a query; a paste full of unknown codes searches for
+        # the first few only (a Slack reply shows no more), the rest are compared by spelling.
+        search = message is not None and ctx.searches < MAX_MESSAGE_SEARCHES
+        ctx.searches += search
+        cands, best = self._did_you_mean(res, message if search else None)
         return Finding(
             code=res.normalised,
             service=cands[0].service if cands else None,
@@ -233,7 +285,7 @@ class Matcher:
         """Known entries an unknown code may have meant: by its message first, then by spelling."""
         scored: dict[str, float] = {}
         if message:
-            for mid, s in self.messages.search(message, limit=MAX_CANDIDATES):
+            for mid, s in self.messages.search(message, limit=MAX_CANDIDATES, correct=False, thorough=False):
                 for code in self._message_codes[mid]:
                     scored[code] = max(scored.get(code, 0.0), 0.5 + 0.5 * s)
         parts = split_code(res.normalised)
@@ -248,40 +300,51 @@ class Matcher:
 
     def _message_findings(
         self,
-        text: str,
+        ctx: _Context,
         mentions: list[Mention],
         code_spans: list[tuple[int, int]],
         found_codes: set[str],
         lookup: bool,
     ) -> list[Finding]:
-        occurrences = self.messages.scan(text)
+        text = ctx.text
+        coded = _Spans(code_spans)
+        # Only text outside the errors that have codes can hold a message-only error.
+        occurrences = self.messages.scan(text, coded.gaps(len(text)) if code_spans else None)
         if not occurrences:
             return []
-        field_spans = [m.span for m in mentions if m.kind == MESSAGE]
+        fields = _Spans([m.span for m in mentions if m.kind == MESSAGE])
         whole = lookup and len(words(text)) <= 40
         out: list[Finding] = []
         seen: set[str] = set()
         for occ in occurrences:
-            if any(occ.start < b and a < occ.end for a, b in code_spans):
+            if coded.overlaps(occ.start, occ.end):
                 continue  # part of an error that has a code: the code speaks for it
+            template = self.messages.templates[occ.message_id]
+            if occ.words < 2 or (WILDCARD in template and occ.words < 3):
+                continue  # "Successful", "{0} failed.": too little to tell one error by
             codes = self._message_codes[occ.message_id]
             if any(c in found_codes or c in seen for c in codes):
                 continue
-            seen.update(codes)
-            in_field = any(a <= occ.start and occ.end <= b for a, b in field_spans)
             # A lookup that is (mostly) the message itself is as good as a field.
             covers = whole and (occ.end - occ.start) >= 0.6 * len(text.strip())
-            specific = occ.words >= SPECIFIC_WORDS or occ.segment or in_field or covers
-            out.append(self._message_finding(occ, codes, specific, text))
+            segment = occ.segment(text)
+            specific = occ.words >= SPECIFIC_WORDS or segment or covers or fields.contains(occ.start, occ.end)
+            if not specific and not lookup:
+                continue  # "failed with invalid token" in a chat: stay silent
+            seen.update(codes)
+            out.append(self._message_finding(occ, codes, specific, segment, ctx))
         return out
 
-    def _message_finding(self, occ: Occurrence, codes: tuple[str, ...], specific: bool, text: str) -> Finding:
+    def _message_finding(
+        self, occ: Occurrence, codes: tuple[str, ...], specific: bool, segment: bool, ctx: _Context
+    ) -> Finding:
+        text = ctx.text
         ids = self.messages.entries[occ.message_id]
         message = text[occ.start : occ.end]
         if len(codes) == 1 and specific:
-            chosen, _ = self._choose(ids, message, None, text)
+            chosen, _ = self._choose(ids, message, None, ctx)
             entry = self.entries[chosen]
-            score = 0.9 if occ.segment or occ.words >= SPECIFIC_WORDS else 0.85
+            score = 0.9 if segment or occ.words >= SPECIFIC_WORDS else 0.85
             return Finding(
                 code=entry.code,
                 service=entry.service,
@@ -308,7 +371,8 @@ class Matcher:
             span=(occ.start, occ.end),
         )
 
-    def _keyword_findings(self, text: str) -> list[Finding]:
+    def _keyword_findings(self, ctx: _Context) -> list[Finding]:
+        text = ctx.text
         query = " ".join(text.split())
         exact = self.messages.lookup(query)
         ranked = self.messages.search(query, limit=12)
@@ -331,7 +395,7 @@ class Matcher:
         cands = tuple(self.entries[self._by_code[c][0]] for c in codes[:MAX_CANDIDATES])
         top = cands[0]
         if confident:
-            chosen, _ = self._choose(self._by_code[top.code], query, None, text)
+            chosen, _ = self._choose(self._by_code[top.code], query, None, ctx)
             top = self.entries[chosen]
         score = (
             max(CONFIDENT, min(1.0, 0.5 * scores[0] + 0.5 * ratio))

@@ -11,6 +11,7 @@ few with rapidfuzz.
 
 from __future__ import annotations
 
+import heapq
 import math
 import re
 from collections import defaultdict
@@ -20,6 +21,7 @@ from dataclasses import dataclass
 from rapidfuzz import fuzz, process, utils
 
 WILDCARD = "\x00"
+_BREAK = "\x01"  # between scanned regions
 _PLACEHOLDER = re.compile(r"\{[0-9A-Za-z_]{0,20}\}|%[sd]|\$\{[^{}]{0,40}\}")
 _WORD = re.compile(r"[A-Za-z0-9]+|[\u3400-\u9fff]|\x00")
 _ARTICLES = frozenset({"the", "a", "an"})
@@ -125,35 +127,46 @@ _SYNONYMS: dict[str, tuple[str, ...]] = {
 
 def words(text: str) -> list[str]:
     """Lowercase words of `text`, articles dropped, placeholders as WILDCARD."""
-    return [w for w in (m.group(0).lower() for m in _WORD.finditer(text)) if w not in _ARTICLES]
+    return [w for w in _WORD.findall(text.lower()) if w not in _ARTICLES]
 
 
 def template_words(message: str) -> tuple[str, ...]:
     return tuple(words(_PLACEHOLDER.sub(f" {WILDCARD} ", message)))
 
 
+_STEMS: dict[str, str] = {}
+
+
 def stem(word: str) -> str:
     """A crude suffix stripper: enough to meet "decoding"/"decode", "exceeds"/"exceeded"."""
-    if len(word) <= 4 or not word.isalpha():
-        return word
-    for suffix in ("ing", "ed", "es", "s"):
-        if word.endswith(suffix) and len(word) - len(suffix) >= 3 and not word.endswith("ss"):
-            word = word[: -len(suffix)]
-            break
-    if word.endswith("e") and len(word) > 4:
-        word = word[:-1]
-    return word
+    got = _STEMS.get(word)
+    if got is not None:
+        return got
+    out = word
+    if len(word) > 4 and word.isalpha():
+        for suffix in ("ing", "ed", "es", "s"):
+            if out.endswith(suffix) and len(out) - len(suffix) >= 3 and not out.endswith("ss"):
+                out = out[: -len(suffix)]
+                break
+        if out.endswith("e") and len(out) > 4:
+            out = out[:-1]
+    if len(_STEMS) < 200_000:  # a bounded memo: words repeat endlessly across messages
+        _STEMS[word] = out
+    return out
 
 
 @dataclass(frozen=True, slots=True)
 class Occurrence:
-    """A knowledge-base message found in text: which one, where (char offsets), how bounded."""
+    """A knowledge-base message found in text: which one, where (char offsets), how long."""
 
     message_id: int
     start: int
     end: int
     words: int  # literal words matched
-    segment: bool  # the match fills a line, a quoted value or what follows "Exception:"
+
+    def segment(self, text: str) -> bool:
+        """Whether the match fills a line, a quoted value or what follows "Exception:"."""
+        return _is_segment(text, self.start, self.end)
 
 
 _BEFORE_SEGMENT = frozenset("\n\"'`:-([{|>=,;")
@@ -181,78 +194,125 @@ class MessageIndex:
         self.entry_message: list[int] = []
         for entry_index, message in enumerate(messages):
             tpl = template_words(message)
-            if tpl not in ids:
-                ids[tpl] = len(self.templates)
+            mid = ids.get(tpl)
+            if mid is None:
+                mid = ids[tpl] = len(self.templates)
                 self.templates.append(tpl)
                 self.texts.append(message)
                 self.entries.append([])
-            self.entries[ids[tpl]].append(entry_index)
-            self.entry_message.append(ids[tpl])
+            self.entries[mid].append(entry_index)
+            self.entry_message.append(mid)
         self.exact = ids
         self._build_anchors()
-        self._build_postings(descriptions)
+        self._build_postings(messages, descriptions)
 
     # -- exact ------------------------------------------------------------------------------
 
     def _build_anchors(self) -> None:
-        df: dict[str, int] = defaultdict(int)
+        """Index each message under its rarest pair of adjacent words (or word, if it has one).
+
+        A pair is far rarer than a word ("token is" vs "token"), so scanning a long paste
+        verifies few candidates per word.
+        """
+        df1: dict[str, int] = defaultdict(int)
+        df2: dict[tuple[str, str], int] = defaultdict(int)
+        pairs_of: list[list[tuple[int, tuple[str, str]]]] = []
         for tpl in self.templates:
+            pairs = [
+                (i, (tpl[i], tpl[i + 1])) for i in range(len(tpl) - 1) if WILDCARD not in (tpl[i], tpl[i + 1])
+            ]
+            pairs_of.append(pairs)
+            for p in {p for _, p in pairs}:
+                df2[p] += 1
             for w in set(tpl):
-                df[w] += 1
-        self.anchors: dict[str, list[tuple[int, int]]] = defaultdict(list)
+                df1[w] += 1
+        pair_anchors: dict[tuple[str, str], list[tuple[int, int]]] = defaultdict(list)
+        word_anchors: dict[str, list[tuple[int, int]]] = defaultdict(list)
         self.literal_words: list[int] = []
         for mid, tpl in enumerate(self.templates):
             literal = [(i, w) for i, w in enumerate(tpl) if w != WILDCARD]
             self.literal_words.append(len(literal))
-            if not literal:
-                continue
-            offset, word = min(literal, key=lambda iw: (df[iw[1]], -len(iw[1]), iw[0]))
-            self.anchors[word].append((mid, offset))
-        self.anchors = dict(self.anchors)
+            if pairs_of[mid]:
+                offset, pair = min(pairs_of[mid], key=lambda ip: (df2[ip[1]], ip[0]))
+                pair_anchors[pair].append((mid, offset))
+            elif literal:
+                offset, word = min(literal, key=lambda iw: (df1[iw[1]], iw[0]))
+                word_anchors[word].append((mid, offset))
+        # Templates without a placeholder, as lists, for the scan's fast comparison.
+        self.plain: list[list[str] | None] = [None if WILDCARD in t else list(t) for t in self.templates]
+        self.pair_anchors = dict(pair_anchors)
+        self.word_anchors = dict(word_anchors)
 
     def lookup(self, text: str) -> int | None:
         """The message that `text` is, word for word, or None."""
         return self.exact.get(tuple(words(text)))
 
-    def scan(self, text: str) -> list[Occurrence]:
-        """Every knowledge-base message that occurs in `text`; the longest where they overlap."""
-        spans = [(m.start(), m.end(), m.group(0).lower()) for m in _WORD.finditer(text)]
-        spans = [s for s in spans if s[2] not in _ARTICLES and s[2] != WILDCARD]
-        toks = [s[2] for s in spans]
-        found: list[tuple[int, int, int, int]] = []  # (first word, last word + 1, message, literal words)
-        anchors = self.anchors
-        for i, tok in enumerate(toks):
-            hits = anchors.get(tok)
-            if not hits:
-                continue
-            for mid, offset in hits:
-                got = self._match_at(self.templates[mid], offset, toks, i)
-                if got is not None:
-                    found.append((got[0], got[1], mid, self.literal_words[mid]))
+    def scan(self, text: str, regions: Sequence[tuple[int, int]] | None = None) -> list[Occurrence]:
+        """Every knowledge-base message that occurs in `text` (within `regions`, if given, each
+        on its own); the longest where they overlap."""
+        low = text.lower()
+        if len(low) != len(text):  # a few characters grow when lowercased; keep offsets true
+            low = "".join(c if len(c.lower()) != 1 else c.lower() for c in text)
+        if regions is None:
+            matches: list[re.Match[str] | None] = list(_WORD.finditer(low))
+        else:
+            matches = []
+            for a, b in regions:
+                matches += _WORD.finditer(low, a, b)
+                matches.append(None)  # a word no message has: nothing matches across regions
+        every = [m.group() if m is not None else _BREAK for m in matches]
+        keep = [i for i, w in enumerate(every) if w not in _ARTICLES and w != WILDCARD]
+        toks = [every[i] for i in keep]
+        pair_anchors, word_anchors, templates = self.pair_anchors, self.word_anchors, self.templates
+        at_word = [i for i, t in enumerate(toks) if t in word_anchors]
+        at_pair = [i for i, p in enumerate(zip(toks, toks[1:], strict=False)) if p in pair_anchors]
+        found: list[tuple[int, int, int, int]] = []  # (literal words, first word, end word, message)
+        plain, literal_words, n = self.plain, self.literal_words, len(toks)
+        for anchors, positions, pairs in ((word_anchors, at_word, False), (pair_anchors, at_pair, True)):
+            for i in positions:
+                key = (toks[i], toks[i + 1]) if pairs else toks[i]
+                for mid, offset in anchors[key]:  # type: ignore[index]
+                    words_ = plain[mid]
+                    if words_ is not None:  # no placeholder: one list comparison, in C
+                        first = i - offset
+                        last = first + len(words_)
+                        if first >= 0 and last <= n and toks[first:last] == words_:
+                            found.append((literal_words[mid], first, last, mid))
+                        continue
+                    got = self._match_at(templates[mid], offset, toks, i)
+                    if got is not None:
+                        found.append((literal_words[mid], got[0], got[1], mid))
         if not found:
             return []
         # Keep the longest of overlapping matches ("The OBS file is oversized." inside a longer one).
-        found.sort(key=lambda f: (-f[3], f[0]))
-        taken: list[tuple[int, int]] = []
+        found.sort(key=lambda f: (-f[0], f[1]))
+        covered = bytearray(len(toks))
         out: list[Occurrence] = []
-        for a, b, mid, n in found:
-            if any(a < tb and ta < b for ta, tb in taken):
+        for literal, a, b, mid in found:
+            if 1 in covered[a:b]:
                 continue
-            taken.append((a, b))
-            start, end = spans[a][0], spans[b - 1][1]
-            out.append(Occurrence(mid, start, end, n, _is_segment(text, start, end)))
+            covered[a:b] = b"\x01" * (b - a)
+            first, last = matches[keep[a]], matches[keep[b - 1]]
+            assert first is not None and last is not None
+            start = first.start()
+            # A match after "The" starts at "The": "…Service : The token is empty." fills its
+            # line as much as "The token is empty." does.
+            before = matches[keep[a] - 1] if keep[a] > 0 else None
+            if before is not None and before.group() in _ARTICLES and before.end() == start - 1:
+                start = before.start()
+            out.append(Occurrence(mid, start, last.end(), literal))
         out.sort(key=lambda o: o.start)
         return out
 
     @staticmethod
     def _match_at(tpl: tuple[str, ...], offset: int, toks: list[str], i: int) -> tuple[int, int] | None:
         """Word span of `tpl` in `toks` given its word `offset` sits at `i`; a wildcard takes 1-6 words."""
-        # Chunks of literal words between wildcards.
         start = i - offset
         if WILDCARD not in tpl:
             if start < 0 or start + len(tpl) > len(toks):
                 return None
             return (start, start + len(tpl)) if tuple(toks[start : start + len(tpl)]) == tpl else None
+        # Chunks of literal words between wildcards; the anchor's chunk must sit exactly there.
         chunks: list[tuple[int, tuple[str, ...]]] = []
         k = 0
         while k < len(tpl):
@@ -269,11 +329,9 @@ class MessageIndex:
         at = i - (offset - pos)
         if at < 0 or tuple(toks[at : at + len(chunk)]) != chunk:
             return None
-        first, last = at, at + len(chunk)
-        # Forward: each later chunk 1..6 words after the previous one ends.
-        end = last
-        for c in range(home + 1, len(chunks)):
-            cpos, cchunk = chunks[c]
+        begin, end = at, at + len(chunk)
+        for c in range(home + 1, len(chunks)):  # later chunks: 1..6 words after the previous
+            cchunk = chunks[c][1]
             for gap in range(1, 7):
                 s = end + gap
                 if tuple(toks[s : s + len(cchunk)]) == cchunk:
@@ -281,9 +339,8 @@ class MessageIndex:
                     break
             else:
                 return None
-        begin = first
-        for c in range(home - 1, -1, -1):
-            cpos, cchunk = chunks[c]
+        for c in range(home - 1, -1, -1):  # earlier chunks: 1..6 words before
+            cchunk = chunks[c][1]
             for gap in range(1, 7):
                 s = begin - gap - len(cchunk)
                 if s >= 0 and tuple(toks[s : s + len(cchunk)]) == cchunk:
@@ -295,36 +352,38 @@ class MessageIndex:
 
     # -- fuzzy ------------------------------------------------------------------------------
 
-    def _build_postings(self, descriptions: Sequence[str]) -> None:
+    def _build_postings(self, messages: Sequence[str], descriptions: Sequence[str]) -> None:
         weights: list[dict[str, float]] = [{} for _ in self.templates]
         for mid, tpl in enumerate(self.templates):
+            ws = weights[mid]
             for w in tpl:
                 if w != WILDCARD and w not in _STOP:
-                    weights[mid][stem(w)] = 1.0
+                    ws[stem(w)] = 1.0
         for entry_index, description in enumerate(descriptions):
-            mid = self.entry_message[entry_index]
+            if description == messages[entry_index]:
+                continue
+            ws = weights[self.entry_message[entry_index]]
             for w in words(description[:400]):
                 if w not in _STOP:
-                    weights[mid].setdefault(stem(w), 0.4)
-        postings: dict[str, list[tuple[int, float]]] = defaultdict(list)
+                    ws.setdefault(stem(w), 0.4)
+        postings: dict[str, list[int]] = defaultdict(list)
         for mid, ws in enumerate(weights):
-            for w, weight in ws.items():
-                postings[w].append((mid, weight))
+            for w in ws:
+                postings[w].append(mid)
         n = max(1, len(self.templates))
         self.postings = dict(postings)
+        self.doc_terms: list[dict[str, float]] = weights
         self.idf = {w: math.log(1 + n / len(p)) for w, p in postings.items()}
         self.vocabulary = sorted(self.postings)
         self.norm_texts = [utils.default_process(_PLACEHOLDER.sub(" ", t)) for t in self.texts]
-        self._common = max(50, n // 5)  # words in more messages than this do not pick candidates
 
-    def _query_terms(self, query: str) -> list[tuple[str, float]]:
+    def _query_terms(self, query: str, correct: bool) -> list[tuple[str, float]]:
         terms: dict[str, float] = {}
-        raw = [w for w in words(query) if w != WILDCARD]
-        for w in raw:
-            if w in _STOP:
+        for w in words(query):
+            if w in _STOP or w == WILDCARD:
                 continue
             s = stem(w)
-            if s not in self.postings and len(w) >= 4 and not w.isdigit():
+            if correct and s not in self.postings and len(w) >= 4 and not w.isdigit():
                 # A typo ("acount", "tokne"): the nearest word the knowledge base uses.
                 near = process.extractOne(s, self.vocabulary, scorer=fuzz.ratio, score_cutoff=80)
                 if near is not None:
@@ -337,28 +396,49 @@ class MessageIndex:
                     terms[ss] = max(terms.get(ss, 0.0), 0.6)
         return list(terms.items())
 
-    def search(self, query: str, limit: int = 5) -> list[tuple[int, float]]:
-        """(message id, score 0..1) of the messages closest to `query`, best first."""
-        terms = self._query_terms(query)
+    # Candidates scored per query. Picking them costs set operations in C; scoring them costs
+    # Python, so their number is what bounds a query's time on a large knowledge base.
+    _CANDIDATES = 600
+
+    def _candidates(self, terms: list[tuple[str, float]], wanted: int) -> list[int]:
+        """Messages worth scoring: those with the rarest query words, narrowed by the next ones."""
+        by_rarity = sorted(terms, key=lambda tw: len(self.postings[tw[0]]))
+        picked: set[int] = set(self.postings[by_rarity[0][0]])
+        for t, w in by_rarity[1:]:
+            posting = self.postings[t]
+            if len(picked) > wanted:
+                if w >= 1.0:
+                    narrowed = picked.intersection(posting)
+                    if narrowed:
+                        picked = narrowed
+            elif len(picked) + len(posting) <= 4 * wanted:
+                picked.update(posting)
+        if len(picked) > wanted:
+            return sorted(picked)[:wanted]
+        return list(picked)
+
+    def search(
+        self, query: str, limit: int = 5, correct: bool = True, thorough: bool = True
+    ) -> list[tuple[int, float]]:
+        """(message id, score 0..1) of the messages closest to `query`, best first.
+
+        `correct` maps unknown words to the nearest known one (for typed queries; a message a
+        service returned has no typos). `thorough` scores more candidates (a typed lookup);
+        without it the search is quicker (the "did you mean" of a code in a paste).
+        """
+        terms = self._query_terms(query, correct)
         if not terms:
             return []
-        total = sum(self.idf[t] * w for t, w in terms)
-        scores: dict[int, float] = defaultdict(float)
-        rare = [(t, w) for t, w in terms if len(self.postings[t]) <= self._common] or terms
-        for t, w in rare:
-            idf = self.idf[t] * w
-            for mid, weight in self.postings[t]:
-                scores[mid] += idf * weight
-        if len(rare) < len(terms):
-            for t, w in terms:
-                if (t, w) in rare:
-                    continue
-                idf = self.idf[t] * w
-                for mid, weight in self.postings[t]:
-                    if mid in scores:
-                        scores[mid] += idf * weight
-        top = sorted(scores.items(), key=lambda kv: -kv[1])[:40]
+        weighted = [(t, self.idf[t] * w) for t, w in terms]
+        total = sum(w for _, w in weighted)
+        doc_terms = self.doc_terms
+        scored = [
+            (mid, sum(w * doc_terms[mid].get(t, 0.0) for t, w in weighted))
+            for mid in self._candidates(terms, self._CANDIDATES if thorough else self._CANDIDATES // 3)
+        ]
+        top = heapq.nlargest(40 if thorough else 15, scored, key=lambda kv: kv[1])
         q = utils.default_process(query)
+        q_len = len(q.split())
         ranked = []
         for mid, s in top:
             coverage = min(1.0, s / total)
@@ -366,7 +446,7 @@ class MessageIndex:
             # A short message that is all query words ("Job not found") beats a long one that
             # merely contains them.
             length = len(self.norm_texts[mid].split())
-            brevity = 1.0 / (1.0 + max(0, length - len(q.split())) / 12)
+            brevity = 1.0 / (1.0 + max(0, length - q_len) / 12)
             ranked.append((mid, 0.6 * coverage + 0.3 * shape + 0.1 * brevity))
         ranked.sort(key=lambda kv: -kv[1])
         return ranked[:limit]
