@@ -175,7 +175,7 @@ def run(kind: str, rows: int, seconds: float) -> list[str]:
             conn.execute(
                 text(
                     "CREATE INDEX ix_incidents_code_recent"
-                    " ON incidents (workspace, service, code, created_at)"
+                    " ON incidents (workspace, service, code, created_at, channel)"
                 )
             )
         median = statistics.median(indexed)

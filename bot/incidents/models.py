@@ -29,8 +29,9 @@ class Incident(Base):
         # The same message (a Slack retry, app_mention plus message) is one incident per code:
         # the database refuses the second insert, whichever process makes it.
         UniqueConstraint("workspace", "channel", "message_key", "code"),
-        # The escalation check: one code's recent incidents.
-        Index("ix_incidents_code_recent", "workspace", "service", "code", "created_at"),
+        # The escalation check: one code's recent incidents and their channels, read from the
+        # index alone (channel is last so the range on created_at still narrows the scan).
+        Index("ix_incidents_code_recent", "workspace", "service", "code", "created_at", "channel"),
         Index("ix_incidents_created_at", "created_at"),
     )
 

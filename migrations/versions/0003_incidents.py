@@ -1,7 +1,7 @@
 """incidents, tickets, ticket events, outbox
 
 Revision ID: 0003
-Revises: 0001
+Revises: 0002
 Create Date: 2026-11-27
 """
 
@@ -11,7 +11,7 @@ import sqlalchemy as sa
 from alembic import op
 
 revision = '0003'
-down_revision = '0001'
+down_revision = '0002'
 branch_labels = None
 depends_on = None
 
@@ -60,7 +60,7 @@ def upgrade() -> None:
     sa.UniqueConstraint('workspace', 'channel', 'message_key', 'code', name=op.f('uq_incidents_workspace_channel_message_key_code'))
     )
     with op.batch_alter_table('incidents', schema=None) as batch_op:
-        batch_op.create_index('ix_incidents_code_recent', ['workspace', 'service', 'code', 'created_at'], unique=False)
+        batch_op.create_index('ix_incidents_code_recent', ['workspace', 'service', 'code', 'created_at', 'channel'], unique=False)
         batch_op.create_index('ix_incidents_created_at', ['created_at'], unique=False)
         batch_op.create_index(batch_op.f('ix_incidents_ticket_id'), ['ticket_id'], unique=False)
 
