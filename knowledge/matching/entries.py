@@ -33,3 +33,14 @@ def entries_from_page(page: ParsedPage, service: str, doc_url: str | None = None
             )
         )
     return out
+
+
+def bundled_entries() -> list[EntryData]:
+    """The knowledge that ships with hwerror (the reviewed seed page), as entries."""
+    from knowledge.bundled import BUNDLED_FILES, bundled_rows
+
+    entries: list[EntryData] = []
+    for name in BUNDLED_FILES:
+        service, doc_url, rows = bundled_rows(name)
+        entries += entries_from_page(ParsedPage(rows=rows), service, doc_url)
+    return entries

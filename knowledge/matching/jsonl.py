@@ -6,14 +6,13 @@ default). Output lines are `{"id": ..., "findings": [{"code", "service", "confid
 one bad line never stops the run.
 
 Run as `python -m knowledge.matching.jsonl [--page FILE --service NAME ...]` it builds a Matcher
-straight from error-code pages (the bundled seed page by default), without a database.
+straight from error-code pages (by default the bundled seed page), without a database.
 """
 
 from __future__ import annotations
 
 import argparse
 import json
-import os
 import sys
 from collections.abc import Iterable, Iterator
 from pathlib import Path
@@ -71,14 +70,6 @@ def run_jsonl(matcher: Matcher, lines: Iterable[str]) -> Iterator[str]:
             yield json.dumps(answer, ensure_ascii=False)
 
 
-def _default_seed() -> Path:
-    env = os.environ.get("HWERROR_SEED_PAGE")
-    if env:
-        return Path(env)
-    repo = Path(__file__).resolve().parents[2]
-    return repo.parent / "shared" / "seeds" / "content-moderation-error-codes.txt"
-
-
 def entries_from_files(pages: list[tuple[Path, str]]) -> list[EntryData]:
     from knowledge.importer.text import parse_text
     from knowledge.matching.entries import entries_from_page
@@ -97,17 +88,23 @@ def entries_from_files(pages: list[tuple[Path, str]]) -> list[EntryData]:
 
 
 def main(argv: list[str] | None = None) -> int:
-    ap = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    ap = argparse.ArgumentParser(description=(__doc__ or "").splitlines()[0])
     ap.add_argument("--page", action="append", type=Path, help="an error-code page (.txt, .html, .rst)")
     ap.add_argument("--service", action="append", help="the service of each --page, in order")
     args = ap.parse_args(argv)
-    pages = args.page or [_default_seed()]
-    services = args.service or ["content-moderation"]
-    if len(services) != len(pages):
-        ap.error("give one --service per --page")
-    matcher = Matcher(entries_from_files(list(zip(pages, services, strict=True))))
+    if args.page:
+        services = args.service or []
+        if len(services) != len(args.page):
+            ap.error("give one --service per --page")
+        entries = entries_from_files(list(zip(args.page, services, strict=True)))
+    else:
+        from knowledge.matching.entries import bundled_entries
+
+        entries = bundled_entries()  # the seed page, as bundled with hwerror
+    matcher = Matcher(entries)
     for out in run_jsonl(matcher, sys.stdin):
         sys.stdout.write(out + "\n")
+    sys.stdout.flush()
     return 0
 
 
