@@ -45,11 +45,17 @@ def test_python_sdk_raw_body_in_error_msg_gives_the_inner_code_and_the_status() 
 def test_go_sdk_error_message_key_and_escaped_body_inside_it() -> None:
     text = (
         '{"status_code":401,"request_id":"0f9e8d7c6b5a","error_code":"",'
-        '"error_message":"{\\"error\\":{\\"code\\":\\"APIGW.0101\\",\\"message\\":\\"The API does not exist\\"}}",'
+        '"error_message":"{\\"error\\":{\\"code\\":\\"APIGW.0101\\",'
+        '\\"message\\":\\"The API does not exist\\"}}",'
         '"encoded_authorization_message":""}'
     )
     m = only(text)
-    assert (m.code, m.message, m.status, m.request_id) == ("APIGW.0101", "The API does not exist", 401, "0f9e8d7c6b5a")
+    assert (m.code, m.message, m.status, m.request_id) == (
+        "APIGW.0101",
+        "The API does not exist",
+        401,
+        "0f9e8d7c6b5a",
+    )
 
 
 def test_java_sdk_to_string_block() -> None:
@@ -73,7 +79,7 @@ def test_java_sdk_to_string_block() -> None:
 def test_node_sdk_object_literal_with_single_quotes() -> None:
     text = (
         "ClientRequestException: Failed to parse the token.\n"
-        "    at ExceptionUtil.generalException (/srv/node_modules/@huaweicloud/core/ExceptionUtil.js:31:20) {\n"
+        "    at ExceptionUtil.generalException (/srv/node_modules/@huaweicloud/core/EU.js:31:20) {\n"
         "  httpStatusCode: 400,\n"
         "  errorMsg: 'Failed to parse the token.',\n"
         "  errorCode: 'ModelArts.4102',\n"
@@ -138,7 +144,10 @@ def test_slack_link_markup_keeps_the_url_and_entities_are_decoded() -> None:
 
 
 def test_smart_quotes_and_full_width_punctuation_from_chinese_input() -> None:
-    m = only("\u201cerror_code\u201d\uff1a\u201cAIS.0029\u201d\uff0c\u201cerror_msg\u201d\uff1a\u201cdownload failed\u201d")
+    m = only(
+        "\u201cerror_code\u201d\uff1a\u201cAIS.0029\u201d\uff0c"
+        "\u201cerror_msg\u201d\uff1a\u201cdownload failed\u201d"
+    )
     assert (m.code, m.message) == ("AIS.0029", "download failed")
     m = only("接口报错了，错误码：ModelArts.4601，错误信息：外部URL无效")
     assert (m.code, m.message) == ("ModelArts.4601", "外部URL无效")
@@ -157,14 +166,16 @@ def test_code_in_running_text_with_its_message_in_parentheses() -> None:
 
 
 def test_truncated_json_still_yields_the_code() -> None:
-    assert only('{"error_msg": "The file stored in OBS is empty.", "error_code": "AIS.0025", "requ').code == "AIS.0025"
+    assert (
+        only('{"error_msg": "The file stored in OBS is empty.", "error_code": "AIS.0025", "requ').code
+        == "AIS.0025"
+    )
     assert only('{"error_code": "AIS.0025", "error_msg": "The file sto').message == "The file sto"
 
 
 def test_two_errors_each_keep_their_own_message() -> None:
     text = (
-        '{"error_code":"AIS.0002","error_msg":"first"}\n'
-        'then {"error_msg":"second","error_code":"AIS.0003"}'
+        '{"error_code":"AIS.0002","error_msg":"first"}\nthen {"error_msg":"second","error_code":"AIS.0003"}'
     )
     assert [(m.code, m.message) for m in extract(text)] == [("AIS.0002", "first"), ("AIS.0003", "second")]
 

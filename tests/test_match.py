@@ -29,9 +29,9 @@ def confident(findings: list[Finding]) -> list[str]:
 
 PASTES = {
     "go sdk": (
-        "2025/03/14 03:12:44 moderation failed: {\"status_code\":400,\"request_id\":\"5b2c1e9f0a8d4c7e\","
-        "\"error_code\":\"AIS.0027\",\"error_message\":\"The account has been frozen.\","
-        "\"encoded_authorization_message\":\"\"}",
+        '2025/03/14 03:12:44 moderation failed: {"status_code":400,"request_id":"5b2c1e9f0a8d4c7e",'
+        '"error_code":"AIS.0027","error_message":"The account has been frozen.",'
+        '"encoded_authorization_message":""}',
         "AIS.0027",
     ),
     "java to-string": (
@@ -40,7 +40,8 @@ PASTES = {
         "AIS.0012",
     ),
     "node object": (
-        "{ httpStatusCode: 400, errorMsg: 'The token is empty.', errorCode: 'ModelArts.4101', requestId: 'ab12cd34' }",
+        "{ httpStatusCode: 400, errorMsg: 'The token is empty.', errorCode: 'ModelArts.4101', "
+        "requestId: 'ab12cd34' }",
         "ModelArts.4101",
     ),
     "curl -v": (
@@ -50,13 +51,15 @@ PASTES = {
     ),
     "terraform": (
         "\u2577\n\u2502 Error: error creating job: Bad request with: [POST https://x.example.com/v3/p/jobs], "
-        'request_id: 4b3f2a1c, error message: {"error_code":"AIS.0005","error_msg":"The service does not exist."}'
+        'request_id: 4b3f2a1c, error message: {"error_code":"AIS.0005",'
+        '"error_msg":"The service does not exist."}'
         "\n\u2502 \n\u2502   with huaweicloud_x.test,\n\u2575",
         "AIS.0005",
     ),
     "golangsdk expected code": (
-        "Error: Expected HTTP response code [200] when accessing [POST https://ma.example.com/v1/p/services], "
-        'but got 400 instead\n{"error": {"code": "ModelArts.4204", "message": "The API is not subscribed to."}}',
+        "Error: Expected HTTP response code [200] when accessing [POST https://ma.example.com/v1/services], "
+        'but got 400 instead\n{"error": {"code": "ModelArts.4204", '
+        '"message": "The API is not subscribed to."}}',
         "ModelArts.4204",
     ),
     "koocli json and error centre": (
@@ -65,18 +68,31 @@ PASTES = {
         "https://console.example.com/apiexplorer/#/errorcenter/ModelArts?keyword=ModelArts.4203",
         "ModelArts.4203",
     ),
-    "koocli chinese": ("[OPENAPI_ERROR] 远程API调用失败，错误码：ModelArts.4105，错误信息：请求体JSON格式错误", "ModelArts.4105"),
-    "log line": ('time="2025-03-14T03:12:44Z" level=error msg="call failed" error_code=AIS.0023 status=400', "AIS.0023"),
-    "python dict repr": ("resp = {'error_code': 'AIS.0026', 'error_msg': 'Incorrect token type.'}", "AIS.0026"),
-    "smart quotes": ("{\u201cerror_code\u201d: \u201cAIS.0021\u201d, \u201cerror_msg\u201d: \u201cnope\u201d}", "AIS.0021"),
+    "koocli chinese": (
+        "[OPENAPI_ERROR] 远程API调用失败，错误码：ModelArts.4105，错误信息：请求体JSON格式错误",
+        "ModelArts.4105",
+    ),
+    "log line": (
+        'time="2025-03-14T03:12:44Z" level=error msg="call failed" error_code=AIS.0023 status=400',
+        "AIS.0023",
+    ),
+    "python dict repr": (
+        "resp = {'error_code': 'AIS.0026', 'error_msg': 'Incorrect token type.'}",
+        "AIS.0026",
+    ),
+    "smart quotes": (
+        "{\u201cerror_code\u201d: \u201cAIS.0021\u201d, \u201cerror_msg\u201d: \u201cnope\u201d}",
+        "AIS.0021",
+    ),
     "slack escaped": ("{&quot;error_code&quot;:&quot;AIS.0014&quot;} &lt;- from prod", "AIS.0014"),
     "fenced pretty json": ('look:\n```\n{\n    "error_code": "ModelArts.4702"\n}\n```', "ModelArts.4702"),
     "chinese around": ("客户说一直报错 {'error_code': 'AIS.0501'} 怎么办", "AIS.0501"),
     "sentence": ("is anyone else seeing APIG.0101 on the gateway today?", "APIG.0101"),
     "truncated": ('{"error_code": "ModelArts.4704", "error_msg": "Failed to ob', "ModelArts.4704"),
     "python sdk raw body": (
-        'ClientRequestException - {status_code:400,request_id:77aa,error_code:400,'
-        'error_msg:{"error_code":"AIS.0030","error_msg":"Job not found"},encoded_authorization_message:None }',
+        "ClientRequestException - {status_code:400,request_id:77aa,error_code:400,"
+        'error_msg:{"error_code":"AIS.0030","error_msg":"Job not found"},'
+        "encoded_authorization_message:None }",
         "AIS.0030",
     ),
     "java stack trace, message only": (
@@ -163,7 +179,8 @@ def test_one_finding_per_code_in_order_of_first_appearance(matcher: Matcher) -> 
         "meeting moved to 10.30 tomorrow",
         "<@U09162> can you look at the ModelArts notebook quota?",
         "the upload failed with invalid token, retrying",
-        "requests.exceptions.ReadTimeout: HTTPSConnectionPool(host='x.example.com', port=443): Read timed out.",
+        "requests.exceptions.ReadTimeout: HTTPSConnectionPool(host='x.example.com', port=443): "
+        "Read timed out.",
         "ServerResponseException - {status_code:502,request_id:a1b2c3d4,error_code:502,"
         "error_msg:<html><body>502 Bad Gateway</body></html>,encoded_authorization_message:None }",
     ],
@@ -240,7 +257,9 @@ def test_lookup_of_an_exact_message_is_confident(matcher: Matcher, typed: str, c
         ("temporary ak sk", "ModelArts.4107"),
     ],
 )
-def test_lookup_by_keywords_offers_the_entry_among_the_first_three(matcher: Matcher, typed: str, code: str) -> None:
+def test_lookup_by_keywords_offers_the_entry_among_the_first_three(
+    matcher: Matcher, typed: str, code: str
+) -> None:
     findings = matcher.match(typed, "lookup")
     assert len(findings) == 1
     f = findings[0]
@@ -281,7 +300,7 @@ def test_variant_is_chosen_by_message(gateway: Matcher) -> None:
 
 
 def test_variant_is_chosen_by_status_when_there_is_no_message(gateway: Matcher) -> None:
-    (f,) = gateway.match("HTTP/1.1 413 Payload Too Large\n\n{\"error_code\":\"APIG.0201\"}")
+    (f,) = gateway.match('HTTP/1.1 413 Payload Too Large\n\n{"error_code":"APIG.0201"}')
     assert f.entry is not None and f.entry.variant == 0
 
 
