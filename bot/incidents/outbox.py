@@ -341,7 +341,11 @@ class OutboxWorker:
             backend.comment(view, work.ref, str(work.payload.get("text") or ""), key)
             return None
         if work.action == "resolve":
+            # enqueue_resolve writes a note; tickets.resolve_ticket writes who resolved it ("by").
             note = work.payload.get("note")
+            by = work.payload.get("by") or work.payload.get("actor")
+            if not note and by:
+                note = f"Resolved in hwerror by {by}."
             backend.resolve(view, work.ref, key, note=str(note) if note else None)
             return None
         raise BackendRejected(f"unknown outbox action {work.action!r}")
