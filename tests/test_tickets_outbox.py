@@ -50,8 +50,12 @@ def kb(engine: Engine) -> Engine:
 
 
 def worker_for(engine: Engine, receiver: WebhookReceiver, **kwargs: object) -> OutboxWorker:
-    options: dict[str, object] = {"max_attempts": 5, "backoff": Backoff(timedelta(seconds=10), timedelta(minutes=5)),
-                                  "secrets": [SECRET], "jitter": lambda: 0.0}
+    options: dict[str, object] = {
+        "max_attempts": 5,
+        "backoff": Backoff(timedelta(seconds=10), timedelta(minutes=5)),
+        "secrets": [SECRET],
+        "jitter": lambda: 0.0,
+    }
     options.update(kwargs)
     return OutboxWorker(engine, WebhookBackend(receiver.url, SECRET, timeout=TIMEOUT), **options)  # type: ignore[arg-type]
 
@@ -63,7 +67,9 @@ def outbox(engine: Engine) -> list[OutboxItem]:
         return rows
 
 
-def test_a_create_reaches_the_backend_once_and_its_reference_is_stored(kb: Engine, receiver: WebhookReceiver) -> None:
+def test_a_create_reaches_the_backend_once_and_its_reference_is_stored(
+    kb: Engine, receiver: WebhookReceiver
+) -> None:
     ticket_id = open_ticket(kb, "webhook")
     summary = worker_for(kb, receiver).run_once()
 
@@ -80,7 +86,9 @@ def test_a_create_reaches_the_backend_once_and_its_reference_is_stored(kb: Engin
     assert worker_for(kb, receiver).run_once().processed == 0
 
 
-def test_a_lost_response_is_retried_without_a_second_external_ticket(kb: Engine, receiver: WebhookReceiver) -> None:
+def test_a_lost_response_is_retried_without_a_second_external_ticket(
+    kb: Engine, receiver: WebhookReceiver
+) -> None:
     ticket_id = open_ticket(kb, "webhook")
     receiver.lose_response(TIMEOUT * 3)  # the receiver creates the ticket, then answers too late
     worker = worker_for(kb, receiver)
@@ -104,8 +112,13 @@ def test_a_lost_response_is_retried_without_a_second_external_ticket(kb: Engine,
 def test_backoff_grows_with_every_failure_up_to_the_cap(kb: Engine, receiver: WebhookReceiver) -> None:
     open_ticket(kb, "webhook")
     receiver.fail(500, times=6)
-    worker = worker_for(kb, receiver, max_attempts=10,
-                        backoff=Backoff(timedelta(seconds=10), timedelta(seconds=60)), jitter=lambda: 0.99)
+    worker = worker_for(
+        kb,
+        receiver,
+        max_attempts=10,
+        backoff=Backoff(timedelta(seconds=10), timedelta(seconds=60)),
+        jitter=lambda: 0.99,
+    )
     now = utcnow()
     waits = []
     for _ in range(6):
@@ -132,7 +145,9 @@ def test_backoff_jitter_spreads_waits_within_the_step() -> None:
     assert backoff.delay(1, 0.0, retry_after=10 * 86400) == timedelta(hours=1)
 
 
-def test_an_item_is_dead_after_max_attempts_with_its_last_error_kept(kb: Engine, receiver: WebhookReceiver) -> None:
+def test_an_item_is_dead_after_max_attempts_with_its_last_error_kept(
+    kb: Engine, receiver: WebhookReceiver
+) -> None:
     open_ticket(kb, "webhook")
     receiver.fail(503, times=10)
     worker = worker_for(kb, receiver, max_attempts=3)
@@ -180,7 +195,9 @@ def test_429_waits_at_least_as_long_as_retry_after_asks(kb: Engine, receiver: We
     assert "429" in (item.last_error or "")
 
 
-def test_a_slow_backend_is_retried_and_nothing_happened_on_its_side(kb: Engine, receiver: WebhookReceiver) -> None:
+def test_a_slow_backend_is_retried_and_nothing_happened_on_its_side(
+    kb: Engine, receiver: WebhookReceiver
+) -> None:
     open_ticket(kb, "webhook")
     receiver.hang(TIMEOUT * 3)
     assert worker_for(kb, receiver).run_once().retried == 1
@@ -200,7 +217,9 @@ def test_a_refused_connection_is_retried(kb: Engine) -> None:
     assert "webhook POST failed" in (item.last_error or "")
 
 
-def test_two_workers_racing_never_process_one_item_twice(db_url: str, kb: Engine, receiver: WebhookReceiver) -> None:
+def test_two_workers_racing_never_process_one_item_twice(
+    db_url: str, kb: Engine, receiver: WebhookReceiver
+) -> None:
     codes = sorted({row.code for row in bundled_rows("content-moderation.json")[2]})[:16]
     for i, code in enumerate(codes):
         open_ticket(kb, "webhook", code=code, message_key=f"1700000000.{i:06d}")
@@ -233,7 +252,9 @@ def test_two_workers_racing_never_process_one_item_twice(db_url: str, kb: Engine
     assert {i.status for i in outbox(kb)} == {"done"}
 
 
-def test_a_claimed_item_is_not_claimed_again_until_its_lease_ends(kb: Engine, receiver: WebhookReceiver) -> None:
+def test_a_claimed_item_is_not_claimed_again_until_its_lease_ends(
+    kb: Engine, receiver: WebhookReceiver
+) -> None:
     open_ticket(kb, "webhook")
     [item] = outbox(kb)
     a, b = worker_for(kb, receiver), worker_for(kb, receiver)
@@ -363,10 +384,22 @@ def test_resolving_and_reopening_reach_the_backend_in_order(kb: Engine, receiver
 def test_ticket_view_reads_counts_channels_and_request_ids_from_linked_incidents(kb: Engine) -> None:
     t0 = utcnow() - timedelta(hours=2)
     ticket_id = open_ticket(kb, "internal", now=t0, channel="C0FIRST001", request_id="req-a")
-    open_ticket(kb, "internal", now=t0 + timedelta(minutes=30), channel="C0SECOND01",
-                message_key="1700000001.000001", request_id="req-b")
-    open_ticket(kb, "internal", now=t0 + timedelta(hours=1), channel="C0FIRST001",
-                message_key="1700000002.000001", request_id=None)
+    open_ticket(
+        kb,
+        "internal",
+        now=t0 + timedelta(minutes=30),
+        channel="C0SECOND01",
+        message_key="1700000001.000001",
+        request_id="req-b",
+    )
+    open_ticket(
+        kb,
+        "internal",
+        now=t0 + timedelta(hours=1),
+        channel="C0FIRST001",
+        message_key="1700000002.000001",
+        request_id=None,
+    )
     with transaction(kb) as session:
         ticket = session.get(Ticket, ticket_id)
         assert ticket is not None

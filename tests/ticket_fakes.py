@@ -49,8 +49,9 @@ class Fault:
     path: str | None = None  # a regular expression the path must match
 
     def matches(self, method: str, path: str) -> bool:
-        return (self.method is None or self.method == method) and (self.path is None or bool(
-            re.search(self.path, path)))
+        return (self.method is None or self.method == method) and (
+            self.path is None or bool(re.search(self.path, path))
+        )
 
 
 @dataclass
@@ -110,21 +111,33 @@ class FakeService:
 
     # -- faults ---------------------------------------------------------------------------------
 
-    def fail(self, status: int, times: int = 1, *, retry_after: str | None = None, method: str | None = None,
-             path: str | None = None) -> None:
+    def fail(
+        self,
+        status: int,
+        times: int = 1,
+        *,
+        retry_after: str | None = None,
+        method: str | None = None,
+        path: str | None = None,
+    ) -> None:
         with self.lock:
-            self.faults += [Fault("status", status, retry_after, method=method, path=path) for _ in range(times)]
+            self.faults += [
+                Fault("status", status, retry_after, method=method, path=path) for _ in range(times)
+            ]
 
     def echo(self, status: int, *, method: str | None = None, path: str | None = None) -> None:
         with self.lock:
             self.faults.append(Fault("echo", status, method=method, path=path))
 
-    def hang(self, seconds: float, times: int = 1, *, method: str | None = None, path: str | None = None) -> None:
+    def hang(
+        self, seconds: float, times: int = 1, *, method: str | None = None, path: str | None = None
+    ) -> None:
         with self.lock:
             self.faults += [Fault("hang", seconds=seconds, method=method, path=path) for _ in range(times)]
 
-    def lose_response(self, seconds: float, times: int = 1, *, method: str | None = None,
-                      path: str | None = None) -> None:
+    def lose_response(
+        self, seconds: float, times: int = 1, *, method: str | None = None, path: str | None = None
+    ) -> None:
         with self.lock:
             self.faults += [Fault("lost", seconds=seconds, method=method, path=path) for _ in range(times)]
 
@@ -133,7 +146,9 @@ class FakeService:
     def _serve(self, h: BaseHTTPRequestHandler) -> None:
         parts = urlsplit(h.path)
         length = int(h.headers.get("Content-Length") or 0)
-        seen = Seen(h.command, parts.path, parse_qs(parts.query), dict(h.headers.items()), h.rfile.read(length))
+        seen = Seen(
+            h.command, parts.path, parse_qs(parts.query), dict(h.headers.items()), h.rfile.read(length)
+        )
         with self.lock:
             self.requests.append(seen)
             fault = next((f for f in self.faults if f.matches(seen.method, seen.path)), None)
@@ -143,7 +158,11 @@ class FakeService:
             time.sleep(fault.seconds)
             answer: Answer = (503, {}, b"")
         elif fault is not None and fault.kind == "echo":
-            answer = (fault.status, {}, json.dumps({"message": f"refused request with {seen.headers}"}).encode())
+            answer = (
+                fault.status,
+                {},
+                json.dumps({"message": f"refused request with {seen.headers}"}).encode(),
+            )
         elif fault is not None and fault.kind == "status":
             headers = {"Retry-After": fault.retry_after} if fault.retry_after else {}
             answer = (fault.status, headers, json.dumps({"message": f"injected {fault.status}"}).encode())
@@ -199,8 +218,12 @@ class WebhookReceiver(FakeService):
     def handle(self, seen: Seen) -> Answer:
         headers = {k.lower(): v for k, v in seen.headers.items()}
         timestamp = headers.get("x-hwerror-timestamp", "")
-        expected = "v1=" + hmac.new(self.secret.encode(), b"v1:" + timestamp.encode() + b":" + seen.body,
-                                    hashlib.sha256).hexdigest()
+        expected = (
+            "v1="
+            + hmac.new(
+                self.secret.encode(), b"v1:" + timestamp.encode() + b":" + seen.body, hashlib.sha256
+            ).hexdigest()
+        )
         fresh = timestamp.isdigit() and abs(time.time() - int(timestamp)) <= self.tolerance
         if not fresh or not hmac.compare_digest(expected, headers.get("x-hwerror-signature", "")):
             self.bad_signatures += 1
@@ -263,7 +286,9 @@ class JiraFake(FakeService):
         path, method = seen.path, seen.method
         if path in ("/rest/api/2/search", "/rest/api/2/search/jql") and method == "GET":
             if (path == "/rest/api/2/search") == self.cloud:
-                return _json(410 if self.cloud else 404, {"errorMessages": ["The requested API has been removed."]})
+                return _json(
+                    410 if self.cloud else 404, {"errorMessages": ["The requested API has been removed."]}
+                )
             return self._search(seen.query.get("jql", [""])[0])
         if path == "/rest/api/2/issue" and method == "POST":
             return self._create(seen.json()["fields"])
@@ -277,8 +302,13 @@ class JiraFake(FakeService):
                 return _json(201, {"id": str(len(issue.comments)), "body": issue.comments[-1]})
             if m[2] == "comment":
                 # Newest first, as orderBy=-created asks.
-                return _json(200, {"comments": [{"body": b} for b in reversed(issue.comments)],
-                                   "total": len(issue.comments)})
+                return _json(
+                    200,
+                    {
+                        "comments": [{"body": b} for b in reversed(issue.comments)],
+                        "total": len(issue.comments),
+                    },
+                )
             if method == "GET":
                 return _json(200, {"transitions": self._transitions(issue)})
             wanted = seen.json()["transition"]["id"]
@@ -286,26 +316,39 @@ class JiraFake(FakeService):
                 if t["id"] == wanted:
                     issue.status = t["to"]["name"]
                     return 204, {}, b""
-            return _json(400, {"errorMessages": ["It seems that you have tried to perform an invalid workflow "
-                                                 "operation."]})
+            return _json(
+                400,
+                {"errorMessages": ["It seems that you have tried to perform an invalid workflow operation."]},
+            )
         return _json(404, {"errorMessages": [f"no route {method} {path}"]})
 
     def _create(self, fields: dict[str, Any]) -> Answer:
         missing = [f for f in ("project", "summary", "issuetype") if not fields.get(f)]
         if missing or len(fields["summary"]) > 255:
-            return _json(400, {"errorMessages": [], "errors": {f: "required" for f in missing} or
-                               {"summary": "Summary must be less than 255 characters."}})
+            return _json(
+                400,
+                {
+                    "errorMessages": [],
+                    "errors": {f: "required" for f in missing}
+                    or {"summary": "Summary must be less than 255 characters."},
+                },
+            )
         n = len(self.issues) + 1
         key = f"{fields['project']['key']}-{n}"
         self.issues[key] = JiraIssue(str(10000 + n), key, fields)
-        return _json(201, {"id": str(10000 + n), "key": key, "self": f"{self.url}/rest/api/2/issue/{10000 + n}"})
+        return _json(
+            201, {"id": str(10000 + n), "key": key, "self": f"{self.url}/rest/api/2/issue/{10000 + n}"}
+        )
 
     def _search(self, jql: str) -> Answer:
         label = re.search(r'labels\s*=\s*"?([\w-]+)"?', jql)
         project = re.search(r'project\s*=\s*"?([\w-]+)"?', jql)
-        found = [i for i in self.issues.values()
-                 if (not label or label[1] in i.fields.get("labels", []))
-                 and (not project or i.fields["project"]["key"] == project[1])]
+        found = [
+            i
+            for i in self.issues.values()
+            if (not label or label[1] in i.fields.get("labels", []))
+            and (not project or i.fields["project"]["key"] == project[1])
+        ]
         return _json(200, {"issues": [{"id": i.id, "key": i.key} for i in found], "total": len(found)})
 
     @staticmethod
@@ -330,8 +373,14 @@ class OsmFake(FakeService):
     def handle(self, seen: Seen) -> Answer:
         headers = {k.lower(): v for k, v in seen.headers.items()}
         auth = headers.get("authorization", "")
-        if not auth.startswith("SDK-HMAC-SHA256 ") or f"Access={self.ak}," not in auth or "x-sdk-date" not in headers:
-            return _json(401, {"error_code": "APIGW.0301", "error_msg": "Incorrect IAM authentication information"})
+        if (
+            not auth.startswith("SDK-HMAC-SHA256 ")
+            or f"Access={self.ak}," not in auth
+            or "x-sdk-date" not in headers
+        ):
+            return _json(
+                401, {"error_code": "APIGW.0301", "error_msg": "Incorrect IAM authentication information"}
+            )
         path, method = seen.path, seen.method
         if path == "/v2/servicerequest/cases" and method == "POST":
             body = seen.json()
@@ -343,8 +392,16 @@ class OsmFake(FakeService):
         if path == "/v2/servicerequest/cases" and method == "GET":
             keys = ",".join(seen.query.get("search_key", [])).split(",")
             found = [c for c in self.cases.values() if any(k and k in c["simple_description"] for k in keys)]
-            return _json(200, {"total_count": len(found), "incident_info_list": [
-                {"incident_id": c["incident_id"], "simple_description": c["simple_description"]} for c in found]})
+            return _json(
+                200,
+                {
+                    "total_count": len(found),
+                    "incident_info_list": [
+                        {"incident_id": c["incident_id"], "simple_description": c["simple_description"]}
+                        for c in found
+                    ],
+                },
+            )
         m = re.fullmatch(r"/v2/servicerequest/cases/(\w+)/(message|messages)", path)
         if m and m[1] in self.cases:
             if method == "POST":
@@ -365,21 +422,44 @@ def seed_knowledge(engine: Engine) -> None:
         load_bundled(session)
 
 
-def open_ticket(engine: Engine, backend: str, *, code: str = "AIS.0003", channel: str = CHANNEL,
-                message_key: str = "1700000000.000100", request_id: str | None = "req-0001",
-                now: datetime | None = None) -> int:
+def open_ticket(
+    engine: Engine,
+    backend: str,
+    *,
+    code: str = "AIS.0003",
+    channel: str = CHANNEL,
+    message_key: str = "1700000000.000100",
+    request_id: str | None = "req-0001",
+    now: datetime | None = None,
+) -> int:
     """Record one incident of a bundled code and escalate it at once (the policy's count is 1)."""
     with transaction(engine) as session:
         entry = get_entry(session, "content-moderation", code)
         assert entry is not None, code
         data = entry.to_data()
-        finding = Finding(code=code, service=data.service, entry=data, known=True, confident=True, score=1.0,
-                          candidates=(), how="code", request_id=request_id)
-        occurrence = Occurrence(workspace="T0TEAM", channel=channel, message_key=message_key, source="paste",
-                                text=f'{{"error_code": "{code}", "request_id": "{request_id}"}}',
-                                user_id="U0USER")
+        finding = Finding(
+            code=code,
+            service=data.service,
+            entry=data,
+            known=True,
+            confident=True,
+            score=1.0,
+            candidates=(),
+            how="code",
+            request_id=request_id,
+        )
+        occurrence = Occurrence(
+            workspace="T0TEAM",
+            channel=channel,
+            message_key=message_key,
+            source="paste",
+            text=f'{{"error_code": "{code}", "request_id": "{request_id}"}}',
+            user_id="U0USER",
+        )
         incidents = record_incidents(session, occurrence, [finding], now=now)
-        escalation = escalate_if_due(session, incidents[0], EscalationPolicy(count=1), backend=backend, now=now)
+        escalation = escalate_if_due(
+            session, incidents[0], EscalationPolicy(count=1), backend=backend, now=now
+        )
         assert escalation is not None
         return escalation.ticket.id
 

@@ -68,8 +68,10 @@ def register(app: typer.Typer) -> None:
         verbose: Annotated[bool, typer.Option("--verbose", "-v", help="Log every call.")] = False,
     ) -> None:
         """Make the ticket backend calls waiting in the outbox, retrying failures with backoff."""
-        logging.basicConfig(level=logging.INFO if verbose else logging.WARNING,
-                            format="%(asctime)s %(levelname)s %(name)s: %(message)s")
+        logging.basicConfig(
+            level=logging.INFO if verbose else logging.WARNING,
+            format="%(asctime)s %(levelname)s %(name)s: %(message)s",
+        )
         settings = load_settings()
         with engine_for_cli() as engine:
             if dead or requeue:
@@ -79,8 +81,10 @@ def register(app: typer.Typer) -> None:
                         return
                     items = dead_items(session)
                     for item in items:
-                        line = (f"item {item.id} ({item.action}, ticket {item.ticket_id}, {item.backend}, "
-                                f"{item.attempts} attempts): {item.last_error}")
+                        line = (
+                            f"item {item.id} ({item.action}, ticket {item.ticket_id}, {item.backend}, "
+                            f"{item.attempts} attempts): {item.last_error}"
+                        )
                         console.print(line, highlight=False, markup=False)
                     console.print(f"{len(items)} dead call(s)", highlight=False)
                 return
@@ -106,8 +110,10 @@ def _run_until_signalled(worker: OutboxWorker, interval: float) -> None:
         stop.set()
 
     previous = {sig: signal.signal(sig, _stop) for sig in (signal.SIGINT, signal.SIGTERM)}
-    console.print(f"worker: {worker.backend.name} backend, polling every {interval:g} s; "
-                  "SIGINT or SIGTERM stops it", highlight=False)
+    console.print(
+        f"worker: {worker.backend.name} backend, polling every {interval:g} s; SIGINT or SIGTERM stops it",
+        highlight=False,
+    )
     try:
         total = worker.run_forever(stop, interval, on_pass=_report)
     finally:

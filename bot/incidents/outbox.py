@@ -87,14 +87,16 @@ def enqueue(
     return item
 
 
-def enqueue_comment(session: Session, ticket: Ticket, text: str, *, key: str | None = None,
-                    now: datetime | None = None) -> OutboxItem | None:
+def enqueue_comment(
+    session: Session, ticket: Ticket, text: str, *, key: str | None = None, now: datetime | None = None
+) -> OutboxItem | None:
     """A comment on the external ticket (Jira comment, OSM message, webhook "ticket.commented")."""
     return enqueue(session, ticket, "comment", {"text": text}, key=key, now=now)
 
 
-def enqueue_attached(session: Session, ticket: Ticket, incident: Incident, *,
-                     now: datetime | None = None) -> OutboxItem | None:
+def enqueue_attached(
+    session: Session, ticket: Ticket, incident: Incident, *, now: datetime | None = None
+) -> OutboxItem | None:
     """The comment for an incident attached to an open ticket; one per incident, however often called.
 
     Every attach makes one comment: a caller that finds that too chatty for busy codes can
@@ -103,16 +105,34 @@ def enqueue_attached(session: Session, ticket: Ticket, incident: Incident, *,
     where = f"<#{incident.channel}>" if incident.channel else "a channel"
     rid = f", request id {incident.request_id}" if incident.request_id else ""
     text = f"Seen again in {where}{rid}."
-    return enqueue(session, ticket, "comment", {"text": text, "incident_id": incident.id},
-                   key=f"hwerror-{ticket.id}-comment-i{incident.id}", now=now)
+    return enqueue(
+        session,
+        ticket,
+        "comment",
+        {"text": text, "incident_id": incident.id},
+        key=f"hwerror-{ticket.id}-comment-i{incident.id}",
+        now=now,
+    )
 
 
-def enqueue_resolve(session: Session, ticket: Ticket, *, actor: str | None = None, note: str | None = None,
-                    now: datetime | None = None) -> OutboxItem | None:
+def enqueue_resolve(
+    session: Session,
+    ticket: Ticket,
+    *,
+    actor: str | None = None,
+    note: str | None = None,
+    now: datetime | None = None,
+) -> OutboxItem | None:
     """Tell the backend the ticket was resolved; once per resolution, whoever calls twice."""
     note = note or (f"Resolved in hwerror by {actor}." if actor else "Resolved in hwerror.")
-    return enqueue(session, ticket, "resolve", {"actor": actor, "note": note},
-                   key=f"hwerror-{ticket.id}-resolve-{ticket.times_reopened}", now=now)
+    return enqueue(
+        session,
+        ticket,
+        "resolve",
+        {"actor": actor, "note": note},
+        key=f"hwerror-{ticket.id}-resolve-{ticket.times_reopened}",
+        now=now,
+    )
 
 
 # -- inspection -------------------------------------------------------------------------------
@@ -120,9 +140,11 @@ def enqueue_resolve(session: Session, ticket: Ticket, *, actor: str | None = Non
 
 def dead_items(session: Session, limit: int = 50) -> list[OutboxItem]:
     """The calls that gave up, newest first, each with its last error."""
-    return list(session.scalars(
-        select(OutboxItem).where(OutboxItem.status == "dead").order_by(OutboxItem.id.desc()).limit(limit)
-    ))
+    return list(
+        session.scalars(
+            select(OutboxItem).where(OutboxItem.status == "dead").order_by(OutboxItem.id.desc()).limit(limit)
+        )
+    )
 
 
 def requeue_dead(session: Session, ids: Collection[int] | None = None, *, now: datetime | None = None) -> int:
@@ -131,8 +153,9 @@ def requeue_dead(session: Session, ids: Collection[int] | None = None, *, now: d
     if ids is not None:
         stmt = stmt.where(OutboxItem.id.in_(list(ids)))
     result = session.execute(
-        stmt.values(status="pending", attempts=0, next_attempt_at=now or utcnow(), claimed_until=None)
-        .execution_options(synchronize_session=False)
+        stmt.values(
+            status="pending", attempts=0, next_attempt_at=now or utcnow(), claimed_until=None
+        ).execution_options(synchronize_session=False)
     )
     return int(result.rowcount)  # type: ignore[attr-defined]
 
@@ -242,13 +265,18 @@ class OutboxWorker:
 
     def due(self, now: datetime) -> list[int]:
         with self.session() as session:
-            return list(session.scalars(
-                select(OutboxItem.id)
-                .where(OutboxItem.status == "pending", OutboxItem.next_attempt_at <= now,
-                       or_(OutboxItem.claimed_until.is_(None), OutboxItem.claimed_until < now))
-                .order_by(OutboxItem.next_attempt_at, OutboxItem.id)
-                .limit(self.batch)
-            ))
+            return list(
+                session.scalars(
+                    select(OutboxItem.id)
+                    .where(
+                        OutboxItem.status == "pending",
+                        OutboxItem.next_attempt_at <= now,
+                        or_(OutboxItem.claimed_until.is_(None), OutboxItem.claimed_until < now),
+                    )
+                    .order_by(OutboxItem.next_attempt_at, OutboxItem.id)
+                    .limit(self.batch)
+                )
+            )
 
     def claim(self, item_id: int, now: datetime) -> datetime | None:
         """Take the item for one lease; the lease's end is returned as the fencing token, or None
@@ -257,9 +285,12 @@ class OutboxWorker:
         with self.session() as session, session.begin():
             result = session.execute(
                 update(OutboxItem)
-                .where(OutboxItem.id == item_id, OutboxItem.status == "pending",
-                       OutboxItem.next_attempt_at <= now,
-                       or_(OutboxItem.claimed_until.is_(None), OutboxItem.claimed_until < now))
+                .where(
+                    OutboxItem.id == item_id,
+                    OutboxItem.status == "pending",
+                    OutboxItem.next_attempt_at <= now,
+                    or_(OutboxItem.claimed_until.is_(None), OutboxItem.claimed_until < now),
+                )
                 .values(claimed_until=until)
                 .execution_options(synchronize_session=False)
             )
@@ -283,11 +314,16 @@ class OutboxWorker:
         except BackendRejected as exc:
             outcome = self._fail(work, token, now or self.clock(), str(exc), retry=False)
         except BackendUnavailable as exc:
-            outcome = self._fail(work, token, now or self.clock(), str(exc), retry=True,
-                                 retry_after=exc.retry_after)
+            outcome = self._fail(
+                work, token, now or self.clock(), str(exc), retry=True, retry_after=exc.retry_after
+            )
         except Exception as exc:  # noqa: BLE001 - a bug or a surprise answer must not lose the call
-            log.exception("outbox item %s (%s): unexpected error from the %s backend",
-                          work.item_id, work.action, work.backend.name)
+            log.exception(
+                "outbox item %s (%s): unexpected error from the %s backend",
+                work.item_id,
+                work.action,
+                work.backend.name,
+            )
             outcome = self._fail(work, token, now or self.clock(), f"{type(exc).__name__}: {exc}", retry=True)
         else:
             outcome = self._succeed(work, token, now or self.clock(), ref)
@@ -304,19 +340,39 @@ class OutboxWorker:
                 return "gone"  # the ticket was deleted, and its items with it
             backend = self.backends.get(item.backend)
             if backend is None:
-                message = (f"no {item.backend!r} backend here: this worker runs "
-                           f"HWERROR_TICKET_BACKEND={self.backend.name}")
-                return self._write(session, item_id, token, status="dead", attempts=item.attempts,
-                                   last_error=message, outcome="dead")
+                message = (
+                    f"no {item.backend!r} backend here: this worker runs "
+                    f"HWERROR_TICKET_BACKEND={self.backend.name}"
+                )
+                return self._write(
+                    session,
+                    item_id,
+                    token,
+                    status="dead",
+                    attempts=item.attempts,
+                    last_error=message,
+                    outcome="dead",
+                )
             if item.action == "create" and ticket.external_id:
                 # Made already (by this item's earlier attempt, or an earlier create): done, no call.
-                return self._write(session, item_id, token, status="done", attempts=item.attempts,
-                                   done_at=now, outcome="done")
+                return self._write(
+                    session,
+                    item_id,
+                    token,
+                    status="done",
+                    attempts=item.attempts,
+                    done_at=now,
+                    outcome="done",
+                )
             if item.action != "create" and not ticket.external_id:
                 blocker = session.scalars(
                     select(OutboxItem)
-                    .where(OutboxItem.ticket_id == ticket.id, OutboxItem.id < item.id,
-                           OutboxItem.status == "pending", OutboxItem.action.in_(_OPENING))
+                    .where(
+                        OutboxItem.ticket_id == ticket.id,
+                        OutboxItem.id < item.id,
+                        OutboxItem.status == "pending",
+                        OutboxItem.action.in_(_OPENING),
+                    )
                     .order_by(OutboxItem.id)
                     .limit(1)
                 ).first()
@@ -324,12 +380,27 @@ class OutboxWorker:
                     # The external ticket is still being made: calling now would comment on nothing,
                     # or (for a reopen) make a second ticket. Wait for it; this is no attempt.
                     wake = max(as_utc(blocker.next_attempt_at), now) + _DEFER
-                    return self._write(session, item_id, token, status="pending", attempts=item.attempts,
-                                       next_attempt_at=wake, outcome="deferred")
+                    return self._write(
+                        session,
+                        item_id,
+                        token,
+                        status="pending",
+                        attempts=item.attempts,
+                        next_attempt_at=wake,
+                        outcome="deferred",
+                    )
             ref = ExternalRef(ticket.external_id, ticket.external_url) if ticket.external_id else None
-            return _Work(item_id=item.id, action=item.action, key=item.idempotency_key,
-                         attempts=item.attempts, payload=dict(item.payload or {}), ticket_id=ticket.id,
-                         backend=backend, view=ticket_view(session, ticket), ref=ref)
+            return _Work(
+                item_id=item.id,
+                action=item.action,
+                key=item.idempotency_key,
+                attempts=item.attempts,
+                payload=dict(item.payload or {}),
+                ticket_id=ticket.id,
+                backend=backend,
+                view=ticket_view(session, ticket),
+                ref=ref,
+            )
 
     def _call(self, work: _Work) -> ExternalRef | None:
         backend, view, key = work.backend, work.view, work.key
@@ -352,35 +423,85 @@ class OutboxWorker:
 
     def _succeed(self, work: _Work, token: datetime, now: datetime, ref: ExternalRef | None) -> str:
         with self.session() as session, session.begin():
-            outcome = self._write(session, work.item_id, token, status="done", attempts=work.attempts + 1,
-                                  done_at=now, outcome="done")
+            outcome = self._write(
+                session,
+                work.item_id,
+                token,
+                status="done",
+                attempts=work.attempts + 1,
+                done_at=now,
+                outcome="done",
+            )
             if outcome == "done" and ref is not None and work.action in _OPENING and ref != work.ref:
                 session.execute(
-                    update(Ticket).where(Ticket.id == work.ticket_id)
-                    .values(external_id=ref.external_id[:200],
-                            external_url=ref.url[:500] if ref.url else None)
+                    update(Ticket)
+                    .where(Ticket.id == work.ticket_id)
+                    .values(
+                        external_id=ref.external_id[:200], external_url=ref.url[:500] if ref.url else None
+                    )
                     .execution_options(synchronize_session=False)
                 )
-        log.info("outbox item %s (%s, ticket %s, %s): done", work.item_id, work.action, work.ticket_id,
-                 work.backend.name)
+        log.info(
+            "outbox item %s (%s, ticket %s, %s): done",
+            work.item_id,
+            work.action,
+            work.ticket_id,
+            work.backend.name,
+        )
         return outcome
 
-    def _fail(self, work: _Work, token: datetime, now: datetime, error: str, *, retry: bool,
-              retry_after: float | None = None) -> str:
+    def _fail(
+        self,
+        work: _Work,
+        token: datetime,
+        now: datetime,
+        error: str,
+        *,
+        retry: bool,
+        retry_after: float | None = None,
+    ) -> str:
         error = scrub(error, self.secrets)[:_ERROR_MAX]
         attempts = work.attempts + 1
         with self.session() as session, session.begin():
             if retry and attempts < self.max_attempts:
                 wait = self.backoff.delay(attempts, self.jitter(), retry_after)
-                outcome = self._write(session, work.item_id, token, status="pending", attempts=attempts,
-                                      next_attempt_at=now + wait, last_error=error, outcome="retried")
-                log.warning("outbox item %s (%s, ticket %s): attempt %s failed, next in %s: %s", work.item_id,
-                            work.action, work.ticket_id, attempts, wait, error)
+                outcome = self._write(
+                    session,
+                    work.item_id,
+                    token,
+                    status="pending",
+                    attempts=attempts,
+                    next_attempt_at=now + wait,
+                    last_error=error,
+                    outcome="retried",
+                )
+                log.warning(
+                    "outbox item %s (%s, ticket %s): attempt %s failed, next in %s: %s",
+                    work.item_id,
+                    work.action,
+                    work.ticket_id,
+                    attempts,
+                    wait,
+                    error,
+                )
                 return outcome
-            outcome = self._write(session, work.item_id, token, status="dead", attempts=attempts,
-                                  last_error=error, outcome="dead")
-        log.error("outbox item %s (%s, ticket %s) is dead after %s attempt(s): %s", work.item_id, work.action,
-                  work.ticket_id, attempts, error)
+            outcome = self._write(
+                session,
+                work.item_id,
+                token,
+                status="dead",
+                attempts=attempts,
+                last_error=error,
+                outcome="dead",
+            )
+        log.error(
+            "outbox item %s (%s, ticket %s) is dead after %s attempt(s): %s",
+            work.item_id,
+            work.action,
+            work.ticket_id,
+            attempts,
+            error,
+        )
         return outcome
 
     def _write(self, session: Session, item_id: int, token: datetime, *, outcome: str, **values: Any) -> str:
@@ -412,13 +533,18 @@ class OutboxWorker:
             with self.session() as session:
                 item = session.get(OutboxItem, item_id)
                 if item is not None:
-                    summary.errors.append(f"item {item.id} ({item.action}, ticket {item.ticket_id}): "
-                                          f"{item.last_error}")
+                    summary.errors.append(
+                        f"item {item.id} ({item.action}, ticket {item.ticket_id}): {item.last_error}"
+                    )
 
     # -- the loop ---------------------------------------------------------------------------
 
-    def run_forever(self, stop: threading.Event, interval: float = 5.0,
-                    on_pass: Callable[[RunSummary], None] | None = None) -> RunSummary:
+    def run_forever(
+        self,
+        stop: threading.Event,
+        interval: float = 5.0,
+        on_pass: Callable[[RunSummary], None] | None = None,
+    ) -> RunSummary:
         """Process due items every `interval` seconds until `stop` is set; a database that goes away
         for a while is waited out, not fatal."""
         total = RunSummary()
@@ -426,8 +552,11 @@ class OutboxWorker:
             try:
                 summary = self.run_once()
             except DBAPIError as exc:
-                log.error("outbox pass failed on the database, trying again in %s s: %s", interval,
-                          str(getattr(exc, "orig", exc)).splitlines()[0][:300])
+                log.error(
+                    "outbox pass failed on the database, trying again in %s s: %s",
+                    interval,
+                    str(getattr(exc, "orig", exc)).splitlines()[0][:300],
+                )
             else:
                 total.add(summary)
                 if on_pass is not None and summary.processed:

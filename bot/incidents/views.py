@@ -22,8 +22,9 @@ def as_utc(moment: datetime) -> datetime:
 def ticket_view(session: Session, ticket: Ticket) -> TicketView:
     linked = Incident.ticket_id == ticket.id
     count, first_seen, last_seen = session.execute(
-        select(func.count(Incident.id), func.min(Incident.created_at), func.max(Incident.created_at))
-        .where(linked)
+        select(func.count(Incident.id), func.min(Incident.created_at), func.max(Incident.created_at)).where(
+            linked
+        )
     ).one()
     # Channels in the order the code reached them.
     channels = session.execute(

@@ -100,8 +100,9 @@ class TicketBackend(Protocol):
         self, ticket: TicketView, ref: ExternalRef | None, text: str, idempotency_key: str
     ) -> None: ...
 
-    def resolve(self, ticket: TicketView, ref: ExternalRef | None, idempotency_key: str,
-                note: str | None = None) -> None: ...
+    def resolve(
+        self, ticket: TicketView, ref: ExternalRef | None, idempotency_key: str, note: str | None = None
+    ) -> None: ...
 
 
 def make_backend(settings: TicketSettings) -> TicketBackend:

@@ -135,8 +135,11 @@ def _snippet(payload: bytes) -> str:
     if isinstance(data, dict):
         # Jira's {"errorMessages": [...], "errors": {...}} and the usual {"message": ...} shapes.
         parts = [str(m) for m in data.get("errorMessages") or []]
-        parts += [f"{k}: {v}" for k, v in (data.get("errors") or {}).items()] if isinstance(
-            data.get("errors"), dict) else []
+        parts += (
+            [f"{k}: {v}" for k, v in (data.get("errors") or {}).items()]
+            if isinstance(data.get("errors"), dict)
+            else []
+        )
         for key in ("error_msg", "message", "error"):
             if not parts and data.get(key):
                 parts.append(str(data[key]))

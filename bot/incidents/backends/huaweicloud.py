@@ -46,8 +46,9 @@ def key_marker(idempotency_key: str) -> str:
     return "hwerror-" + hashlib.sha256(idempotency_key.encode("utf-8")).hexdigest()[:20]
 
 
-def case_description(ticket: TicketView, region: str, *, marker: str | None = None,
-                     limit: int = DESCRIPTION_MAX) -> str:
+def case_description(
+    ticket: TicketView, region: str, *, marker: str | None = None, limit: int = DESCRIPTION_MAX
+) -> str:
     """The problem as support needs it: the code, what it says, when and where, the request ids."""
     head = [
         f"Error {ticket.code} from {ticket.service} keeps recurring ({ticket.reason}).",
@@ -80,11 +81,13 @@ def console_link(view: TicketView, region: str) -> str:
     text (case_description) to paste.
     """
     host = "console.huaweicloud.com" if region.startswith("cn-") else "console-intl.huaweicloud.com"
-    query = urlencode({
-        "region": region,
-        "locale": "en-us",
-        "description": case_description(view, region, limit=_URL_DESCRIPTION_MAX),
-    })
+    query = urlencode(
+        {
+            "region": region,
+            "locale": "en-us",
+            "description": case_description(view, region, limit=_URL_DESCRIPTION_MAX),
+        }
+    )
     return f"https://{host}/ticket/?{query}#/ticketindex/createIndex"
 
 
@@ -117,8 +120,9 @@ class HuaweiCloudBackend:
             simple_description=case_description(ticket, self.region, marker=marker),
             source_id=SOURCE_ID,
         )
-        response = self._call("CreateCases", lambda c: c.create_cases(
-            CreateCasesRequest(x_language="en-us", body=body)))
+        response = self._call(
+            "CreateCases", lambda c: c.create_cases(CreateCasesRequest(x_language="en-us", body=body))
+        )
         case_id = getattr(response, "incident_id", None)
         if not case_id:
             raise BackendUnavailable("OSM CreateCases answered without an incident_id")
@@ -148,17 +152,22 @@ class HuaweiCloudBackend:
         )
 
         marker = f"[{key_marker(idempotency_key)}]"
-        listed = self._call("ListMessages", lambda c: c.list_messages(
-            ListMessagesRequest(case_id=ref.external_id, offset=0, limit=100)))
+        listed = self._call(
+            "ListMessages",
+            lambda c: c.list_messages(ListMessagesRequest(case_id=ref.external_id, offset=0, limit=100)),
+        )
         if any(marker in (m.content or "") for m in (getattr(listed, "message_list", None) or [])):
             return None
         message = CreateMessageV2Req(message=CreateMessageDoV2(content=f"{text}\n{marker}"))
-        self._call("CreateMessages", lambda c: c.create_messages(
-            CreateMessagesRequest(case_id=ref.external_id, body=message)))
+        self._call(
+            "CreateMessages",
+            lambda c: c.create_messages(CreateMessagesRequest(case_id=ref.external_id, body=message)),
+        )
         return None
 
-    def resolve(self, ticket: TicketView, ref: ExternalRef | None, idempotency_key: str,
-                note: str | None = None) -> None:
+    def resolve(
+        self, ticket: TicketView, ref: ExternalRef | None, idempotency_key: str, note: str | None = None
+    ) -> None:
         self.comment(ticket, ref, note or "Resolved on our side (hwerror).", idempotency_key)
 
     # -- helpers -----------------------------------------------------------------------------
@@ -172,8 +181,9 @@ class HuaweiCloudBackend:
         from huaweicloudsdkosm.v2 import ListCasesRequest
 
         try:
-            listed = self._call("ListCases", lambda c: c.list_cases(
-                ListCasesRequest(search_key=[marker], offset=0, limit=10)))
+            listed = self._call(
+                "ListCases", lambda c: c.list_cases(ListCasesRequest(search_key=[marker], offset=0, limit=10))
+            )
         except BackendRejected as exc:
             # The lookup is a guard against a lost answer, not a precondition: if OSM refuses the
             # search itself, creating is still right (a refused create will say why).
@@ -219,7 +229,8 @@ class HuaweiCloudBackend:
             raise BackendRejected(message) from None
         except (sdk.RequestTimeoutException, sdk.ConnectionException) as exc:
             reason = scrub(str(getattr(exc, "error_msg", "") or exc), secrets).splitlines()
-            raise BackendUnavailable(f"OSM {operation} failed: {type(exc).__name__}: "
-                                     f"{reason[0][:200] if reason else ''}") from None
+            raise BackendUnavailable(
+                f"OSM {operation} failed: {type(exc).__name__}: {reason[0][:200] if reason else ''}"
+            ) from None
         except sdk.SdkException as exc:
             raise BackendUnavailable(f"OSM {operation} failed: {type(exc).__name__}") from None

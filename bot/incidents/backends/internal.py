@@ -17,6 +17,7 @@ class InternalBackend:
     def comment(self, ticket: TicketView, ref: ExternalRef | None, text: str, idempotency_key: str) -> None:
         return None
 
-    def resolve(self, ticket: TicketView, ref: ExternalRef | None, idempotency_key: str,
-                note: str | None = None) -> None:
+    def resolve(
+        self, ticket: TicketView, ref: ExternalRef | None, idempotency_key: str, note: str | None = None
+    ) -> None:
         return None

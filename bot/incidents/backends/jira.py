@@ -33,9 +33,18 @@ def key_label(idempotency_key: str) -> str:
 class JiraBackend:
     name = "jira"
 
-    def __init__(self, base_url: str, *, project: str, token: str, email: str | None = None,
-                 issue_type: str = "Bug", resolve_transition: str | None = None,
-                 reopen_transition: str | None = None, timeout: float = 10.0) -> None:
+    def __init__(
+        self,
+        base_url: str,
+        *,
+        project: str,
+        token: str,
+        email: str | None = None,
+        issue_type: str = "Bug",
+        resolve_transition: str | None = None,
+        reopen_transition: str | None = None,
+        timeout: float = 10.0,
+    ) -> None:
         self.base_url = base_url.rstrip("/")
         self.project = project
         self.issue_type = issue_type
@@ -72,8 +81,9 @@ class JiraBackend:
     def reopen(self, ticket: TicketView, ref: ExternalRef | None, idempotency_key: str) -> ExternalRef | None:
         if ref is None:
             return self.create(ticket, idempotency_key)
-        text = (f"This error is back after the ticket was resolved (regression): {ticket.reason}. "
-                f"{_seen(ticket)}")
+        text = (
+            f"This error is back after the ticket was resolved (regression): {ticket.reason}. {_seen(ticket)}"
+        )
         self.comment(ticket, ref, text, idempotency_key)
         if self.reopen_transition:
             self._transition(ref.external_id, self.reopen_transition)
@@ -86,8 +96,9 @@ class JiraBackend:
             return
         self._call("POST", f"{_API}/issue/{quote(key)}/comment", {"body": f"{text}\n\n{marker}"})
 
-    def resolve(self, ticket: TicketView, ref: ExternalRef | None, idempotency_key: str,
-                note: str | None = None) -> None:
+    def resolve(
+        self, ticket: TicketView, ref: ExternalRef | None, idempotency_key: str, note: str | None = None
+    ) -> None:
         self.comment(ticket, ref, note or "Resolved in hwerror.", idempotency_key)
         if self.resolve_transition:
             self._transition(self._issue_key(ref), self.resolve_transition)
@@ -140,15 +151,24 @@ class JiraBackend:
         # Not offered: the issue is already there (a retried call), or the workflow names it otherwise.
         log.warning("Jira issue %s offers no transition %r; left as it is", key, name)
 
-    def _call(self, method: str, path: str, data: object | None = None,
-              accept: tuple[int, ...] = ()) -> Response:
+    def _call(
+        self, method: str, path: str, data: object | None = None, accept: tuple[int, ...] = ()
+    ) -> Response:
         headers = {"Authorization": self._auth}
         body = None
         if data is not None:
             headers["Content-Type"] = "application/json"
             body = json_body(data)
-        return request("Jira", method, self.base_url + path, headers=headers, body=body,
-                       timeout=self.timeout, accept=accept, secrets=(self._token, self._auth))
+        return request(
+            "Jira",
+            method,
+            self.base_url + path,
+            headers=headers,
+            body=body,
+            timeout=self.timeout,
+            accept=accept,
+            secrets=(self._token, self._auth),
+        )
 
 
 def summary(ticket: TicketView) -> str:
@@ -173,5 +193,7 @@ def description(ticket: TicketView) -> str:
 
 def _seen(ticket: TicketView) -> str:
     channels = ", ".join(ticket.channels) or "no channel"
-    return (f"{ticket.incident_count} times in {len(ticket.channels)} channel(s) ({channels}), "
-            f"first {ticket.first_seen:%Y-%m-%d %H:%M} UTC, last {ticket.last_seen:%Y-%m-%d %H:%M} UTC")
+    return (
+        f"{ticket.incident_count} times in {len(ticket.channels)} channel(s) ({channels}), "
+        f"first {ticket.first_seen:%Y-%m-%d %H:%M} UTC, last {ticket.last_seen:%Y-%m-%d %H:%M} UTC"
+    )

@@ -30,8 +30,14 @@ def sign(secret: str, timestamp: str, body: bytes) -> str:
     return f"{SIGNATURE_VERSION}={digest}"
 
 
-def verify(secret: str, headers: Mapping[str, str], body: bytes, *, tolerance: int = DEFAULT_TOLERANCE,
-           now: float | None = None) -> bool:
+def verify(
+    secret: str,
+    headers: Mapping[str, str],
+    body: bytes,
+    *,
+    tolerance: int = DEFAULT_TOLERANCE,
+    now: float | None = None,
+) -> bool:
     """What a Python receiver does: a fresh timestamp and a matching signature, compared in constant time."""
     lowered = {k.lower(): v for k, v in headers.items()}
     timestamp = lowered.get("x-hwerror-timestamp", "")
@@ -46,8 +52,9 @@ def verify(secret: str, headers: Mapping[str, str], body: bytes, *, tolerance: i
 class WebhookBackend:
     name = "webhook"
 
-    def __init__(self, url: str, secret: str, *, timeout: float = 10.0,
-                 clock: Callable[[], float] = time.time) -> None:
+    def __init__(
+        self, url: str, secret: str, *, timeout: float = 10.0, clock: Callable[[], float] = time.time
+    ) -> None:
         self.url = url
         self._secret = secret
         self.timeout = timeout
@@ -62,12 +69,14 @@ class WebhookBackend:
     def comment(self, ticket: TicketView, ref: ExternalRef | None, text: str, idempotency_key: str) -> None:
         self._post("ticket.commented", ticket, ref, idempotency_key, text=text)
 
-    def resolve(self, ticket: TicketView, ref: ExternalRef | None, idempotency_key: str,
-                note: str | None = None) -> None:
+    def resolve(
+        self, ticket: TicketView, ref: ExternalRef | None, idempotency_key: str, note: str | None = None
+    ) -> None:
         self._post("ticket.resolved", ticket, ref, idempotency_key, text=note)
 
-    def _post(self, event: str, ticket: TicketView, ref: ExternalRef | None, key: str,
-              text: str | None = None) -> object:
+    def _post(
+        self, event: str, ticket: TicketView, ref: ExternalRef | None, key: str, text: str | None = None
+    ) -> object:
         payload: dict[str, object] = {
             "event": event,
             "idempotency_key": key,
@@ -85,8 +94,16 @@ class WebhookBackend:
             "Idempotency-Key": key,
         }
         # "webhook", not the URL, in messages: webhook URLs often carry a token in their path.
-        response = request("webhook", "POST", self.url, headers=headers, body=body, timeout=self.timeout,
-                           secrets=(self._secret,), show_path=False)
+        response = request(
+            "webhook",
+            "POST",
+            self.url,
+            headers=headers,
+            body=body,
+            timeout=self.timeout,
+            secrets=(self._secret,),
+            show_path=False,
+        )
         return response.json()
 
 
