@@ -32,28 +32,29 @@ LOOKUP_CODE = re.compile(
 _SKELETON = str.maketrans({"1": "I", "L": "I", "|": "I", "!": "I", "0": "O", "5": "S", "$": "S"})
 
 
+_NOT_ALNUM = re.compile(r"[^A-Za-z0-9]")
+
+
 def prefix_key(prefix: str) -> str:
     """The prefix without case and separators: "Model Arts" and "MODELARTS" are one prefix."""
-    return re.sub(r"[^A-Za-z0-9]", "", prefix).upper()
+    return _NOT_ALNUM.sub("", prefix).upper()
 
 
 def skeleton(key: str) -> str:
     return key.translate(_SKELETON)
 
 
-_TRAILING_NUMBER = re.compile(r"[0-9]{1,12}$")
-
-
 def split_code(code: str) -> tuple[str, str] | None:
     """(prefix, number) of a code, or None when it does not end in a number after a prefix."""
     code = code.strip()
-    m = _TRAILING_NUMBER.search(code)
-    if not m:
+    head = code.rstrip("0123456789")
+    number = code[len(head) :]
+    if not number or len(number) > 12:
         return None
-    prefix = code[: m.start()].rstrip(" ._-")
+    prefix = head.rstrip(" ._-")
     if not prefix or not prefix[0].isalpha() or len(prefix) > 40:
         return None
-    return prefix, m.group(0)
+    return prefix, number
 
 
 @dataclass(frozen=True, slots=True)
@@ -86,13 +87,16 @@ class CodeIndex:
         widths: dict[str, dict[int, int]] = defaultdict(lambda: defaultdict(int))
         numbers: dict[str, dict[int, list[str]]] = defaultdict(lambda: defaultdict(list))
         members: dict[str, list[str]] = defaultdict(list)
+        keys: dict[str, str] = {}  # prefix as written -> prefix key; a few hundred prefixes
         for code in sorted(set(codes)):
             self.exact.setdefault(code.upper(), code)
             parts = split_code(code)
             if parts is None:
                 continue
             prefix, number = parts
-            key = prefix_key(prefix)
+            key = keys.get(prefix)
+            if key is None:
+                key = keys[prefix] = prefix_key(prefix)
             spellings[key][prefix] += 1
             widths[key][len(number)] += 1
             numbers[key][int(number)].append(code)

@@ -14,7 +14,7 @@ from __future__ import annotations
 import heapq
 import math
 import re
-from collections import defaultdict
+from collections import Counter, defaultdict
 from collections.abc import Sequence
 from dataclasses import dataclass
 
@@ -155,6 +155,13 @@ def stem(word: str) -> str:
     return out
 
 
+def _pair_offset(tpl: tuple[str, ...], pair: tuple[str, str]) -> int:
+    i = tpl.index(pair[0])
+    while tpl[i + 1] != pair[1]:
+        i = tpl.index(pair[0], i + 1)
+    return i
+
+
 @dataclass(frozen=True, slots=True)
 class Occurrence:
     """A knowledge-base message found in text: which one, where (char offsets), how long."""
@@ -214,30 +221,24 @@ class MessageIndex:
         A pair is far rarer than a word ("token is" vs "token"), so scanning a long paste
         verifies few candidates per word.
         """
-        df1: dict[str, int] = defaultdict(int)
-        df2: dict[tuple[str, str], int] = defaultdict(int)
-        pairs_of: list[list[tuple[int, tuple[str, str]]]] = []
-        for tpl in self.templates:
-            pairs = [
-                (i, (tpl[i], tpl[i + 1])) for i in range(len(tpl) - 1) if WILDCARD not in (tpl[i], tpl[i + 1])
-            ]
-            pairs_of.append(pairs)
-            for p in {p for _, p in pairs}:
-                df2[p] += 1
-            for w in set(tpl):
-                df1[w] += 1
+        pairs_of = [
+            [p for p in zip(tpl, tpl[1:], strict=False) if WILDCARD not in p] for tpl in self.templates
+        ]
+        df2 = Counter(p for pairs in pairs_of for p in set(pairs))
         pair_anchors: dict[tuple[str, str], list[tuple[int, int]]] = defaultdict(list)
         word_anchors: dict[str, list[tuple[int, int]]] = defaultdict(list)
-        self.literal_words: list[int] = []
+        self.literal_words = [len(tpl) - tpl.count(WILDCARD) for tpl in self.templates]
+        df1: Counter[str] | None = None
         for mid, tpl in enumerate(self.templates):
-            literal = [(i, w) for i, w in enumerate(tpl) if w != WILDCARD]
-            self.literal_words.append(len(literal))
-            if pairs_of[mid]:
-                offset, pair = min(pairs_of[mid], key=lambda ip: (df2[ip[1]], ip[0]))
-                pair_anchors[pair].append((mid, offset))
-            elif literal:
-                offset, word = min(literal, key=lambda iw: (df1[iw[1]], iw[0]))
-                word_anchors[word].append((mid, offset))
+            pairs = pairs_of[mid]
+            if pairs:
+                pair = min(pairs, key=df2.__getitem__)  # the first of the rarest
+                pair_anchors[pair].append((mid, _pair_offset(tpl, pair)))
+            elif self.literal_words[mid]:
+                if df1 is None:
+                    df1 = Counter(w for t in self.templates for w in set(t))
+                word = min((w for w in tpl if w != WILDCARD), key=df1.__getitem__)
+                word_anchors[word].append((mid, tpl.index(word)))
         # Templates without a placeholder, as lists, for the scan's fast comparison.
         self.plain: list[list[str] | None] = [None if WILDCARD in t else list(t) for t in self.templates]
         self.pair_anchors = dict(pair_anchors)
@@ -353,12 +354,10 @@ class MessageIndex:
     # -- fuzzy ------------------------------------------------------------------------------
 
     def _build_postings(self, messages: Sequence[str], descriptions: Sequence[str]) -> None:
-        weights: list[dict[str, float]] = [{} for _ in self.templates]
-        for mid, tpl in enumerate(self.templates):
-            ws = weights[mid]
-            for w in tpl:
-                if w != WILDCARD and w not in _STOP:
-                    ws[stem(w)] = 1.0
+        stop = _STOP | {WILDCARD}
+        weights: list[dict[str, float]] = [
+            dict.fromkeys([stem(w) for w in tpl if w not in stop], 1.0) for tpl in self.templates
+        ]
         for entry_index, description in enumerate(descriptions):
             if description == messages[entry_index]:
                 continue
