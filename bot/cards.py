@@ -1,4 +1,9 @@
-"""The remedy card as data: what every renderer (Block Kit, terminal) shows for one finding."""
+"""The cards as data: what every renderer (Block Kit, terminal) shows for one finding.
+
+Three kinds: a `RemedyCard` for a known entry (with "did you mean" alternatives when the match is
+unsure), a `ChoiceCard` when the text could mean several known codes and none stands out, and an
+`UnknownCard` for a code the knowledge base does not have yet.
+"""
 
 from __future__ import annotations
 
@@ -6,7 +11,7 @@ from dataclasses import dataclass, field
 from datetime import datetime
 
 from knowledge.models import Entry
-from knowledge.types import WhoActs
+from knowledge.types import EntryData, WhoActs
 
 
 @dataclass(frozen=True)
@@ -14,6 +19,31 @@ class CardNote:
     text: str
     author: str
     at: datetime
+
+
+@dataclass(frozen=True)
+class Choice:
+    """A knowledge-base entry offered as "did you mean"."""
+
+    service: str
+    code: str
+    variant: int
+    message: str
+
+    @classmethod
+    def from_data(cls, entry: EntryData) -> Choice:
+        return cls(entry.service, entry.code, entry.variant, entry.message)
+
+    @property
+    def key(self) -> tuple[str, str, int]:
+        return (self.service, self.code, self.variant)
+
+
+@dataclass(frozen=True)
+class Tally:
+    helpful: int = 0
+    not_helpful: int = 0
+    escalations: int = 0
 
 
 @dataclass(frozen=True)
@@ -28,9 +58,18 @@ class RemedyCard:
     who_acts: WhoActs
     doc_url: str | None
     notes: tuple[CardNote, ...] = field(default_factory=tuple)
+    entry_id: int | None = None
+    # Filled in by the incidents issue; None means "not known", and nothing is shown for it.
+    seen_7d: int | None = None
+    ticket: str | None = None
+    # False when the match is a guess; `alternatives` are the other entries it may have meant.
+    confident: bool = True
+    alternatives: tuple[Choice, ...] = ()
+    request_id: str | None = None
+    tally: Tally = field(default_factory=Tally)
 
     @classmethod
-    def from_entry(cls, entry: Entry) -> RemedyCard:
+    def from_entry(cls, entry: Entry, **extra: object) -> RemedyCard:
         return cls(
             service=entry.service,
             code=entry.code,
@@ -42,4 +81,51 @@ class RemedyCard:
             who_acts=WhoActs(entry.who_acts),
             doc_url=entry.doc_url,
             notes=tuple(CardNote(n.text, n.author, n.created_at) for n in entry.notes),
+            entry_id=entry.id,
+            **extra,  # type: ignore[arg-type]
         )
+
+    @property
+    def key(self) -> tuple[str, str, int]:
+        return (self.service, self.code, self.variant)
+
+    @classmethod
+    def from_data(cls, entry: EntryData, **extra: object) -> RemedyCard:
+        """A card from the matcher's copy of an entry (no notes): used when the row is gone."""
+        return cls(
+            service=entry.service,
+            code=entry.code,
+            variant=entry.variant,
+            status=entry.status,
+            message=entry.message,
+            description=entry.description,
+            handling=entry.handling,
+            who_acts=entry.who_acts,
+            doc_url=entry.doc_url,
+            **extra,  # type: ignore[arg-type]
+        )
+
+
+@dataclass(frozen=True)
+class ChoiceCard:
+    """The text could be any of these known entries; the person picks."""
+
+    code: str
+    candidates: tuple[Choice, ...]
+
+
+@dataclass(frozen=True)
+class UnknownCard:
+    """A code the knowledge base does not have (recorded as a knowledge gap)."""
+
+    code: str
+    message: str | None
+    status: int | None
+    candidates: tuple[Choice, ...] = ()
+
+
+Card = RemedyCard | ChoiceCard | UnknownCard
+
+
+def card_code(card: Card) -> str:
+    return card.code

@@ -10,11 +10,11 @@ from rich.panel import Panel
 from rich.table import Table
 from rich.text import Text
 
-from bot.cards import RemedyCard
+from bot.cards import Card, Choice, ChoiceCard, RemedyCard, UnknownCard
 from knowledge.models import Entry
 
 
-def card_panel(card: RemedyCard) -> Panel:
+def card_panel(card: RemedyCard, number: int | None = None) -> Panel:
     grid = Table.grid(padding=(0, 2))
     grid.add_column(style="bold cyan", no_wrap=True)
     grid.add_column()
@@ -25,6 +25,16 @@ def card_panel(card: RemedyCard) -> Panel:
     grid.add_row("Who acts", card.who_acts.label)
     if card.doc_url:
         grid.add_row("Docs", escape(card.doc_url))
+    if card.seen_7d is not None:
+        grid.add_row("Seen (7 days)", str(card.seen_7d))
+    if card.ticket is not None:
+        grid.add_row("Ticket", escape(card.ticket))
+    if card.request_id:
+        grid.add_row("Request ID", escape(card.request_id))
+    t = card.tally
+    if t.helpful or t.not_helpful or t.escalations:
+        grid.add_row("Feedback", f"{t.helpful} helpful, {t.not_helpful} not helpful"
+                     + (f", {t.escalations} escalation request(s)" if t.escalations else ""))
     parts: list[Table | Text] = [grid]
     if card.notes:
         notes = Table.grid(padding=(0, 1))
@@ -33,8 +43,53 @@ def card_panel(card: RemedyCard) -> Panel:
         for note in card.notes:
             notes.add_row(f"{note.author}, {note.at:%Y-%m-%d}", escape(note.text))
         parts.extend([Text("Team notes", style="bold cyan"), notes])
-    title = f"[bold]{escape(card.code)}[/bold]  {escape(card.message.splitlines()[0])}"
+    if not card.confident:
+        unsure = "Not sure this is the error you meant." + (" Did you mean:" if card.alternatives else "")
+        parts.append(Text(unsure, style="yellow"))
+        if card.alternatives:
+            parts.append(_choices(card.alternatives))
+    first = card.message.splitlines()[0] if card.message.strip() else ""
+    title = f"{_number(number)}[bold]{escape(card.code)}[/bold]  {escape(first)}"
     return Panel(Group(*parts), title=title, title_align="left", border_style="red")
+
+
+def _number(number: int | None) -> str:
+    return f"[dim]\\[{number}][/dim] " if number is not None else ""
+
+
+def _choices(choices: tuple[Choice, ...]) -> Table:
+    table = Table.grid(padding=(0, 2))
+    table.add_column(style="bold", no_wrap=True)
+    table.add_column()
+    for c in choices:
+        first = c.message.splitlines()[0] if c.message.strip() else ""
+        table.add_row(escape(c.code), escape(first))
+    return table
+
+
+def unknown_panel(card: UnknownCard, number: int | None = None) -> Panel:
+    parts: list[Table | Text] = [Text("Not in the knowledge base yet; recorded as a knowledge gap.")]
+    if card.message:
+        parts.append(Text(card.message, style="italic"))
+    if card.candidates:
+        parts += [Text("Close matches:", style="bold cyan"), _choices(card.candidates)]
+    status = f"  HTTP {card.status}" if card.status else ""
+    title = f"{_number(number)}[bold]{escape(card.code)}[/bold]{status}"
+    return Panel(Group(*parts), title=title, title_align="left", border_style="yellow")
+
+
+def choice_panel(card: ChoiceCard, number: int | None = None) -> Panel:
+    parts = [Text("Could be any of these:"), _choices(card.candidates)]
+    title = f"{_number(number)}[bold]{escape(card.code)}[/bold]"
+    return Panel(Group(*parts), title=title, title_align="left", border_style="yellow")
+
+
+def any_panel(card: Card, number: int | None = None) -> Panel:
+    if isinstance(card, RemedyCard):
+        return card_panel(card, number)
+    if isinstance(card, UnknownCard):
+        return unknown_panel(card, number)
+    return choice_panel(card, number)
 
 
 def entries_table(entries: Iterable[Entry]) -> Table:

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import typer
 
-from bot.cli import db, incidents, kb, lookup, match, worker
+from bot.cli import chat, db, digest, incidents, kb, lookup, match, serve, worker
 
 app = typer.Typer(
     name="hwerror",
@@ -18,7 +18,10 @@ app.add_typer(kb.app, name="kb")
 lookup.register(app)
 match.register(app)
 incidents.register(app)
+serve.register(app)
+chat.register(app)
 worker.register(app)
+digest.register(app)
 
 
 def main() -> None:

@@ -1,0 +1,22 @@
+"""`hwerror chat`: the shell adapter."""
+
+from __future__ import annotations
+
+import getpass
+
+import typer
+
+from bot.chat import Shell
+from bot.cli.common import console, engine_for_cli
+
+
+def run_shell() -> None:
+    with engine_for_cli() as engine:
+        Shell(engine, console=console, read=console.input, user=getpass.getuser()).run()
+
+
+def register(app: typer.Typer) -> None:
+    @app.command("chat")
+    def chat_command() -> None:
+        """Talk to the bot in the terminal: /hwerror QUERY, or paste an error and an empty line."""
+        run_shell()

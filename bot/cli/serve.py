@@ -1,0 +1,75 @@
+"""`hwerror serve`: Socket Mode with SLACK_APP_TOKEN, otherwise HTTP on $PORT under gunicorn."""
+
+from __future__ import annotations
+
+import logging
+import sys
+
+import typer
+
+from bot.cli.common import console, engine_for_cli, err_console
+from bot.config import MANIFEST_HINT, Settings, get_settings
+
+
+def _explain_missing(settings: Settings, missing: list[str]) -> None:
+    mode = "Socket Mode" if settings.socket_mode else "HTTP mode (SLACK_APP_TOKEN is not set)"
+    names = " and ".join(missing)
+    verb = "is" if len(missing) == 1 else "are"
+    err_console.print(f"[bold red]error:[/bold red] cannot connect to Slack in {mode}: "
+                      f"{names} {verb} not set.", highlight=False)
+    err_console.print(f"To get them, {MANIFEST_HINT}.", highlight=False)
+    err_console.print("HTTP mode needs SLACK_BOT_TOKEN and SLACK_SIGNING_SECRET; Socket Mode needs "
+                      "SLACK_BOT_TOKEN and SLACK_APP_TOKEN.", highlight=False)
+
+
+def register(app: typer.Typer) -> None:
+    @app.command("serve")
+    def serve_command() -> None:
+        """Run the Slack app (Socket Mode when SLACK_APP_TOKEN is set, else HTTP on $PORT)."""
+        settings = get_settings()
+        missing = settings.missing_slack()
+        if missing:
+            _explain_missing(settings, missing)
+            if sys.stdin.isatty() and sys.stdout.isatty():
+                from bot.cli.chat import run_shell
+
+                console.print("Starting the shell adapter instead (the same bot, in this terminal).")
+                run_shell()
+                return
+            raise typer.Exit(2)
+        logging.basicConfig(level=logging.INFO, format="%(asctime)s %(levelname)s %(name)s: %(message)s")
+        with engine_for_cli():  # fail now, clearly, if the database is unusable or not migrated
+            pass
+        if settings.socket_mode:
+            _socket_mode(settings)
+        else:
+            _http(settings)
+
+
+def _socket_mode(settings: Settings) -> None:
+    from slack_bolt.adapter.socket_mode import SocketModeHandler
+
+    from bot.app import create_app
+    from knowledge.db import make_engine
+
+    engine = make_engine(settings.database_url)
+    app = create_app(settings, engine)
+    assert settings.slack_app_token is not None
+    console.print("hwerror: connecting to Slack in Socket Mode")
+    SocketModeHandler(app, settings.slack_app_token.get_secret_value()).start()
+
+
+def _http(settings: Settings) -> None:
+    from bot.server import serve_http
+
+    def factory():  # type: ignore[no-untyped-def]
+        # In each worker process, after the fork: engines and threads are not shared across forks.
+        from bot.app import create_app
+        from bot.server import wsgi_app
+        from knowledge.db import make_engine
+
+        engine = make_engine(settings.database_url)
+        return wsgi_app(create_app(settings, engine), engine)
+
+    console.print(f"hwerror: HTTP mode on port {settings.port}: Slack at /slack/events, health at /healthz")
+    serve_http(factory, port=settings.port, workers=settings.web_concurrency, threads=settings.web_threads)

@@ -1,0 +1,15 @@
+"""Every listener of the Slack app, registered the way Slack's Bolt templates do it."""
+
+from __future__ import annotations
+
+from slack_bolt import App
+
+from bot.listeners import actions, commands, events, shortcuts, views
+
+
+def register_listeners(app: App) -> None:
+    commands.register(app)
+    actions.register(app)
+    shortcuts.register(app)
+    views.register(app)
+    events.register(app)

@@ -1,0 +1,38 @@
+"""A message in a channel the bot is in (or a mention): answer its errors in the thread, once."""
+
+from __future__ import annotations
+
+from logging import Logger
+from typing import Any
+
+from slack_bolt import BoltContext
+from slack_sdk import WebClient
+from slack_sdk.errors import SlackApiError
+from sqlalchemy.orm import Session
+
+from bot.channel import incoming, may_answer
+from bot.config import Settings
+from bot.messages import reply_message
+from bot.pipeline import Pipeline
+from bot.records import release_codes
+
+
+def on_message(event: dict[str, Any], context: BoltContext, client: WebClient, session: Session,
+               pipeline: Pipeline, settings: Settings, logger: Logger) -> None:
+    msg = incoming(event)
+    if msg is None or not may_answer(session, msg, bot_user_id=context.bot_user_id, bot_id=context.bot_id,
+                                     bot_replies_per_minute=settings.hwerror_bot_replies_per_minute):
+        return
+    reply = pipeline.answer(session, msg.text, msg.ref)
+    if reply is None:
+        return
+    message = reply_message(reply, ephemeral=False, thread_ts=msg.thread_ts)
+    try:
+        client.chat_postMessage(channel=msg.channel, thread_ts=msg.thread_ts, unfurl_links=False,
+                                unfurl_media=False, **message.kwargs())
+    except SlackApiError as exc:
+        # Give the claims back so that Slack's retry of this event can answer it.
+        release_codes(session, msg.ref, [c.code for c in reply.cards] + list(reply.more))
+        logger.warning("could not answer %s/%s: %s", msg.channel, msg.ts, exc.response.get("error"))
+        return
+    pipeline.remember(session, reply)

@@ -1,0 +1,145 @@
+"""The one path every front end takes: text → extract → match → findings → cards.
+
+The slash command (lookup mode), channel messages (paste mode, answered once per message and
+code), the message shortcut and the shell adapter all call this module and render its `Reply`;
+none of them matches or touches the database on its own.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Iterable, Sequence
+from dataclasses import dataclass
+from typing import Literal
+
+from sqlalchemy import and_, or_, select
+from sqlalchemy.orm import Session, selectinload
+
+from bot.cards import Card, Choice, ChoiceCard, RemedyCard, UnknownCard
+from bot.records import MessageRef, claim_codes, record_gap, tally
+from knowledge.matching.findings import Finding
+from knowledge.matching.matcher import Matcher
+from knowledge.models import Entry
+from knowledge.types import EntryData
+
+Mode = Literal["lookup", "paste"]
+Key = tuple[str, str, int]
+
+MAX_CARDS = 5  # cards in one reply; further codes are listed by name
+MAX_TEXT = 40_000  # Slack's own limit on a message
+
+
+@dataclass(frozen=True)
+class Reply:
+    cards: tuple[Card, ...]
+    more: tuple[str, ...] = ()  # codes found beyond the cards shown
+    query: str = ""
+    gaps: tuple[str, ...] = ()  # codes the knowledge base lacks, shown or not
+
+    @property
+    def empty(self) -> bool:
+        return not self.cards
+
+    @property
+    def codes(self) -> tuple[str, ...]:
+        return tuple(c.code for c in self.cards) + self.more
+
+
+class Pipeline:
+    def __init__(self, matcher: Callable[[], Matcher]) -> None:
+        self._matcher = matcher
+
+    # -- the front ends' entry points ------------------------------------------------------------
+
+    def lookup(self, session: Session, text: str) -> Reply:
+        """What a person typed after /hwerror: generous matching. Reads only; see `remember`."""
+        return self._reply(session, self.find(text, "lookup"), text)
+
+    def explain(self, session: Session, text: str) -> Reply:
+        """Paste mode on demand (the message shortcut, the shell): no reply bookkeeping."""
+        return self._reply(session, self.find(text, "paste"), text)
+
+    def answer(self, session: Session, text: str, ref: MessageRef) -> Reply | None:
+        """A message in a channel: the codes nobody answered for this message yet, or None.
+
+        Claiming comes first (one INSERT per code; a lost race is a duplicate): a reply is only
+        built for the codes this call won.
+        """
+        findings = self.find(text, "paste")
+        if not findings:
+            return None
+        won = set(claim_codes(session, ref, [f.code for f in findings]))
+        findings = [f for f in findings if f.code in won]
+        return self._reply(session, findings, text) if findings else None
+
+    def remember(self, session: Session, reply: Reply) -> None:
+        """The writes that may wait until the person has their answer: knowledge gaps."""
+        for code in reply.gaps:
+            record_gap(session, code)
+
+    def card(self, session: Session, key: Key, *, with_tally: bool = True) -> RemedyCard | None:
+        """The card of one entry (buttons: post, pick, vote, after a note)."""
+        entries = _load_entries(session, [key])
+        entry = entries.get(key)
+        if entry is None:
+            return None
+        extra = {"tally": tally(session, entry.id)} if with_tally else {}
+        session.commit()
+        return RemedyCard.from_entry(entry, **extra)
+
+    # -- steps -----------------------------------------------------------------------------------
+
+    def find(self, text: str, mode: Mode) -> list[Finding]:
+        """One finding per distinct code, in the order the text mentions them."""
+        findings = self._matcher().match(text[:MAX_TEXT], mode)
+        seen: set[str] = set()
+        out = []
+        for f in findings:
+            if f.code not in seen:
+                seen.add(f.code)
+                out.append(f)
+        return out
+
+    def _reply(self, session: Session, findings: Sequence[Finding], query: str) -> Reply:
+        shown, rest = findings[:MAX_CARDS], findings[MAX_CARDS:]
+        keys = [f.entry.key for f in shown if f.entry is not None]
+        entries = _load_entries(session, keys) if keys else {}
+        session.commit()  # a read transaction ends here: the session holds no connection
+        return Reply(cards=tuple(_card(f, entries) for f in shown), more=tuple(f.code for f in rest),
+                     query=query, gaps=tuple(f.code for f in findings if not f.known))
+
+
+def _card(finding: Finding, entries: dict[Key, Entry]) -> Card:
+    if not finding.known:
+        return UnknownCard(
+            code=finding.code,
+            message=finding.message,
+            status=finding.status,
+            candidates=tuple(Choice.from_data(c) for c in finding.candidates),
+        )
+    if finding.entry is None:
+        choices = tuple(Choice.from_data(c) for c in finding.candidates)
+        return ChoiceCard(code=finding.code, candidates=choices)
+    extra: dict[str, object] = {
+        "confident": finding.confident,
+        "alternatives": _alternatives(finding.entry, finding.candidates) if not finding.confident else (),
+        "request_id": finding.request_id,
+    }
+    entry = entries.get(finding.entry.key)
+    if entry is None:  # removed since the matcher was built: show what the matcher knows
+        return RemedyCard.from_data(finding.entry, **extra)
+    return RemedyCard.from_entry(entry, **extra)
+
+
+def _alternatives(chosen: EntryData, candidates: Iterable[EntryData]) -> tuple[Choice, ...]:
+    return tuple(Choice.from_data(c) for c in candidates if c.key != chosen.key)[:4]
+
+
+def _load_entries(session: Session, keys: Sequence[Key]) -> dict[Key, Entry]:
+    if not keys:
+        return {}
+    query = (
+        select(Entry)
+        .where(or_(*(and_(Entry.service == s, Entry.code == c, Entry.variant == v) for s, c, v in keys)))
+        .options(selectinload(Entry.notes))
+    )
+    return {(e.service, e.code, e.variant): e for e in session.scalars(query)}

@@ -1,0 +1,27 @@
+"""The Slack Web API client: our base URL (GovSlack, proxies, tests) and retries on 429."""
+
+from __future__ import annotations
+
+from slack_sdk import WebClient
+from slack_sdk.http_retry.builtin_handlers import RateLimitErrorRetryHandler
+
+from bot.config import Settings
+
+DEFAULT_BASE_URL = WebClient.BASE_URL
+
+
+def api_base_url(settings: Settings) -> str:
+    base = (settings.slack_api_base_url or "").strip() or DEFAULT_BASE_URL
+    return base.rstrip("/") + "/"
+
+
+def web_client(settings: Settings, *, rate_limit_retries: int = 2) -> WebClient:
+    """A WebClient whose every call goes to SLACK_API_BASE_URL and that waits out 429s.
+
+    The rate-limit handler sleeps for the Retry-After that Slack sends, then tries again; the
+    default handler for dropped connections stays in place.
+    """
+    token = settings.slack_bot_token.get_secret_value() if settings.slack_bot_token else None
+    client = WebClient(token=token, base_url=api_base_url(settings), timeout=10)
+    client.retry_handlers.append(RateLimitErrorRetryHandler(max_retry_count=rate_limit_retries))
+    return client
