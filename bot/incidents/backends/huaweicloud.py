@@ -215,6 +215,7 @@ class HuaweiCloudBackend:
         return self._client
 
     def _call(self, operation: str, call: Callable[[Any], T]) -> T:
+        import requests
         from huaweicloudsdkcore.exceptions import exceptions as sdk
 
         assert self.osm is not None
@@ -233,4 +234,9 @@ class HuaweiCloudBackend:
                 f"OSM {operation} failed: {type(exc).__name__}: {reason[0][:200] if reason else ''}"
             ) from None
         except sdk.SdkException as exc:
+            raise BackendUnavailable(f"OSM {operation} failed: {type(exc).__name__}") from None
+        except requests.Timeout:
+            # The SDK lets the read timeout of `requests` through unwrapped.
+            raise BackendUnavailable(f"OSM {operation} timed out after {self.timeout:g} s") from None
+        except requests.RequestException as exc:
             raise BackendUnavailable(f"OSM {operation} failed: {type(exc).__name__}") from None
