@@ -95,6 +95,22 @@ PASTES = {
         "encoded_authorization_message:None }",
         "AIS.0030",
     ),
+    "java sdk older to-string": (
+        "ServiceResponseException{httpStatusCode=400, errorCode='AIS.0028', "
+        "errorMsg='The job is not owned by the current user.', requestId='abc123def456'}",
+        "AIS.0028",
+    ),
+    "go struct printed with %+v": (
+        "&{StatusCode:400 RequestId:0a1b2c3d4e ErrorCode:ModelArts.4106 "
+        "ErrorMessage:The account is restricted. EncodedAuthorizationMessage:}",
+        "ModelArts.4106",
+    ),
+    "slack italics": ("prod is down with _AIS.0031_ again", "AIS.0031"),
+    "code glued to chinese": ("错误码AIS.0024请看一下", "AIS.0024"),
+    "java caused-by, message only": (
+        "Caused by: com.huaweicloud.sdk.core.exception.ServerResponseException: An internal error occurs.",
+        "AIS.0405",
+    ),
     "java stack trace, message only": (
         "com.huaweicloud.sdk.core.exception.ClientRequestException: The account has been frozen.\n"
         "\tat com.huaweicloud.sdk.core.exception.ServiceResponseException.mapException(SRE.java:92)",
@@ -266,6 +282,12 @@ def test_lookup_by_keywords_offers_the_entry_among_the_first_three(
     assert f.how in (HOW_KEYWORDS, HOW_MESSAGE)
     assert code in [c.code for c in f.candidates[:3]]
     assert not f.confident or f.code == code
+
+
+def test_lookup_of_a_bare_number_offers_the_codes_with_it_but_is_not_sure(matcher: Matcher) -> None:
+    (f,) = matcher.match("4101", "lookup")
+    assert not f.confident and [c.code for c in f.candidates] == ["ModelArts.4101"]
+    assert matcher.match("4101", "paste") == []
 
 
 def test_lookup_of_nonsense_finds_nothing(matcher: Matcher) -> None:

@@ -169,6 +169,16 @@ class CodeIndex:
             how = "padding"
         return Resolution(tuple(codes), codes[0], how, True, score)
 
+    def by_number(self, number: str, limit: int = 5) -> list[str]:
+        """Codes of any prefix whose number is `number` ("4101" -> ModelArts.4101)."""
+        n = int(number)
+        out: list[str] = []
+        for key in self.prefix_keys:
+            out += self.prefixes[key].numbers.get(n, [])
+            if len(out) >= limit:
+                break
+        return out[:limit]
+
     def similar(self, written: str, prefix_key_hint: str | None, limit: int = 5) -> list[tuple[str, float]]:
         """Known codes that look like `written` (for "did you mean"), best first, score 0..1."""
         pool: list[str]

@@ -59,7 +59,8 @@ _STATUS_TEXT = re.compile(
 # DEV.CH.10001). Only "." separates: "AIS-4693" is a Jira key, "AIS 20" a phrase; the lookup
 # mode is the generous one. Found from the rare ".digits" backwards, which is much faster than
 # trying every letter of the text as a start.
-_DOT_DIGITS = re.compile(r"\.([0-9]{3,10})(?![\w\-]|\.\w)")
+# ASCII classes on purpose: "错误码AIS.0024请看" has a code although 码 and 请 are \w.
+_DOT_DIGITS = re.compile(r"\.([0-9]{3,10})(?![A-Za-z0-9\-]|_[A-Za-z0-9]|\.[A-Za-z0-9])")
 _LETTER_RUN = re.compile(r"[A-Za-z_.]{1,130}")
 _CODE_PREFIX = re.compile(r"[A-Za-z][A-Za-z_]{1,24}(?:\.[A-Za-z][A-Za-z_]{0,24}){0,3}")
 _URL_KEYWORD = re.compile(r"[?&#]keyword=([^&#\s\"'<>|]{1,100})", re.IGNORECASE)
@@ -304,7 +305,10 @@ def _anchors(scanner: _Scanner, values: list[_Value]) -> list[_Anchor]:
         if run is None:
             continue
         start = dot - (run.end() - run.start())
-        if start > 0 and (text[start - 1].isalnum() or text[start - 1] in "-/@#$"):
+        while start < dot and text[start] == "_":  # Slack italics: _AIS.0027_
+            start += 1
+        before = text[start - 1] if start > 0 else " "
+        if (before.isascii() and before.isalnum()) or before in "-/@#$":
             continue
         prefix = text[start:dot]
         if not _CODE_PREFIX.fullmatch(prefix):
@@ -338,7 +342,7 @@ def _attach(scanner: _Scanner, anchors: list[_Anchor], values: list[_Value]) -> 
         best: _Anchor | None = None
         best_cost = float("inf")
         i = bisect.bisect_right(starts, v.key_start)
-        for j in (i - 1, i - 2, i, i + 1):
+        for j in (i - 1, i):  # the nearest code before and after
             if 0 <= j < len(anchors):
                 a = anchors[j]
                 c = (

@@ -163,6 +163,8 @@ class Matcher:
         query = text.strip()
         if len(query) > 80:
             return None
+        if query.isdigit() and len(query) <= 10:
+            return self._number_only(text, query)
         m = LOOKUP_CODE.match(query)
         if not m:
             return None
@@ -175,6 +177,17 @@ class Matcher:
         start = text.find(query)
         mention = Mention(key, None, None, None, (start, start + len(query)), TOKEN)
         return _Acc(key, start, res, [mention])
+
+    def _number_only(self, text: str, number: str) -> _Acc | None:
+        """ "4101" alone: the codes with that number, to choose from (never confident)."""
+        codes = self.codes.by_number(number)
+        if not codes:
+            return None
+        start = text.find(number)
+        # Even one code is a guess when the prefix was not said: the finding is never confident.
+        res = Resolution(tuple(codes), codes[0], "number", True, 0.5)
+        mention = Mention(codes[0], None, None, None, (start, start + len(number)), TOKEN)
+        return _Acc(codes[0], start, res, [mention])
 
     def _hint_services(self, ctx: _Context) -> set[str]:
         """Services the text names ("moderation", "modelarts"): a tie-break between variants."""
@@ -214,7 +227,7 @@ class Matcher:
         assert status is None or isinstance(status, int)
         assert request_id is None or isinstance(request_id, str)
         span = acc.mentions[0].span
-        if len(res.codes) == 1:
+        if len(res.codes) == 1 and res.how != "number":
             code = res.codes[0]
             chosen, sim = self._choose(self._by_code[code], message, status, ctx)
             entry = self.entries[chosen]
@@ -244,8 +257,8 @@ class Matcher:
                 message=message,
                 span=span,
             )
-        if len(res.codes) > 1:
-            # "AIS.27" when both AIS.0027 and AIS.027 exist: ask.
+        if res.codes:
+            # "AIS.27" when both AIS.0027 and AIS.027 exist, or "4101" alone: ask.
             cands = tuple(self.entries[self._by_code[c][0]] for c in res.codes[:MAX_CANDIDATES])
             return Finding(
                 code=res.normalised,
