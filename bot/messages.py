@@ -179,10 +179,10 @@ def _card_buttons(card: RemedyCard, ephemeral: bool, thread_ts: str | None) -> l
         ButtonElement(
             text=plain("Escalate now", 75), action_id=ESCALATE, value=value, style="danger",
             confirm=ConfirmObject(
-                title="Escalate this error?",
-                text=f"Ask for a ticket about {clip(card.code, 60)} now.",
-                confirm="Escalate",
-                deny="Cancel",
+                title=plain("Escalate this error?", 100),
+                text=plain(f"Ask for a ticket about {card.code} now.", 300),
+                confirm=plain("Escalate", 30),
+                deny=plain("Cancel", 30),
             ),
         ),
         ButtonElement(text=plain("Add team note", 75), action_id=ADD_NOTE, value=value),

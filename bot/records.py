@@ -132,7 +132,7 @@ def tally(session: Session, entry_id: int) -> Tally:
         session.execute(
             select(FeedbackVote.helpful, func.count()).where(FeedbackVote.entry_id == entry_id)
             .group_by(FeedbackVote.helpful)
-        ).tuples().all()
+        ).all()
     )
     escalations = session.scalar(
         select(func.count()).select_from(EscalationRequest).where(

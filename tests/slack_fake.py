@@ -13,6 +13,7 @@ import hashlib
 import hmac
 import json
 import os
+import re
 import socket
 import subprocess
 import sys
@@ -20,7 +21,7 @@ import threading
 import time
 import urllib.error
 import urllib.request
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from pathlib import Path
@@ -74,8 +75,11 @@ class FakeSlack:
                 length = int(self.headers.get("Content-Length") or 0)
                 raw = self.rfile.read(length).decode("utf-8")
                 ctype = (self.headers.get("Content-Type") or "").split(";")[0].strip()
-                body: dict[str, Any] = json.loads(raw) if ctype == "application/json" and raw else dict(
-                    parse_qsl(raw, keep_blank_values=True))
+                body: dict[str, Any] = (
+                    json.loads(raw)
+                    if ctype == "application/json" and raw
+                    else dict(parse_qsl(raw, keep_blank_values=True))
+                )
                 status, answer, extra = fake._answer(self.path, body, dict(self.headers))
                 data = json.dumps(answer).encode()
                 self.send_response(status)
@@ -113,9 +117,16 @@ class FakeSlack:
 
     # -- behaviour ---------------------------------------------------------------------------------
 
-    def fail(self, method: str, match: Callable[[dict[str, Any]], bool] = lambda b: True, *,
-             status: int = 429, body: dict[str, Any] | None = None, retry_after: int | None = 1,
-             times: int = 1) -> None:
+    def fail(
+        self,
+        method: str,
+        match: Callable[[dict[str, Any]], bool] = lambda b: True,
+        *,
+        status: int = 429,
+        body: dict[str, Any] | None = None,
+        retry_after: int | None = 1,
+        times: int = 1,
+    ) -> None:
         with self._cond:
             self.rules.append(Rule(method, match, status, body, retry_after, times))
 
@@ -123,8 +134,9 @@ class FakeSlack:
         self._ts += 0.0001
         return f"{self._ts:.6f}"
 
-    def _answer(self, path: str, body: dict[str, Any],
-                headers: dict[str, str]) -> tuple[int, Any, dict[str, str]]:
+    def _answer(
+        self, path: str, body: dict[str, Any], headers: dict[str, str]
+    ) -> tuple[int, Any, dict[str, str]]:
         method = "response_url" if path.startswith("/response/") else path.removeprefix("/api/")
         with self._cond:
             status, answer, extra = 200, self._ok(method, body), {}
@@ -142,18 +154,33 @@ class FakeSlack:
 
     def _ok(self, method: str, body: dict[str, Any]) -> Any:
         if method == "auth.test":
-            return {"ok": True, "url": "https://test.slack.com/", "team": "Test", "user": "hwerror",
-                    "team_id": TEAM_ID, "user_id": BOT_USER_ID, "bot_id": BOT_ID,
-                    "is_enterprise_install": False}
+            return {
+                "ok": True,
+                "url": "https://test.slack.com/",
+                "team": "Test",
+                "user": "hwerror",
+                "team_id": TEAM_ID,
+                "user_id": BOT_USER_ID,
+                "bot_id": BOT_ID,
+                "is_enterprise_install": False,
+            }
         if method == "chat.postMessage":
             ts = self._next_ts()
-            return {"ok": True, "channel": body.get("channel"), "ts": ts,
-                    "message": {"type": "message", "bot_id": BOT_ID, "text": body.get("text"), "ts": ts}}
+            return {
+                "ok": True,
+                "channel": body.get("channel"),
+                "ts": ts,
+                "message": {"type": "message", "bot_id": BOT_ID, "text": body.get("text"), "ts": ts},
+            }
         if method == "chat.postEphemeral":
             return {"ok": True, "message_ts": self._next_ts()}
         if method == "chat.update":
-            return {"ok": True, "channel": body.get("channel"), "ts": body.get("ts"),
-                    "text": body.get("text")}
+            return {
+                "ok": True,
+                "channel": body.get("channel"),
+                "ts": body.get("ts"),
+                "text": body.get("text"),
+            }
         if method == "views.open":
             return {"ok": True, "view": {"id": "V0001", **(body.get("view") or {})}}
         if method == "apps.connections.open":
@@ -168,8 +195,14 @@ class FakeSlack:
         with self._cond:
             return [c for c in self.calls if c.method == method and match(c)]
 
-    def wait_for(self, method: str, match: Callable[[Call], bool] = lambda c: True, *, count: int = 1,
-                 timeout: float = 10.0) -> list[Call]:
+    def wait_for(
+        self,
+        method: str,
+        match: Callable[[Call], bool] = lambda c: True,
+        *,
+        count: int = 1,
+        timeout: float = 10.0,
+    ) -> list[Call]:
         deadline = time.monotonic() + timeout
         with self._cond:
             while True:
@@ -178,8 +211,10 @@ class FakeSlack:
                     return found
                 left = deadline - time.monotonic()
                 if left <= 0:
-                    raise AssertionError(f"expected {count} {method} call(s), got {len(found)}: "
-                                         f"{[c.body for c in self.calls][-5:]}")
+                    raise AssertionError(
+                        f"expected {count} {method} call(s), got {len(found)}: "
+                        f"{[c.body for c in self.calls][-5:]}"
+                    )
                 self._cond.wait(left)
 
 
@@ -203,8 +238,13 @@ class Response:
         return json.loads(self.body)
 
 
-def http(url: str, body: str | None = None, headers: dict[str, str] | None = None,
-         method: str | None = None, timeout: float = 15) -> Response:
+def http(
+    url: str,
+    body: str | None = None,
+    headers: dict[str, str] | None = None,
+    method: str | None = None,
+    timeout: float = 15,
+) -> Response:
     data = body.encode() if body is not None else None
     req = urllib.request.Request(url, data=data, headers=headers or {}, method=method)
     start = time.monotonic()
@@ -219,24 +259,49 @@ def form_body(fields: dict[str, str]) -> str:
     return urlencode(fields)
 
 
-def slash_fields(text: str, *, user: str = "U1", channel: str = "C1", response_url: str = "",
-                 user_name: str = "alice") -> dict[str, str]:
+def slash_fields(
+    text: str, *, user: str = "U1", channel: str = "C1", response_url: str = "", user_name: str = "alice"
+) -> dict[str, str]:
     return {
-        "token": "legacy-verification-token", "team_id": TEAM_ID, "team_domain": "test",
-        "channel_id": channel, "channel_name": "support", "user_id": user, "user_name": user_name,
-        "command": "/hwerror", "text": text, "api_app_id": "A0001", "is_enterprise_install": "false",
-        "response_url": response_url, "trigger_id": "1337.42.abcd",
+        "token": "legacy-verification-token",
+        "team_id": TEAM_ID,
+        "team_domain": "test",
+        "channel_id": channel,
+        "channel_name": "support",
+        "user_id": user,
+        "user_name": user_name,
+        "command": "/hwerror",
+        "text": text,
+        "api_app_id": "A0001",
+        "is_enterprise_install": "false",
+        "response_url": response_url,
+        "trigger_id": "1337.42.abcd",
     }
 
 
 def event_body(event: dict[str, Any], *, event_id: str, kind: str = "event_callback") -> str:
-    return json.dumps({
-        "token": "legacy-verification-token", "team_id": TEAM_ID, "api_app_id": "A0001", "event": event,
-        "type": kind, "event_id": event_id, "event_time": int(time.time()),
-        "authorizations": [{"enterprise_id": None, "team_id": TEAM_ID, "user_id": BOT_USER_ID, "is_bot": True,
-                            "is_enterprise_install": False}],
-        "is_ext_shared_channel": False, "event_context": f"ctx-{event_id}",
-    })
+    return json.dumps(
+        {
+            "token": "legacy-verification-token",
+            "team_id": TEAM_ID,
+            "api_app_id": "A0001",
+            "event": event,
+            "type": kind,
+            "event_id": event_id,
+            "event_time": int(time.time()),
+            "authorizations": [
+                {
+                    "enterprise_id": None,
+                    "team_id": TEAM_ID,
+                    "user_id": BOT_USER_ID,
+                    "is_bot": True,
+                    "is_enterprise_install": False,
+                }
+            ],
+            "is_ext_shared_channel": False,
+            "event_context": f"ctx-{event_id}",
+        }
+    )
 
 
 def interaction_body(payload: dict[str, Any]) -> str:
@@ -255,16 +320,24 @@ def free_port() -> int:
 class AppProcess:
     """`hwerror serve` in HTTP mode, as a real process, talking to a FakeSlack."""
 
-    def __init__(self, *, db_url: str, slack: FakeSlack, env: dict[str, str] | None = None,
-                 cwd: Path | None = None) -> None:
+    def __init__(
+        self, *, db_url: str, slack: FakeSlack, env: dict[str, str] | None = None, cwd: Path | None = None
+    ) -> None:
         self.port = free_port()
         self.url = f"http://127.0.0.1:{self.port}"
         self.env = {k: v for k, v in os.environ.items() if not k.startswith(("SLACK_", "HWERROR_"))}
-        self.env.update({
-            "DATABASE_URL": db_url, "SLACK_BOT_TOKEN": BOT_TOKEN, "SLACK_SIGNING_SECRET": SIGNING_SECRET,
-            "SLACK_API_BASE_URL": slack.api_url, "PORT": str(self.port), "WEB_CONCURRENCY": "2",
-            "NO_COLOR": "1", "PYTHONUNBUFFERED": "1",
-        })
+        self.env.update(
+            {
+                "DATABASE_URL": db_url,
+                "SLACK_BOT_TOKEN": BOT_TOKEN,
+                "SLACK_SIGNING_SECRET": SIGNING_SECRET,
+                "SLACK_API_BASE_URL": slack.api_url,
+                "PORT": str(self.port),
+                "WEB_CONCURRENCY": "2",
+                "NO_COLOR": "1",
+                "PYTHONUNBUFFERED": "1",
+            }
+        )
         self.env.update(env or {})
         self.cwd = cwd
         self.proc: subprocess.Popen[str] | None = None
@@ -272,9 +345,14 @@ class AppProcess:
 
     def start(self, timeout: float = 30) -> AppProcess:
         self._log = self.log.open("w")
-        self.proc = subprocess.Popen([sys.executable, "-c", "from bot.cli import main; main()", "serve"],
-                                     env=self.env, cwd=self.cwd, stdout=self._log, stderr=subprocess.STDOUT,
-                                     text=True)
+        self.proc = subprocess.Popen(
+            [sys.executable, "-c", "from bot.cli import main; main()", "serve"],
+            env=self.env,
+            cwd=self.cwd,
+            stdout=self._log,
+            stderr=subprocess.STDOUT,
+            text=True,
+        )
         deadline = time.monotonic() + timeout
         while time.monotonic() < deadline:
             if self.proc.poll() is not None:
@@ -300,8 +378,9 @@ class AppProcess:
                 self.proc.wait()
         self._log.close()
 
-    def post(self, body: str, *, content_type: str, headers: dict[str, str] | None = None,
-             signed: bool = True) -> Response:
+    def post(
+        self, body: str, *, content_type: str, headers: dict[str, str] | None = None, signed: bool = True
+    ) -> Response:
         h = {"Content-Type": content_type}
         if signed:
             h.update(sign(body))
@@ -317,3 +396,80 @@ class AppProcess:
 
     def interact(self, payload: dict[str, Any]) -> Response:
         return self.post(interaction_body(payload), content_type=FORM)
+
+
+# -- checks on what the bot sent --------------------------------------------------------------------
+
+DOC_LINK = re.compile(r"<https://support\.huaweicloud\.com/[^<>|\s]*\|Documentation>")
+
+
+def texts(node: Any) -> Iterator[str]:
+    """Every string a person could see in a message or blocks (and the fallback text)."""
+    if isinstance(node, dict):
+        for key, value in node.items():
+            if key in ("text", "title", "label", "placeholder") and isinstance(value, str):
+                yield value
+            else:
+                yield from texts(value)
+    elif isinstance(node, list):
+        for item in node:
+            yield from texts(item)
+
+
+def assert_inert(message: dict[str, Any]) -> None:
+    """No mention, broadcast or link in anything but our own documentation link."""
+    for text in texts(message):
+        cleaned = DOC_LINK.sub("", text)
+        assert "<!" not in cleaned and "<@" not in cleaned and "<#" not in cleaned, text
+        assert "<http" not in cleaned and "<mailto" not in cleaned, text
+
+
+def assert_block_kit_limits(message: dict[str, Any]) -> None:
+    blocks = message.get("blocks")
+    if isinstance(blocks, str):
+        blocks = json.loads(blocks)
+    assert blocks and len(blocks) <= 50
+    assert 0 < len(message.get("text") or "") <= 40_000
+    block_ids = [b["block_id"] for b in blocks if "block_id" in b]
+    assert len(block_ids) == len(set(block_ids))
+    for b in blocks:
+        if b["type"] == "header":
+            assert len(b["text"]["text"]) <= 150
+        if b["type"] == "section":
+            if "text" in b:
+                assert len(b["text"]["text"]) <= 3000
+            assert len(b.get("fields", [])) <= 10
+            for f in b.get("fields", []):
+                assert len(f["text"]) <= 2000
+        if b["type"] == "actions":
+            assert len(b["elements"]) <= 25
+            ids = [e["action_id"] for e in b["elements"]]
+            assert len(ids) == len(set(ids))
+            for e in b["elements"]:
+                assert len(e["text"]["text"]) <= 75 and len(e.get("value", "")) <= 2000
+        if b["type"] == "context":
+            assert len(b["elements"]) <= 10
+
+
+def headers_of(message: dict[str, Any]) -> list[str]:
+    blocks = message.get("blocks") or []
+    if isinstance(blocks, str):
+        blocks = json.loads(blocks)
+    return [b["text"]["text"] for b in blocks if b["type"] == "header"]
+
+
+def buttons_of(message: dict[str, Any]) -> dict[str, dict[str, Any]]:
+    """action_id → button (the first one with that id), and the block it sits in as `_block`."""
+    blocks = message.get("blocks") or []
+    if isinstance(blocks, str):
+        blocks = json.loads(blocks)
+    out: dict[str, dict[str, Any]] = {}
+    for b in blocks:
+        if b["type"] == "actions":
+            for e in b["elements"]:
+                out.setdefault(e["action_id"], {**e, "_block": b["block_id"]})
+    return out
+
+
+def all_text(message: dict[str, Any]) -> str:
+    return "\n".join(texts(message))
