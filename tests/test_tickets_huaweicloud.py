@@ -48,7 +48,7 @@ def osm() -> Iterator[OsmFake]:
         yield fake
 
 
-def backend_for(fake: OsmFake, **kwargs: object) -> HuaweiCloudBackend:
+def backend_for(fake: OsmFake) -> HuaweiCloudBackend:
     config = OsmConfig(
         ak=AK,
         sk=SK,
@@ -56,8 +56,7 @@ def backend_for(fake: OsmFake, **kwargs: object) -> HuaweiCloudBackend:
         endpoint=fake.url,
         domain_id="dom-0001",
         project_id="proj-0001",
-        **kwargs,
-    )  # type: ignore[arg-type]
+    )
     return HuaweiCloudBackend(region="ap-southeast-1", osm=config, timeout=TIMEOUT)
 
 

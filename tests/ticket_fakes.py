@@ -106,8 +106,7 @@ class FakeService:
     @property
     def url(self) -> str:
         assert self._server is not None
-        host, port = self._server.server_address[:2]
-        return f"http://{host}:{port}"
+        return f"http://127.0.0.1:{self._server.server_port}"
 
     # -- faults ---------------------------------------------------------------------------------
 
