@@ -52,16 +52,8 @@ class _Spans:
         self._starts = [a for a, _ in merged]
         self._ends = [b for _, b in merged]
 
-    def gaps(self, length: int) -> list[tuple[int, int]]:
-        """The stretches of 0..length that no span covers."""
-        out, at = [], 0
-        for a, b in zip(self._starts, self._ends, strict=True):
-            if a > at:
-                out.append((at, a))
-            at = max(at, b)
-        if at < length:
-            out.append((at, length))
-        return out
+    def spans(self) -> list[tuple[int, int]]:
+        return list(zip(self._starts, self._ends, strict=True))
 
     def overlaps(self, start: int, end: int) -> bool:
         i = bisect.bisect_left(self._starts, end) - 1
@@ -322,7 +314,7 @@ class Matcher:
         text = ctx.text
         coded = _Spans(code_spans)
         # Only text outside the errors that have codes can hold a message-only error.
-        occurrences = self.messages.scan(text, coded.gaps(len(text)) if code_spans else None)
+        occurrences = self.messages.scan(text, coded.spans())
         if not occurrences:
             return []
         fields = _Spans([m.span for m in mentions if m.kind == MESSAGE])

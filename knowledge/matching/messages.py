@@ -17,14 +17,17 @@ import re
 from collections import Counter, defaultdict
 from collections.abc import Sequence
 from dataclasses import dataclass
+from itertools import accumulate
 
 from rapidfuzz import fuzz, process, utils
 
 WILDCARD = "\x00"
-_BREAK = "\x01"  # between scanned regions
+_BREAK = "\x01"  # where a skipped span was: no message matches across it
+_WORD_SPLIT = re.compile(r"([a-z0-9]+|[\u3400-\u9fff]|[\x00\x01])")
 _PLACEHOLDER = re.compile(r"\{[0-9A-Za-z_]{0,20}\}|%[sd]|\$\{[^{}]{0,40}\}")
 _WORD = re.compile(r"[A-Za-z0-9]+|[\u3400-\u9fff]|\x00")
 _ARTICLES = frozenset({"the", "a", "an"})
+_IGNORED = _ARTICLES | {WILDCARD}  # words the scan steps over
 # Words that say little about which error it is; the fuzzy search ignores them.
 _STOP = _ARTICLES | frozenset(
     {
@@ -248,21 +251,28 @@ class MessageIndex:
         """The message that `text` is, word for word, or None."""
         return self.exact.get(tuple(words(text)))
 
-    def scan(self, text: str, regions: Sequence[tuple[int, int]] | None = None) -> list[Occurrence]:
-        """Every knowledge-base message that occurs in `text` (within `regions`, if given, each
-        on its own); the longest where they overlap."""
+    def scan(self, text: str, skip: Sequence[tuple[int, int]] = ()) -> list[Occurrence]:
+        """Every knowledge-base message that occurs in `text` outside the `skip` spans (sorted,
+        not overlapping); the longest where matches overlap."""
         low = text.lower()
         if len(low) != len(text):  # a few characters grow when lowercased; keep offsets true
             low = "".join(c if len(c.lower()) != 1 else c.lower() for c in text)
-        if regions is None:
-            matches: list[re.Match[str] | None] = list(_WORD.finditer(low))
-        else:
-            matches = []
-            for a, b in regions:
-                matches += _WORD.finditer(low, a, b)
-                matches.append(None)  # a word no message has: nothing matches across regions
-        every = [m.group() if m is not None else _BREAK for m in matches]
-        keep = [i for i, w in enumerate(every) if w not in _ARTICLES and w != WILDCARD]
+        if skip:
+            # Blank the skipped spans out, leaving a word no message has so that nothing
+            # matches across one.
+            parts: list[str] = []
+            at = 0
+            for a, b in skip:
+                parts.append(low[at:a])
+                parts.append(_BREAK + " " * (b - a - 1))
+                at = b
+            parts.append(low[at:])
+            low = "".join(parts)
+        # split() and accumulate() run in C: words and their offsets without a Match per word.
+        pieces = _WORD_SPLIT.split(low)
+        offsets = list(accumulate(map(len, pieces), initial=0))
+        every = pieces[1::2]  # word k spans offsets[2k+1]..offsets[2k+2]
+        keep = [i for i, w in enumerate(every) if w not in _IGNORED]
         toks = [every[i] for i in keep]
         pair_anchors, word_anchors, templates = self.pair_anchors, self.word_anchors, self.templates
         at_word = [i for i, t in enumerate(toks) if t in word_anchors]
@@ -293,15 +303,13 @@ class MessageIndex:
             if 1 in covered[a:b]:
                 continue
             covered[a:b] = b"\x01" * (b - a)
-            first, last = matches[keep[a]], matches[keep[b - 1]]
-            assert first is not None and last is not None
-            start = first.start()
+            first = keep[a]
+            start = offsets[2 * first + 1]
             # A match after "The" starts at "The": "…Service : The token is empty." fills its
             # line as much as "The token is empty." does.
-            before = matches[keep[a] - 1] if keep[a] > 0 else None
-            if before is not None and before.group() in _ARTICLES and before.end() == start - 1:
-                start = before.start()
-            out.append(Occurrence(mid, start, last.end(), literal))
+            if first > 0 and every[first - 1] in _ARTICLES and offsets[2 * first] == start - 1:
+                start = offsets[2 * first - 1]
+            out.append(Occurrence(mid, start, offsets[2 * keep[b - 1] + 2], literal))
         out.sort(key=lambda o: o.start)
         return out
 
