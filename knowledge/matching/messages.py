@@ -225,18 +225,24 @@ class MessageIndex:
         verifies few candidates per word.
         """
         pairs_of = [
-            [p for p in zip(tpl, tpl[1:], strict=False) if WILDCARD not in p] for tpl in self.templates
+            list(zip(tpl, tpl[1:], strict=False))
+            if WILDCARD not in tpl
+            else [p for p in zip(tpl, tpl[1:], strict=False) if WILDCARD not in p]
+            for tpl in self.templates
         ]
         df2 = Counter(p for pairs in pairs_of for p in set(pairs))
         pair_anchors: dict[tuple[str, str], list[tuple[int, int]]] = defaultdict(list)
         word_anchors: dict[str, list[tuple[int, int]]] = defaultdict(list)
         self.literal_words = [len(tpl) - tpl.count(WILDCARD) for tpl in self.templates]
         df1: Counter[str] | None = None
+        count = df2.__getitem__
         for mid, tpl in enumerate(self.templates):
             pairs = pairs_of[mid]
             if pairs:
-                pair = min(pairs, key=df2.__getitem__)  # the first of the rarest
-                pair_anchors[pair].append((mid, _pair_offset(tpl, pair)))
+                counts = list(map(count, pairs))
+                i = counts.index(min(counts))  # the first of the rarest
+                offset = i if WILDCARD not in tpl else _pair_offset(tpl, pairs[i])
+                pair_anchors[pairs[i]].append((mid, offset))
             elif self.literal_words[mid]:
                 if df1 is None:
                     df1 = Counter(w for t in self.templates for w in set(t))
