@@ -349,6 +349,13 @@ def test_a_message_with_a_placeholder_matches_whatever_fills_it() -> None:
     ]
 
 
+def test_the_title_of_a_title_and_detail_message_names_the_entry(matcher: Matcher) -> None:
+    # APIG.0301's cell lists causes ("1. Incorrect IAM authentication information: Failed to
+    # decrypt the token. ..."); the gateway returns the title with other details.
+    text = "2025-03-14 ERROR c.e.App - Incorrect IAM authentication information: verify aksk signature fail"
+    assert confident(matcher.match(text)) == ["APIG.0301"]
+
+
 def test_an_empty_knowledge_base_reports_codes_as_unknown() -> None:
     (f,) = Matcher([]).match('{"error_code": "AIS.0027"}')
     assert (f.code, f.known, f.confident, f.candidates) == ("AIS.0027", False, False, ())

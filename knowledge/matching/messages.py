@@ -137,6 +137,25 @@ def template_words(message: str) -> tuple[str, ...]:
     return tuple(words(_PLACEHOLDER.sub(f" {WILDCARD} ", message)))
 
 
+_NUMBERED = re.compile(r"^\s*\d{1,2}[.)]\s+")
+
+
+def other_forms(message: str) -> list[str]:
+    """Shorter forms of a message that services return on their own.
+
+    A cell that lists causes ("1. Incorrect IAM authentication information: Failed to decrypt
+    the token. …\n\n2. …") is several messages; "Title: detail" is also returned as "Title:
+    <another detail>", so the title alone (four words or more) names the entry too.
+    """
+    parts = [p for p in (_NUMBERED.sub("", line).strip() for line in message.split("\n")) if p]
+    forms = parts if len(parts) > 1 else []
+    for part in parts:
+        head, sep, detail = part.partition(": ")
+        if sep and len(words(head)) >= 4 and not _PLACEHOLDER.search(detail):
+            forms.append(head)
+    return forms
+
+
 _STEMS: dict[str, str] = {}
 
 
@@ -201,17 +220,25 @@ class MessageIndex:
         self.templates: list[tuple[str, ...]] = []
         self.texts: list[str] = []
         self.entries: list[list[int]] = []
-        self.entry_message: list[int] = []
-        for entry_index, message in enumerate(messages):
-            tpl = template_words(message)
+        self.entry_message: list[int] = []  # each entry's own (whole) message
+
+        def add(form: str, entry_index: int) -> int:
+            tpl = template_words(form)
             mid = ids.get(tpl)
             if mid is None:
                 mid = ids[tpl] = len(self.templates)
                 self.templates.append(tpl)
-                self.texts.append(message)
+                self.texts.append(form)
                 self.entries.append([])
-            self.entries[mid].append(entry_index)
-            self.entry_message.append(mid)
+            if not self.entries[mid] or self.entries[mid][-1] != entry_index:
+                self.entries[mid].append(entry_index)
+            return mid
+
+        for entry_index, message in enumerate(messages):
+            self.entry_message.append(add(message, entry_index))
+            if "\n" in message or ": " in message:
+                for form in other_forms(message):
+                    add(form, entry_index)
         self.exact = ids
         self._build_anchors()
         self._build_postings(messages, descriptions)
