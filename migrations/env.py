@@ -6,6 +6,7 @@ from alembic import context
 from sqlalchemy import Connection
 
 # bot.models imports knowledge.models: importing it puts every table on Base.metadata.
+import bot.digest.models  # noqa: F401
 import bot.incidents.models  # noqa: F401
 import bot.models  # noqa: F401
 from knowledge.db import default_url, make_engine

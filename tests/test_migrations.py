@@ -6,6 +6,7 @@ from alembic.autogenerate import compare_metadata
 from alembic.runtime.migration import MigrationContext
 from sqlalchemy import Engine, inspect
 
+import bot.digest.models  # noqa: F401
 import bot.incidents.models  # noqa: F401  every table on Base.metadata
 import bot.models  # noqa: F401
 from knowledge.models import Base

@@ -32,7 +32,8 @@ class Incident(Base):
         # The escalation check: one code's recent incidents and their channels, read from the
         # index alone (channel is last so the range on created_at still narrows the scan).
         Index("ix_incidents_code_recent", "workspace", "service", "code", "created_at", "channel"),
-        Index("ix_incidents_created_at", "created_at"),
+        # The digest and stats: a week's incidents grouped by code or channel, from the index alone.
+        Index("ix_incidents_created_at", "created_at", "service", "code", "known", "channel"),
     )
 
     id: Mapped[int] = mapped_column(primary_key=True)

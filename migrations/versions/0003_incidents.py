@@ -61,7 +61,7 @@ def upgrade() -> None:
     )
     with op.batch_alter_table('incidents', schema=None) as batch_op:
         batch_op.create_index('ix_incidents_code_recent', ['workspace', 'service', 'code', 'created_at', 'channel'], unique=False)
-        batch_op.create_index('ix_incidents_created_at', ['created_at'], unique=False)
+        batch_op.create_index('ix_incidents_created_at', ['created_at', 'service', 'code', 'known', 'channel'], unique=False)
         batch_op.create_index(batch_op.f('ix_incidents_ticket_id'), ['ticket_id'], unique=False)
 
     op.create_table('outbox',

@@ -1,0 +1,79 @@
+"""`hwerror digest`: the weekly digest in the terminal (--dry-run) or posted to the digest channel."""
+
+from __future__ import annotations
+
+from pathlib import Path
+from typing import Annotated
+
+import typer
+from pydantic import ValidationError
+
+from bot.cli.common import console, engine_for_cli, fail
+from bot.cli.worker import settings_problem
+from bot.config import get_settings
+from bot.digest.chart import chart_png
+from bot.digest.compute import build_digest
+from bot.digest.config import DigestSettings
+from bot.digest.render import digest_panel
+from bot.digest.weeks import Week
+from knowledge.db import session_factory
+from knowledge.models import utcnow
+
+
+def load_digest_settings() -> DigestSettings:
+    try:
+        return DigestSettings()
+    except ValidationError as exc:
+        fail(f"digest settings: {settings_problem(exc)}")
+
+
+CHART_HELP = "Where --dry-run writes the chart (a PNG)."
+
+
+def register(app: typer.Typer) -> None:
+    @app.command("digest")
+    def digest_command(
+        dry_run: Annotated[bool, typer.Option("--dry-run", help="Print it here; post nothing.")] = False,
+        week: Annotated[str | None, typer.Option("--week", help="An ISO week such as 2026-W47.")] = None,
+        chart_dir: Annotated[Path, typer.Option("--chart-dir", help=CHART_HELP)] = Path("."),
+    ) -> None:
+        """The weekly digest: this week so far, or --week. Without --dry-run it is posted to
+        HWERROR_DIGEST_CHANNEL (once per week and channel, however often this runs)."""
+        settings = load_digest_settings()
+        try:
+            chosen = Week.parse(week, settings.tz) if week else Week.containing(utcnow(), settings.tz)
+        except ValueError as exc:
+            fail(f"--week: {exc}")
+        with engine_for_cli() as engine:
+            if dry_run:
+                with session_factory(engine)() as session:
+                    digest = build_digest(session, chosen)
+                console.print(digest_panel(digest))
+                png = chart_png(digest)
+                if png is not None:
+                    path = chart_dir / f"hwerror-digest-{chosen.label}.png"
+                    path.write_bytes(png)
+                    console.print(f"chart written to {path}", highlight=False)
+                return
+            _post(engine, settings, chosen)
+
+
+def _post(engine, settings: DigestSettings, week: Week) -> None:  # type: ignore[no-untyped-def]
+    from slack_sdk.errors import SlackApiError
+
+    from bot.digest.post import post_digest
+    from bot.slack_client import web_client
+
+    slack = get_settings()
+    if not settings.digest_channel:
+        fail("HWERROR_DIGEST_CHANNEL is not set: name the channel id to post to, or use --dry-run")
+    if not slack.slack_bot_token:
+        fail("SLACK_BOT_TOKEN is not set: posting needs the bot token (or use --dry-run)")
+    try:
+        ts = post_digest(engine, web_client(slack), settings.digest_channel, week)
+    except SlackApiError as exc:
+        fail(f"Slack refused the digest: {exc.response.get('error', 'unknown error')}")
+    if ts is None:
+        console.print(f"the {week.label} digest was already posted to {settings.digest_channel}")
+    else:
+        console.print(f"posted the {week.label} digest to {settings.digest_channel}")
