@@ -244,9 +244,19 @@ def test_lookup_of_an_unknown_number_offers_neighbours(matcher: Matcher, typed: 
     assert f.candidates and all(c.code.startswith(prefix) for c in f.candidates)
 
 
-def test_lookup_of_a_service_we_do_not_hold_is_unknown(matcher: Matcher) -> None:
-    (f,) = matcher.match("CCE.01400001", "lookup")
-    assert (f.code, f.known, f.confident) == ("CCE.01400001", False, False)
+@pytest.mark.parametrize(
+    ("typed", "code"),
+    [("CCE.01400001", "CCE.01400001"), ("DEV.CH.10001", "DEV.CH.10001"), ("iam_0002", "IAM.0002")],
+)
+def test_lookup_of_a_service_we_do_not_hold_is_unknown(matcher: Matcher, typed: str, code: str) -> None:
+    (f,) = matcher.match(typed, "lookup")
+    assert (f.code, f.known, f.confident) == (code, False, False)
+
+
+def test_unknown_code_under_the_wire_prefix_is_reported_as_written(matcher: Matcher) -> None:
+    (f,) = matcher.match('{"error_code": "APIGW.0999", "error_msg": "The gateway is on fire."}')
+    assert (f.code, f.known, f.confident) == ("APIGW.0999", False, False)
+    assert f.candidates and all(c.code.startswith("APIG.") for c in f.candidates)
 
 
 @pytest.mark.parametrize(

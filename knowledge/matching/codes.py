@@ -33,6 +33,7 @@ _SKELETON = str.maketrans({"1": "I", "L": "I", "|": "I", "!": "I", "0": "O", "5"
 
 
 _NOT_ALNUM = re.compile(r"[^A-Za-z0-9]")
+_PLAIN_CODE = re.compile(r"[A-Za-z][A-Za-z0-9_]*(?:\.[A-Za-z0-9_]+)+")
 
 
 def prefix_key(prefix: str) -> str:
@@ -150,18 +151,23 @@ class CodeIndex:
         prefix, number = parts
         found = self._prefix(prefix_key(prefix), lenient)
         if found is None:
-            sep = "." if "." in code or not lenient else "."
-            return Resolution((), f"{prefix.replace(' ', '')}{sep}{number}", "unknown", False, 0.0)
+            # As written (CCE.01400001, DEV.CH.10001); typed ones ("iam 0002") with one separator
+            # and, when none were typed, capitals.
+            if not _PLAIN_CODE.fullmatch(code):
+                code = f"{re.sub(r'[ _-]+', '', prefix)}.{number}"
+            return Resolution((), code.upper() if code.islower() else code, "unknown", False, 0.0)
         key, how, score = found
         info = self.prefixes[key]
+        # An unknown code under an alias is reported as the service wrote it (APIGW.0999).
+        spelling = prefix_key(prefix) if how == "alias" else info.spelling
         padded = number.zfill(info.width) if len(number) < info.width else number
-        normalised = f"{info.spelling}.{padded}"
+        normalised = f"{spelling}.{padded}"
         if how in ("exact", "alias") and not lenient:
             # Pastes carry codes as the service wrote them: only the spelling may differ.
             same = self.exact.get(f"{info.spelling}.{number}".upper())
             if same is not None:
                 return Resolution((same,), same, how, True, score)
-            return Resolution((), f"{info.spelling}.{number}", "unknown", True, score)
+            return Resolution((), f"{spelling}.{number}", "unknown", True, score)
         codes = info.numbers.get(int(number), [])
         if not codes:
             return Resolution((), normalised, "unknown", True, score)
@@ -182,6 +188,7 @@ class CodeIndex:
     def similar(self, written: str, prefix_key_hint: str | None, limit: int = 5) -> list[tuple[str, float]]:
         """Known codes that look like `written` (for "did you mean"), best first, score 0..1."""
         pool: list[str]
+        prefix_key_hint = PREFIX_ALIASES.get(prefix_key_hint or "", prefix_key_hint)
         if prefix_key_hint and prefix_key_hint in self.prefixes:
             pool = self.prefixes[prefix_key_hint].codes
         else:

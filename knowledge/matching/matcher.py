@@ -162,8 +162,11 @@ class Matcher:
             return None
         prefix, number = m.group("prefix"), m.group("number")
         res = self.codes.resolve(f"{prefix}.{number}", lenient=True)
-        # An unknown prefix is a code only if it looks like one (IAM 0002, not "latency 613").
-        if not res.prefix_known and not is_strong_token(prefix.replace(" ", ""), number):
+        # An unknown prefix is a code only if it looks like one: IAM 0002, iam_0002 (a padded
+        # number), but not "latency 613".
+        if not res.prefix_known and not (
+            is_strong_token(prefix.replace(" ", ""), number) or number[0] == "0"
+        ):
             return None
         key = res.codes[0] if len(res.codes) == 1 else res.normalised
         start = text.find(query)
