@@ -7,10 +7,11 @@ made by hand.
 from __future__ import annotations
 
 import threading
+from pathlib import Path
 
 import pytest
 
-from knowledge.matching.entries import bundled_entries
+from knowledge.matching.entries import bundled_entries, entries_from_page
 from knowledge.matching.findings import HOW_CODE, HOW_FUZZY_CODE, HOW_KEYWORDS, HOW_MESSAGE, Finding
 from knowledge.matching.matcher import Matcher
 from knowledge.types import EntryData
@@ -385,3 +386,28 @@ def test_concurrent_reads_give_the_same_answers(matcher: Matcher) -> None:
     for t in threads:
         t.join()
     assert results == [expected] * 4
+
+
+@pytest.mark.parametrize(
+    ("text", "variant", "status"),
+    [
+        ('{"error_code":"APIGW.0201","error_msg":"Request entity too large"}', 1, 413),
+        ('HTTP/1.1 502 Bad Gateway\n\n{"error_code":"APIG.0201","error_msg":"Backend unavailable"}', 4, 502),
+        ('HTTP/1.1 504 Gateway Timeout\n\n{"error_code":"APIGW.0201"}', 5, 504),
+    ],
+)
+def test_real_api_gateway_page_variants_are_chosen_by_message_and_status(
+    shared_dir: Path, text: str, variant: int, status: int
+) -> None:
+    from knowledge.importer.formats import parse_page
+
+    name = "api-gateway-error-codes.html"
+    page = parse_page((shared_dir / "seeds" / "otc" / name).read_text(), name)
+    m = Matcher(bundled_entries() + entries_from_page(page, "api-gateway"))
+    (f,) = m.match(text)
+    assert f.confident and f.code == "APIG.0201"
+    assert f.entry is not None and (f.entry.service, f.entry.variant, f.entry.status) == (
+        "api-gateway",
+        variant,
+        status,
+    )
