@@ -11,6 +11,7 @@ few with rapidfuzz.
 
 from __future__ import annotations
 
+import bisect
 import heapq
 import math
 import re
@@ -23,7 +24,7 @@ from rapidfuzz import fuzz, process, utils
 
 WILDCARD = "\x00"
 _BREAK = "\x01"  # where a skipped span was: no message matches across it
-_WORD_SPLIT = re.compile(r"([a-z0-9]+|[\u3400-\u9fff]|[\x00\x01])")
+_WORD_SPLIT = re.compile(r"([a-z0-9\x00\x01]+|[\u3400-\u9fff])")  # one class first: several times faster
 _PLACEHOLDER = re.compile(r"\{[0-9A-Za-z_]{0,20}\}|%[sd]|\$\{[^{}]{0,40}\}")
 _WORD = re.compile(r"[A-Za-z0-9]+|[\u3400-\u9fff]|\x00")
 _ARTICLES = frozenset({"the", "a", "an"})
@@ -270,7 +271,7 @@ class MessageIndex:
                 i = counts.index(min(counts))  # the first of the rarest
                 offset = i if WILDCARD not in tpl else _pair_offset(tpl, pairs[i])
                 pair_anchors[pairs[i]].append((mid, offset))
-            elif self.literal_words[mid]:
+            elif self.literal_words[mid] >= 2:  # one word alone never names an error in a scan
                 if df1 is None:
                     df1 = Counter(w for t in self.templates for w in set(t))
                 word = min((w for w in tpl if w != WILDCARD), key=df1.__getitem__)
@@ -290,17 +291,28 @@ class MessageIndex:
         low = text.lower()
         if len(low) != len(text):  # a few characters grow when lowercased; keep offsets true
             low = "".join(c if len(c.lower()) != 1 else c.lower() for c in text)
+        # Skipped spans become one word no message has, so that nothing matches across them;
+        # `moved` maps offsets in the shortened text back: (where a kept stretch starts, shift).
+        moved_at: list[int] = []
+        moved_by: list[int] = []
         if skip:
-            # Blank the skipped spans out, leaving a word no message has so that nothing
-            # matches across one.
             parts: list[str] = []
-            at = 0
+            at = shift = length = 0
             for a, b in skip:
                 parts.append(low[at:a])
-                parts.append(_BREAK + " " * (b - a - 1))
+                parts.append(" \x01 ")
+                length += (a - at) + 3
+                shift += (b - a) - 3
+                moved_at.append(length)
+                moved_by.append(shift)
                 at = b
             parts.append(low[at:])
             low = "".join(parts)
+
+        def original(pos: int) -> int:
+            i = bisect.bisect_right(moved_at, pos) - 1
+            return pos if i < 0 else pos + moved_by[i]
+
         # split() and accumulate() run in C: words and their offsets without a Match per word.
         pieces = _WORD_SPLIT.split(low)
         offsets = list(accumulate(map(len, pieces), initial=0))
@@ -342,7 +354,7 @@ class MessageIndex:
             # line as much as "The token is empty." does.
             if first > 0 and every[first - 1] in _ARTICLES and offsets[2 * first] == start - 1:
                 start = offsets[2 * first - 1]
-            out.append(Occurrence(mid, start, offsets[2 * keep[b - 1] + 2], literal))
+            out.append(Occurrence(mid, original(start), original(offsets[2 * keep[b - 1] + 2]), literal))
         out.sort(key=lambda o: o.start)
         return out
 
