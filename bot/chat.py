@@ -14,7 +14,7 @@ from rich.markup import escape
 from sqlalchemy import Engine
 
 from bot.cards import RemedyCard
-from bot.listeners.commands.hwerror import HELP_WORDS
+from bot.messages import HELP_WORDS
 from bot.pipeline import Pipeline, Reply
 from bot.records import record_escalation, record_vote
 from bot.terminal import any_panel

@@ -50,6 +50,7 @@ NOTE_MODAL = "hwerror_note_modal"
 NOTE_BLOCK = "note"
 NOTE_INPUT = "note_text"
 SHORTCUT = "hwerror_explain"
+HELP_WORDS = frozenset({"", "help", "-h", "--help", "?", "usage"})
 
 USAGE = (
     "*hwerror* explains Huawei Cloud API errors.\n"

@@ -6,11 +6,12 @@ import getpass
 
 import typer
 
-from bot.chat import Shell
 from bot.cli.common import console, engine_for_cli
 
 
 def run_shell() -> None:
+    from bot.chat import Shell  # here, so that other commands do not pay for importing the bot
+
     with engine_for_cli() as engine:
         Shell(engine, console=console, read=console.input, user=getpass.getuser()).run()
 

@@ -4,15 +4,19 @@ from __future__ import annotations
 
 import logging
 import sys
+from typing import Annotated
 
 import typer
 
 from bot.cli.common import console, engine_for_cli, err_console
 from bot.config import MANIFEST_HINT, Settings, get_settings
 
+HTTP_HELP = "HTTP mode even when SLACK_APP_TOKEN is set (the Procfile's web process)."
+SOCKET_HELP = "Socket Mode; fails without SLACK_APP_TOKEN (the Procfile's worker process)."
 
-def _explain_missing(settings: Settings, missing: list[str]) -> None:
-    mode = "Socket Mode" if settings.socket_mode else "HTTP mode (SLACK_APP_TOKEN is not set)"
+
+def _explain_missing(settings: Settings, missing: list[str], *, socket: bool = False) -> None:
+    mode = "Socket Mode" if settings.socket_mode or socket else "HTTP mode (SLACK_APP_TOKEN is not set)"
     names = " and ".join(missing)
     verb = "is" if len(missing) == 1 else "are"
     err_console.print(f"[bold red]error:[/bold red] cannot connect to Slack in {mode}: "
@@ -24,9 +28,20 @@ def _explain_missing(settings: Settings, missing: list[str]) -> None:
 
 def register(app: typer.Typer) -> None:
     @app.command("serve")
-    def serve_command() -> None:
-        """Run the Slack app (Socket Mode when SLACK_APP_TOKEN is set, else HTTP on $PORT)."""
+    def serve_command(
+        http: Annotated[bool, typer.Option("--http", help=HTTP_HELP)] = False,
+        socket_mode: Annotated[bool, typer.Option("--socket-mode", help=SOCKET_HELP)] = False,
+    ) -> None:
+        """Run the Slack app: Socket Mode when SLACK_APP_TOKEN is set, else HTTP on $PORT (default 3000)."""
+        if http and socket_mode:
+            err_console.print("[bold red]error:[/bold red] choose --http or --socket-mode, not both")
+            raise typer.Exit(2)
         settings = get_settings()
+        if http:
+            settings = settings.model_copy(update={"slack_app_token": None})
+        elif socket_mode and not settings.socket_mode:
+            _explain_missing(settings, ["SLACK_APP_TOKEN"], socket=True)
+            raise typer.Exit(2)
         missing = settings.missing_slack()
         if missing:
             _explain_missing(settings, missing)

@@ -7,10 +7,8 @@ from typing import Any
 from slack_bolt import Ack
 from sqlalchemy.orm import Session
 
-from bot.messages import nothing_found_message, reply_message, usage_message
+from bot.messages import HELP_WORDS, nothing_found_message, reply_message, usage_message
 from bot.pipeline import Pipeline
-
-HELP_WORDS = frozenset({"", "help", "-h", "--help", "?", "usage"})
 
 
 def hwerror_command(ack: Ack, command: dict[str, Any], session: Session, pipeline: Pipeline) -> None:

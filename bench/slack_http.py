@@ -1,0 +1,237 @@
+"""Benchmark: signed /hwerror slash commands through the real HTTP server.
+
+    .venv/bin/python bench/slack_http.py [--db sqlite,postgresql] [--clients 1,8,32] [--seconds 5]
+
+For each database, two servers run side by side on the same gunicorn configuration as
+`hwerror serve` (2 gthread workers x 32 threads, the WSGI app of bot/server.py): the real app
+(`hwerror serve`: signature check, middleware, matcher, card from the database, gaps recorded)
+and a bare Bolt app whose /hwerror handler only acks. Clients (threads with keep-alive
+connections) send signed slash commands (a mix of exact codes, typos, message text, a JSON body
+and an unknown code) for `--seconds` per run; each run is measured after a one-second warm-up,
+and the bare and real runs alternate at each concurrency. Reported: requests/s and p50/p99 time
+to the HTTP response. Targets: real >= 70% of bare throughput and p99 < 100 ms at 32 clients.
+Writes bench/results/slack_http.md.
+"""
+
+from __future__ import annotations
+
+import argparse
+import http.client
+import os
+import platform
+import statistics
+import subprocess
+import sys
+import tempfile
+import threading
+import time
+import uuid
+from pathlib import Path
+from urllib.parse import urlencode
+
+from sqlalchemy import create_engine, text
+from sqlalchemy.engine import make_url
+
+ROOT = Path(__file__).resolve().parents[1]
+sys.path.insert(0, str(ROOT))
+
+from knowledge.bundled import load_bundled  # noqa: E402
+from knowledge.db import make_engine, transaction  # noqa: E402
+from knowledge.schema import upgrade  # noqa: E402
+from tests.slack_fake import AppProcess, FakeSlack, http, sign, slash_fields  # noqa: E402
+
+POSTGRES = os.environ.get("HWERROR_TEST_POSTGRES_URL", "postgresql+psycopg://postgres@127.0.0.1:5432/test")
+QUERIES = ["AIS.0027", "ais 27", "token is empty", '{"error_code": "AIS.0005", "error_msg": "x"}',
+           "AlS.0O13", "AIS.0999", "modelart.4101", "The image is too large"]
+WORKERS, THREADS = 2, 32
+
+BARE = """
+import sys
+from slack_bolt import App
+from bot.config import get_settings
+from bot.server import serve_http, wsgi_app
+from bot.slack_client import web_client
+from knowledge.db import make_engine
+
+def factory():
+    settings = get_settings()
+    app = App(client=web_client(settings), signing_secret=settings.slack_signing_secret.get_secret_value())
+    app.command("/hwerror")(lambda ack: ack())
+    return wsgi_app(app, make_engine(settings.database_url))
+
+s = get_settings()
+serve_http(factory, port=s.port, workers=s.web_concurrency, threads=s.web_threads)
+"""
+
+
+def fresh_database(kind: str) -> tuple[str, object]:
+    if kind == "sqlite":
+        folder = tempfile.TemporaryDirectory()
+        return f"sqlite:///{folder.name}/bench.db", folder
+    schema = f"bench_{uuid.uuid4().hex[:10]}"
+    admin = create_engine(POSTGRES)
+    with admin.begin() as conn:
+        conn.execute(text(f'CREATE SCHEMA "{schema}"'))
+    url = make_url(POSTGRES).update_query_dict({"options": f"-csearch_path={schema}"})
+    return url.render_as_string(hide_password=False), (admin, schema)
+
+
+def drop_database(handle: object) -> None:
+    if isinstance(handle, tuple):
+        admin, schema = handle
+        with admin.begin() as conn:
+            conn.execute(text(f'DROP SCHEMA "{schema}" CASCADE'))
+        admin.dispose()
+    else:
+        handle.cleanup()  # type: ignore[attr-defined]
+
+
+class BareProcess(AppProcess):
+    def start(self, timeout: float = 30) -> AppProcess:
+        self._log = self.log.open("w")
+        self.proc = subprocess.Popen([sys.executable, "-c", BARE], env={**self.env, "PYTHONPATH": str(ROOT)},
+                                     cwd=self.cwd, stdout=self._log, stderr=subprocess.STDOUT, text=True)
+        deadline = time.monotonic() + timeout
+        while time.monotonic() < deadline:
+            try:
+                if http(self.url + "/healthz", timeout=2).status == 200:
+                    return self
+            except OSError:
+                time.sleep(0.1)
+        raise RuntimeError(self.output())
+
+
+def run_load(port: int, clients: int, seconds: float, warmup: float = 1.0) -> tuple[float, float, float, int]:
+    """(requests/s, p50 ms, p99 ms, errors) over `seconds` after `warmup`."""
+    start = time.monotonic()
+    measure_from, stop_at = start + warmup, start + warmup + seconds
+    latencies: list[list[float]] = [[] for _ in range(clients)]
+    errors = [0] * clients
+
+    def client(n: int) -> None:
+        conn = http.client.HTTPConnection("127.0.0.1", port, timeout=10)
+        i = n
+        while True:
+            now = time.monotonic()
+            if now >= stop_at:
+                break
+            body = urlencode(slash_fields(QUERIES[i % len(QUERIES)], user=f"U{n}", channel=f"C{n}"))
+            i += 1
+            headers = {"Content-Type": "application/x-www-form-urlencoded", **sign(body)}
+            t0 = time.monotonic()
+            try:
+                conn.request("POST", "/slack/events", body=body, headers=headers)
+                resp = conn.getresponse()
+                resp.read()
+                ok = resp.status == 200
+            except (OSError, http.client.HTTPException):
+                ok = False
+                conn.close()
+                conn = http.client.HTTPConnection("127.0.0.1", port, timeout=10)
+            t1 = time.monotonic()
+            if t0 >= measure_from and t1 <= stop_at:
+                if ok:
+                    latencies[n].append(t1 - t0)
+                else:
+                    errors[n] += 1
+        conn.close()
+
+    threads = [threading.Thread(target=client, args=(n,)) for n in range(clients)]
+    for t in threads:
+        t.start()
+    for t in threads:
+        t.join()
+    flat = sorted(x for xs in latencies for x in xs)
+    if not flat:
+        return 0.0, 0.0, 0.0, sum(errors)
+    p99 = flat[min(len(flat) - 1, int(len(flat) * 0.99))]
+    return len(flat) / seconds, statistics.median(flat) * 1000, p99 * 1000, sum(errors)
+
+
+def bench_database(kind: str, clients_list: list[int], seconds: float) -> list[dict[str, object]]:
+    url, handle = fresh_database(kind)
+    rows: list[dict[str, object]] = []
+    try:
+        engine = make_engine(url)
+        upgrade(engine)
+        with transaction(engine) as session:
+            load_bundled(session)
+        engine.dispose()
+        with FakeSlack() as slack, tempfile.TemporaryDirectory() as cwd:
+            env = {"WEB_CONCURRENCY": str(WORKERS), "WEB_THREADS": str(THREADS)}
+            real = AppProcess(db_url=url, slack=slack, env=env, cwd=Path(cwd))
+            bare = BareProcess(db_url=url, slack=slack, env=env, cwd=Path(cwd))
+            real.start()
+            bare.start()
+            try:
+                for clients in clients_list:
+                    result: dict[str, object] = {"db": kind, "clients": clients}
+                    for name, proc in (("bare", bare), ("real", real)):
+                        rps, p50, p99, errors = run_load(proc.port, clients, seconds)
+                        result.update({f"{name}_rps": rps, f"{name}_p50": p50, f"{name}_p99": p99,
+                                       f"{name}_errors": errors})
+                        print(f"{kind:10} {clients:3} clients {name:4}: {rps:7.0f} req/s  p50 {p50:6.1f} ms"
+                              f"  p99 {p99:6.1f} ms  errors {errors}", flush=True)
+                    rows.append(result)
+            finally:
+                real.stop()
+                bare.stop()
+    finally:
+        drop_database(handle)
+    return rows
+
+
+def write_results(rows: list[dict[str, object]], args: argparse.Namespace, path: Path) -> None:
+    out = [
+        "# Slack HTTP benchmark: signed slash commands through the real server",
+        "",
+        f"Command: `.venv/bin/python bench/slack_http.py --db {args.db} --clients {args.clients} "
+        f"--seconds {args.seconds}`",
+        "",
+        f"Machine: {os.cpu_count()} CPUs, Python {platform.python_version()}, {platform.system()}. "
+        f"Both servers: gunicorn gthread, {WORKERS} workers x {THREADS} threads (as `hwerror serve`), on "
+        "127.0.0.1; the load generator (threads, keep-alive connections) runs on the same machine. "
+        "Bare = a Bolt app whose /hwerror handler only calls ack(); real = `hwerror serve` (signature "
+        "check, middleware, matching, the card's entry and notes read from the database, Block Kit, "
+        "knowledge gaps written after the ack). Queries rotate over: "
+        + ", ".join(f"`{q}`" for q in QUERIES) + ".",
+        "",
+        "| database | clients | bare req/s | real req/s | real / bare | bare p50 / p99 ms "
+        "| real p50 / p99 ms | errors |",
+        "|---|---:|---:|---:|---:|---:|---:|---:|",
+    ]
+    for r in rows:
+        ratio = (r["real_rps"] / r["bare_rps"]) if r["bare_rps"] else 0.0  # type: ignore[operator]
+        out.append(
+            f"| {r['db']} | {r['clients']} | {r['bare_rps']:.0f} | {r['real_rps']:.0f} | {ratio:.0%} | "
+            f"{r['bare_p50']:.1f} / {r['bare_p99']:.1f} | {r['real_p50']:.1f} / {r['real_p99']:.1f} | "
+            f"{r['bare_errors']} / {r['real_errors']} |"
+        )
+    out += ["", "Targets (32 clients): real >= 70% of bare throughput, real p99 < 100 ms."]
+    for r in rows:
+        if r["clients"] == 32:
+            ratio = (r["real_rps"] / r["bare_rps"]) if r["bare_rps"] else 0.0  # type: ignore[operator]
+            met = ratio >= 0.7 and r["real_p99"] < 100  # type: ignore[operator]
+            out.append(f"- {r['db']}: {ratio:.0%} of bare, p99 {r['real_p99']:.1f} ms: "
+                       f"{'met' if met else 'NOT met'}")
+    path.write_text("\n".join(out) + "\n")
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__,
+                                     formatter_class=argparse.RawDescriptionHelpFormatter)
+    parser.add_argument("--db", default="sqlite,postgresql")
+    parser.add_argument("--clients", default="1,8,32")
+    parser.add_argument("--seconds", type=float, default=5.0)
+    parser.add_argument("--out", default=str(ROOT / "bench" / "results" / "slack_http.md"))
+    args = parser.parse_args()
+    clients = [int(c) for c in args.clients.split(",")]
+    rows: list[dict[str, object]] = []
+    for kind in [d.strip() for d in args.db.split(",") if d.strip()]:
+        rows += bench_database(kind, clients, args.seconds)
+    write_results(rows, args, Path(args.out))
+    print(f"wrote {args.out}")
+
+
+if __name__ == "__main__":
+    main()

@@ -1,0 +1,84 @@
+"""`hwerror serve` as a real process: what it says without credentials, Socket Mode through our
+base URL, and the deployment files (manifest.yml, Procfile) agreeing with the code."""
+
+from __future__ import annotations
+
+import subprocess
+import sys
+from pathlib import Path
+
+import yaml
+from sqlalchemy import Engine
+
+from bot.listeners.commands import COMMAND
+from bot.messages import SHORTCUT
+from knowledge.bundled import load_bundled
+from knowledge.db import transaction
+from tests.cli_helpers import run_cli
+from tests.slack_fake import BOT_TOKEN, FakeSlack, free_port
+
+ROOT = Path(__file__).resolve().parents[1]
+
+
+def _flat(text: str) -> str:
+    return " ".join(text.split())
+
+
+def test_serve_without_credentials_names_what_is_missing_and_where_to_get_it(tmp_path: Path) -> None:
+    db_url = f"sqlite:///{tmp_path / 'x.db'}"
+    r = run_cli("serve", db_url=db_url, stdin="")
+    err = _flat(r.stderr)
+    assert r.returncode == 2
+    assert "SLACK_BOT_TOKEN and SLACK_SIGNING_SECRET are not set" in err
+    assert "manifest.yml" in err and "Signing Secret" in err and "xapp-" in err
+    r = run_cli("serve", db_url=db_url, stdin="", extra_env={"SLACK_BOT_TOKEN": "xoxb-secret-1"})
+    assert r.returncode == 2 and "SLACK_SIGNING_SECRET is not set" in _flat(r.stderr)
+    assert "xoxb-secret-1" not in r.stderr + r.stdout
+    r = run_cli("serve", "--socket-mode", db_url=db_url, stdin="", extra_env={"SLACK_BOT_TOKEN": "xoxb-1"})
+    assert r.returncode == 2 and "SLACK_APP_TOKEN is not set" in _flat(r.stderr)
+
+
+def test_serve_with_an_app_token_uses_socket_mode_through_our_base_url(engine: Engine, db_url: str) -> None:
+    with transaction(engine) as session:
+        load_bundled(session)
+    with FakeSlack() as slack:
+        env = {"DATABASE_URL": db_url, "SLACK_BOT_TOKEN": BOT_TOKEN, "SLACK_APP_TOKEN": "xapp-1-test",
+               "SLACK_API_BASE_URL": slack.api_url, "PORT": str(free_port()), "PATH": "/usr/bin:/bin"}
+        proc = subprocess.Popen([sys.executable, "-c", "from bot.cli import main; main()", "serve"], env=env,
+                                stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+        try:
+            call = slack.wait_for("apps.connections.open", timeout=30)[0]
+            assert call.headers["Authorization"] == "Bearer xapp-1-test"
+            assert [c.headers["Authorization"] for c in slack.find("auth.test")] == [f"Bearer {BOT_TOKEN}"]
+        finally:
+            proc.terminate()
+            try:
+                proc.wait(timeout=10)
+            except subprocess.TimeoutExpired:
+                proc.kill()
+                proc.wait()
+
+
+def test_the_manifest_matches_what_the_app_listens_for() -> None:
+    manifest = yaml.safe_load((ROOT / "manifest.yml").read_text())
+    features, settings = manifest["features"], manifest["settings"]
+    assert [c["command"] for c in features["slash_commands"]] == [COMMAND]
+    assert [(s["type"], s["callback_id"], s["name"]) for s in features["shortcuts"]] == [
+        ("message", SHORTCUT, "Explain Huawei error")
+    ]
+    assert set(settings["event_subscriptions"]["bot_events"]) == {"app_mention", "message.channels",
+                                                                  "message.groups"}
+    assert settings["interactivity"]["is_enabled"] is True
+    urls = [c["url"] for c in features["slash_commands"]] + [settings["event_subscriptions"]["request_url"],
+                                                             settings["interactivity"]["request_url"]]
+    assert all(u.endswith("/slack/events") for u in urls)
+    assert {"commands", "chat:write", "app_mentions:read", "channels:history", "groups:history"} == set(
+        manifest["oauth_config"]["scopes"]["bot"])
+    assert settings["socket_mode_enabled"] in (True, False)
+
+
+def test_the_procfile_runs_web_worker_and_release() -> None:
+    lines = dict(line.split(": ", 1) for line in (ROOT / "Procfile").read_text().splitlines() if line.strip())
+    assert lines["web"] == "hwerror serve --http"
+    assert lines["worker"] == "hwerror serve --socket-mode"
+    assert lines["release"] == "hwerror db upgrade"
