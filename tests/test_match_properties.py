@@ -171,3 +171,10 @@ def test_many_distinct_unknown_codes_stay_cheap() -> None:
 def test_text_longer_than_slack_allows_is_cut_not_choked_on() -> None:
     text = '{"error_code": "AIS.0027"} ' + "x" * 200_000 + ' {"error_code": "AIS.0005"}'
     assert [f.code for f in MATCHER.match(text)] == ["AIS.0027"]
+
+
+@pytest.mark.parametrize("text", ["²", "AIS.²", "ais ٣٤", "٠٠٢٧", "AIS.0027\u0663"])
+def test_digits_of_other_scripts_are_not_numbers(text: str) -> None:
+    # str.isdigit() accepts them and int() does not: found once by the property test above.
+    for mode in ("paste", "lookup"):
+        MATCHER.match(text, mode)  # type: ignore[arg-type]

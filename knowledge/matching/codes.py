@@ -15,7 +15,7 @@ from collections import defaultdict
 from collections.abc import Iterable
 from dataclasses import dataclass
 
-from rapidfuzz import fuzz, process, utils
+from rapidfuzz import fuzz, process
 
 # Prefixes that name the same codes. API Gateway documents APIG.0301 and returns APIGW.0301.
 PREFIX_ALIASES = {"APIGW": "APIG"}
@@ -77,6 +77,7 @@ class _Prefix:
     width: int  # most common number width (4 for AIS.0027)
     numbers: dict[int, list[str]]  # numeric value -> codes
     codes: list[str]
+    number_texts: list[str]  # each code's number, padded to the prefix's width
 
 
 class CodeIndex:
@@ -102,15 +103,16 @@ class CodeIndex:
             widths[key][len(number)] += 1
             numbers[key][int(number)].append(code)
             members[key].append(code)
-        self.prefixes: dict[str, _Prefix] = {
-            key: _Prefix(
+        self.prefixes: dict[str, _Prefix] = {}
+        for key in spellings:
+            width = max(widths[key].items(), key=lambda kv: (kv[1], kv[0]))[0]
+            self.prefixes[key] = _Prefix(
                 spelling=max(spellings[key].items(), key=lambda kv: (kv[1], kv[0]))[0],
-                width=max(widths[key].items(), key=lambda kv: (kv[1], kv[0]))[0],
+                width=width,
                 numbers=dict(numbers[key]),
                 codes=members[key],
+                number_texts=[c[len(c.rstrip("0123456789")) :].zfill(width) for c in members[key]],
             )
-            for key in spellings
-        }
         self.skeletons: dict[str, list[str]] = defaultdict(list)
         for key in self.prefixes:
             self.skeletons[skeleton(key)].append(key)
@@ -187,13 +189,15 @@ class CodeIndex:
 
     def similar(self, written: str, prefix_key_hint: str | None, limit: int = 5) -> list[tuple[str, float]]:
         """Known codes that look like `written` (for "did you mean"), best first, score 0..1."""
-        pool: list[str]
-        prefix_key_hint = PREFIX_ALIASES.get(prefix_key_hint or "", prefix_key_hint)
-        if prefix_key_hint and prefix_key_hint in self.prefixes:
-            pool = self.prefixes[prefix_key_hint].codes
-        else:
+        key = PREFIX_ALIASES.get(prefix_key_hint or "", prefix_key_hint)
+        if not key or key not in self.prefixes:
             return []
-        found = process.extract(
-            written, pool, scorer=fuzz.ratio, processor=utils.default_process, limit=limit
-        )
+        info = self.prefixes[key]
+        # Compare the numbers (the prefix is the same): "0006" is like "0005" and "0007".
+        number = written.rstrip()[len(written.rstrip().rstrip("0123456789")) :].zfill(info.width)
+        found = process.extract(number, info.number_texts, scorer=fuzz.ratio, processor=None, limit=4 * limit)
+        # Among equally alike spellings, the nearest numbers first (0005 and 0007 for 0006).
+        target = int(number) if number.isdigit() else 0
+        found.sort(key=lambda f: (-f[1], abs(int(f[0]) - target)))
+        return [(info.codes[i], score / 100) for _, score, i in found[:limit]]
         return [(code, score / 100) for code, score, _ in found]

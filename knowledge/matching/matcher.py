@@ -155,7 +155,7 @@ class Matcher:
         query = text.strip()
         if len(query) > 80:
             return None
-        if query.isdigit() and len(query) <= 10:
+        if query.isascii() and query.isdigit() and len(query) <= 10:
             return self._number_only(text, query)
         m = LOOKUP_CODE.match(query)
         if not m:
