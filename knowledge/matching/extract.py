@@ -97,7 +97,7 @@ class Extraction:
     mentions: list[Mention]
 
 
-@dataclass
+@dataclass(slots=True)
 class _Value:
     kind: str  # "code" | "message" | "status" | "request_id"
     key_start: int
@@ -107,7 +107,7 @@ class _Value:
     generic: bool = False  # "message"/"msg"/"code" rather than "error_msg"/"error_code"
 
 
-@dataclass
+@dataclass(slots=True)
 class _Anchor:
     code: str
     start: int
@@ -161,11 +161,15 @@ def is_strong_token(prefix: str, number: str) -> bool:
     return letters[:1].isupper() and number.startswith("0") and len(number) >= 4
 
 
+_ESCAPED_QUOTE = re.compile(r"\\+(?=[\"'])")
+
+
 def _clean_value(raw: str) -> str:
     # JSON string escapes that survive into a message; the matcher compares words, not bytes.
-    value = raw.replace("\\n", " ").replace("\\t", " ").replace("\\/", "/")
-    value = re.sub(r"\\+(?=[\"'])", "", value)
-    return " ".join(value.split())
+    if "\\" in raw:
+        raw = raw.replace("\\n", " ").replace("\\t", " ").replace("\\/", "/")
+        raw = _ESCAPED_QUOTE.sub("", raw)
+    return " ".join(raw.split())
 
 
 class _Scanner:
@@ -234,7 +238,7 @@ class _Scanner:
             if read is None:
                 continue
             start, end, raw, quoted = read
-            key = m.group(kind).lower()
+            key = m.group(kind)  # already lowercase: keys are matched on the lowercased text
             generic = key in ("code", "message", "msg")
             if kind == "code":
                 vm = _CODE_VALUE.match(raw.strip()) if not quoted else None
