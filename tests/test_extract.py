@@ -213,3 +213,17 @@ def test_lowercase_dotted_words_are_weak_tokens() -> None:
 def test_numeric_error_code_is_a_status_not_a_code() -> None:
     found = extract("error_code: 502, error_msg: Bad Gateway")
     assert [(m.code, m.message, m.kind) for m in found] == [(None, "Bad Gateway", MESSAGE)]
+
+
+def test_xml_error_body() -> None:
+    text = (
+        "<Error><Code>AIS.0027</Code><Message>The account has been frozen.</Message>"
+        "<RequestId>0a1b2c3d4e</RequestId></Error>"
+    )
+    m = only(text)
+    assert (m.code, m.message, m.request_id, m.kind) == (
+        "AIS.0027",
+        "The account has been frozen.",
+        "0a1b2c3d4e",
+        FIELD,
+    )

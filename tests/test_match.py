@@ -224,6 +224,10 @@ def test_paste_stays_silent_on_chatter(matcher: Matcher, text: str) -> None:
         ("apigw 308", "APIG.0308"),
         ("`AIS.00404`", "AIS.0404"),
         ("what does ModelArts.4706 mean?", "ModelArts.4706"),
+        ("AIS:0027", "AIS.0027"),
+        ("error ais 27 in prod", "AIS.0027"),
+        ("Model Arts 4202 again", "ModelArts.4202"),
+        ("ais27 pls", "AIS.0027"),
     ],
 )
 def test_lookup_forgives_how_people_type_codes(matcher: Matcher, typed: str, code: str) -> None:
@@ -299,6 +303,11 @@ def test_lookup_of_a_bare_number_offers_the_codes_with_it_but_is_not_sure(matche
     (f,) = matcher.match("4101", "lookup")
     assert not f.confident and [c.code for c in f.candidates] == ["ModelArts.4101"]
     assert matcher.match("4101", "paste") == []
+
+
+@pytest.mark.parametrize("typed", ["we got 400 from ais", "top 10 errors", "build 2025 failed"])
+def test_lookup_does_not_make_codes_of_numbers_in_words(matcher: Matcher, typed: str) -> None:
+    assert not [f for f in matcher.match(typed, "lookup") if f.how in (HOW_CODE, HOW_FUZZY_CODE)]
 
 
 def test_lookup_of_nonsense_finds_nothing(matcher: Matcher) -> None:

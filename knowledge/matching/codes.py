@@ -26,7 +26,7 @@ PREFIX_ALIASES = {"APIGW": "APIG"}
 _PREFIX_WORD = r"[A-Za-z](?:[A-Za-z0-9]{0,24}[A-Za-z])?"
 LOOKUP_CODE = re.compile(
     rf"^[ `'\"]*(?P<prefix>{_PREFIX_WORD}(?:[ _.\-]{_PREFIX_WORD}){{0,3}})"
-    r"[ ._\-]{0,3}(?P<number>[0-9]{1,12})[ `'\".!?]*$"
+    r"[ ._\-:#/]{0,3}(?P<number>[0-9]{1,12})[ `'\".!?]*$"
 )
 # Characters people and OCR confuse in codes: AlS / A1S for AIS, M0delArts.
 _SKELETON = str.maketrans({"1": "I", "L": "I", "|": "I", "!": "I", "0": "O", "5": "S", "$": "S"})

@@ -45,7 +45,7 @@ _KEY = re.compile(
     r"(?<![\w\-.])"
     rf"(?:(?P<code>{_CODE_KEYS})|(?P<message>{_MESSAGE_KEYS})|(?P<status>{_STATUS_KEYS})"
     rf"|(?P<request_id>{_REQUEST_ID_KEYS})|(?P<other>{_OTHER_KEYS}))"
-    r"\\{0,8}[\"'`]?[ ]{0,4}(?:=>|[:=])[ ]{0,40}"
+    r"(?:\\{0,8}[\"'`]?[ ]{0,4}(?:=>|[:=])[ ]{0,40}|(?P<xml>>))"
 )
 _CODE_VALUE = re.compile(r"[A-Za-z0-9_.\-]{1,64}")
 _REQUEST_ID_VALUE = re.compile(r"[A-Za-z0-9][A-Za-z0-9_\-]{5,80}")
@@ -185,7 +185,10 @@ class _Scanner:
         if len(low) != len(text):  # a few characters grow when lowercased; keep offsets true
             low = "".join(c if len(c.lower()) != 1 else c.lower() for c in text)
         self.low = low
-        self.keys = list(_KEY.finditer(low))
+        # "<Code>AIS.0027</Code>": a key closed by ">" counts only as an XML tag.
+        self.keys = [
+            m for m in _KEY.finditer(low) if m.group("xml") is None or low[m.start() - 1 : m.start()] == "<"
+        ]
         self.key_starts = [m.start() for m in self.keys]
 
     def line_end(self, pos: int) -> int:
@@ -221,8 +224,13 @@ class _Scanner:
                 end = min(self.line_end(j + 1), j + 1 + _MAX_VALUE)
                 return j + 1, end, text[j + 1 : end], True
             return j + 1, close - depth, text[j + 1 : close - depth], True
-        # A bare value runs to the end of the line or to the next key, whichever is first.
+        # A bare value runs to the end of the line or to the next key, whichever is first; in
+        # XML (<Code>AIS.0027</Code>) to the next tag.
         end = min(self.line_end(pos), pos + _MAX_VALUE)
+        if m.group("xml") is not None:
+            tag = text.find("<", pos, end)
+            if tag >= 0:
+                end = tag
         i = bisect.bisect_right(self.key_starts, pos)
         if i < len(self.key_starts) and self.key_starts[i] < end:
             end = self.key_starts[i]
@@ -232,6 +240,8 @@ class _Scanner:
         out: list[_Value] = []
         for index, m in enumerate(self.keys):
             kind = m.lastgroup  # the key's group: it closes after the optional quote group
+            if kind == "xml":
+                kind = next((k for k in _READ_KINDS if m.group(k) is not None), None)
             if kind not in _READ_KINDS:  # a key we only use as the end of a bare value
                 continue
             read = self.read_value(index)

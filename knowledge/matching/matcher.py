@@ -27,6 +27,8 @@ from knowledge.matching.messages import _PLACEHOLDER, WILDCARD, MessageIndex, Oc
 from knowledge.types import EntryData
 
 Mode = Literal["lookup", "paste"]
+# Words of a typed query: "A1S" and "ais" stay words, "ais27" is "ais" and "27".
+_LOOKUP_WORD = re.compile(r"[A-Za-z](?:[A-Za-z0-9]{0,24}[A-Za-z])?|[0-9]+")
 
 CONFIDENT = 0.8  # confident findings score at least this, unsure ones less
 MAX_CANDIDATES = 5
@@ -159,7 +161,7 @@ class Matcher:
             return self._number_only(text, query)
         m = LOOKUP_CODE.match(query)
         if not m:
-            return None
+            return self._code_among_words(text, query)
         prefix, number = m.group("prefix"), m.group("number")
         res = self.codes.resolve(f"{prefix}.{number}", lenient=True)
         # An unknown prefix is a code only if it looks like one: IAM 0002, iam_0002 (a padded
@@ -172,6 +174,25 @@ class Matcher:
         start = text.find(query)
         mention = Mention(key, None, None, None, (start, start + len(query)), TOKEN)
         return _Acc(key, start, res, [mention])
+
+    def _code_among_words(self, text: str, query: str) -> _Acc | None:
+        """ "error ais 27 in prod": a number after a prefix the knowledge base has (only then: in
+        running words "build 2025" is no code)."""
+        words_ = [(m.group(), m.start()) for m in _LOOKUP_WORD.finditer(query)]
+        for i, (word, _) in enumerate(words_):
+            if not word.isdigit() or i == 0 or len(word) > 8:
+                continue
+            for k in (2, 1):  # "Model Arts 4202" before "Arts 4202"
+                if i - k < 0 or any(w.isdigit() for w, _ in words_[i - k : i]):
+                    continue
+                prefix = " ".join(w for w, _ in words_[i - k : i])
+                res = self.codes.resolve(f"{prefix}.{word}", lenient=True)
+                if res.prefix_known:
+                    key = res.codes[0] if len(res.codes) == 1 else res.normalised
+                    start = text.find(query) + words_[i - k][1]
+                    mention = Mention(key, None, None, None, (start, start + len(prefix) + len(word)), TOKEN)
+                    return _Acc(key, start, res, [mention])
+        return None
 
     def _number_only(self, text: str, number: str) -> _Acc | None:
         """ "4101" alone: the codes with that number, to choose from (never confident)."""
