@@ -141,10 +141,8 @@ class Matcher:
             if m.code is None:
                 continue
             res = self.codes.resolve(m.code, lenient=lenient)
-            if m.kind == TOKEN and not res.known and not (m.strong or res.prefix_known):
+            if m.kind == TOKEN and not m.strong and not res.prefix_known:
                 continue  # "file.123" in running text is not an error code
-            if m.kind == TOKEN and not res.prefix_known and not m.strong:
-                continue
             key = res.codes[0] if len(res.codes) == 1 else res.normalised
             acc = accs.get(key)
             if acc is None:
