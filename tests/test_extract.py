@@ -227,3 +227,22 @@ def test_xml_error_body() -> None:
         "0a1b2c3d4e",
         FIELD,
     )
+
+
+def test_python_sdk_message_may_hold_words_that_look_like_keys() -> None:
+    text = (
+        "ClientRequestException - {status_code:400,request_id:ab12cd34ef,error_code:AIS.0011,"
+        "error_msg:Invalid parameter, status: 3, code: x,encoded_authorization_message:None }"
+    )
+    m = only(text)
+    assert (m.code, m.message, m.status) == ("AIS.0011", "Invalid parameter, status: 3, code: x", 400)
+
+
+def test_terraform_wraps_long_lines_inside_the_body() -> None:
+    text = (
+        "\u2502 Error: error creating job: Bad request with: [POST\n"
+        '\u2502 https://x.example.com/v3/p/jobs], error message: {"error_code":"AIS.0005","error_msg":"The\n'
+        '\u2502 service does not exist."}\n'
+    )
+    m = only(text)
+    assert (m.code, m.message) == ("AIS.0005", "The service does not exist.")

@@ -124,6 +124,23 @@ class _Anchor:
     hi: int = 0
 
 
+_KEY_KINDS = ("code", "message", "status", "request_id", "other")
+_GENERIC_KEYS = frozenset(
+    {"code", "message", "msg", "status", "error", "details", "title", "body", "timestamp"}
+)
+
+
+def _key_kind(m: re.Match[str]) -> str:
+    kind = m.lastgroup  # the key's group: it closes after the optional quote group
+    if kind is None or kind == "xml":
+        kind = next(k for k in _KEY_KINDS if m.group(k) is not None)
+    return kind
+
+
+def _key_text(m: re.Match[str]) -> str:
+    return m.group(_key_kind(m))
+
+
 class _Positions:
     """Sorted positions of one kind of character, for "is there one between a and b"."""
 
@@ -189,7 +206,13 @@ class _Scanner:
         self.keys = [
             m for m in _KEY.finditer(low) if m.group("xml") is None or low[m.start() - 1 : m.start()] == "<"
         ]
-        self.key_starts = [m.start() for m in self.keys]
+        # Where a bare value stops: at a key right after a comma (Python SDK: ",error_msg:"), or
+        # at a specific key ("request_id=", "ErrorMessage:"); a message may hold ", status: 3".
+        self.key_starts = [
+            m.start()
+            for m in self.keys
+            if low[m.start() - 1 : m.start()] in (",", "{", "") or _key_text(m) not in _GENERIC_KEYS
+        ]
 
     def line_end(self, pos: int) -> int:
         nxt = self.newlines.next_after(pos - 1)
@@ -239,9 +262,7 @@ class _Scanner:
     def values(self) -> list[_Value]:
         out: list[_Value] = []
         for index, m in enumerate(self.keys):
-            kind = m.lastgroup  # the key's group: it closes after the optional quote group
-            if kind == "xml":
-                kind = next((k for k in _READ_KINDS if m.group(k) is not None), None)
+            kind = _key_kind(m)
             if kind not in _READ_KINDS:  # a key we only use as the end of a bare value
                 continue
             read = self.read_value(index)
