@@ -169,6 +169,23 @@ def test_paste_does_not_forgive_a_code_the_service_did_not_write(matcher: Matche
     assert not f.confident and not f.known
 
 
+def test_a_code_cut_off_by_the_end_of_the_paste_is_completed_by_its_message(matcher: Matcher) -> None:
+    text = '{"error_msg": "The API does not exist or has not been published.", "error_code": "APIG.01'
+    assert confident(matcher.match(text)) == ["APIG.0101"]
+
+
+def test_a_code_cut_off_alone_offers_the_codes_it_begins_and_is_no_knowledge_gap(matcher: Matcher) -> None:
+    (f,) = matcher.match('{"error_code": "ModelArts.460')
+    assert f.known and not f.confident
+    assert [c.code for c in f.candidates] == ["ModelArts.4601", "ModelArts.4603"]
+
+
+def test_a_message_cut_off_mid_word_still_names_its_entry(matcher: Matcher) -> None:
+    assert confident(matcher.match('{"error_msg": "The account has been fro')) == ["AIS.0027"]
+    (f,) = matcher.match('{"error_msg": "The file stored in OBS is')
+    assert not f.confident and {c.code for c in f.candidates} == {"AIS.0023", "AIS.0025"}
+
+
 def test_one_finding_per_code_in_order_of_first_appearance(matcher: Matcher) -> None:
     text = (
         "first ModelArts.4103 then AIS.0010, again ModelArts.4103\n"

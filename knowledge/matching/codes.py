@@ -177,6 +177,19 @@ class CodeIndex:
             how = "padding"
         return Resolution(tuple(codes), codes[0], how, True, score)
 
+    def completions(self, begun: str, limit: int = 5) -> list[str]:
+        """Known codes that begin with `begun` (a code cut off: "ModelArts.41")."""
+        parts = split_code(begun)
+        if parts is None:
+            return []
+        key = prefix_key(parts[0])
+        info = self.prefixes.get(PREFIX_ALIASES.get(key, key))
+        if info is None:
+            return []
+        return [c for c, n in zip(info.codes, info.number_texts, strict=True) if n.startswith(parts[1])][
+            :limit
+        ]
+
     def by_number(self, number: str, limit: int = 5) -> list[str]:
         """Codes of any prefix whose number is `number` ("4101" -> ModelArts.4101)."""
         n = int(number)

@@ -89,6 +89,9 @@ class Mention:
     # Ecs.0005), as opposed to one that is only a code if the knowledge base knows its prefix
     # (abc.123).
     strong: bool = True
+    # The text ends inside the quoted value of this code (or, with no code, of this message):
+    # what was read may be cut off.
+    truncated: bool = False
 
 
 @dataclass(frozen=True, slots=True)
@@ -105,6 +108,7 @@ class _Value:
     end: int
     value: str
     generic: bool = False  # "message"/"msg"/"code" rather than "error_msg"/"error_code"
+    truncated: bool = False
 
 
 @dataclass(slots=True)
@@ -122,6 +126,7 @@ class _Anchor:
     request_id_cost: float = float("inf")
     lo: int = 0
     hi: int = 0
+    truncated: bool = False
 
 
 _KEY_KINDS = ("code", "message", "status", "request_id", "other")
@@ -229,8 +234,8 @@ class _Scanner:
             return positions[i]
         return None
 
-    def read_value(self, key_index: int) -> tuple[int, int, str, bool] | None:
-        """(start, end, raw value, quoted) of the value after key number `key_index`."""
+    def read_value(self, key_index: int) -> tuple[int, int, str, bool, bool] | None:
+        """(start, end, raw value, quoted, cut off) of the value after key number `key_index`."""
         m = self.keys[key_index]
         pos = m.end()
         if pos >= self.n:
@@ -245,8 +250,8 @@ class _Scanner:
             close = self.closing_quote(text[j], depth, j)
             if close is None:  # cut off mid-string: read to the end of the line
                 end = min(self.line_end(j + 1), j + 1 + _MAX_VALUE)
-                return j + 1, end, text[j + 1 : end], True
-            return j + 1, close - depth, text[j + 1 : close - depth], True
+                return j + 1, end, text[j + 1 : end], True, not text[end:].strip()
+            return j + 1, close - depth, text[j + 1 : close - depth], True, False
         # A bare value runs to the end of the line or to the next key, whichever is first; in
         # XML (<Code>AIS.0027</Code>) to the next tag.
         end = min(self.line_end(pos), pos + _MAX_VALUE)
@@ -257,7 +262,7 @@ class _Scanner:
         i = bisect.bisect_right(self.key_starts, pos)
         if i < len(self.key_starts) and self.key_starts[i] < end:
             end = self.key_starts[i]
-        return pos, end, text[pos:end], False
+        return pos, end, text[pos:end], False, False
 
     def values(self) -> list[_Value]:
         out: list[_Value] = []
@@ -268,7 +273,7 @@ class _Scanner:
             read = self.read_value(index)
             if read is None:
                 continue
-            start, end, raw, quoted = read
+            start, end, raw, quoted, cut = read
             key = m.group(kind)  # already lowercase: keys are matched on the lowercased text
             generic = key in ("code", "message", "msg")
             if kind == "code":
@@ -276,7 +281,7 @@ class _Scanner:
                 value = (vm.group(0) if vm else "") if not quoted else raw.strip()
                 value = value.rstrip(".-")
                 if looks_like_field_code(value):
-                    out.append(_Value("code", m.start(), start, start + len(value), value, generic))
+                    out.append(_Value("code", m.start(), start, start + len(value), value, generic, cut))
                 else:
                     sm = _STATUS_VALUE.fullmatch(value)
                     if sm and not generic:
@@ -288,7 +293,7 @@ class _Scanner:
                     raw if quoted else raw.rstrip().rstrip(",;").rstrip().rstrip("}").rstrip(", ")
                 )
                 if len(value) >= 3 and value[0] not in "{[" and value.lower() not in ("none", "null"):
-                    out.append(_Value("message", m.start(), start, end, value, generic))
+                    out.append(_Value("message", m.start(), start, end, value, generic, cut))
             elif kind == "status":
                 sm = _STATUS_VALUE.match(raw.strip())
                 if sm:
@@ -323,7 +328,11 @@ def _anchors(scanner: _Scanner, values: list[_Value]) -> list[_Anchor]:
     taken: list[tuple[int, int]] = []
     for v in values:
         if v.kind == "code":
-            anchors.append(_Anchor(v.value, v.key_start, v.end, FIELD, True, lo=v.key_start, hi=v.end))
+            anchors.append(
+                _Anchor(
+                    v.value, v.key_start, v.end, FIELD, True, lo=v.key_start, hi=v.end, truncated=v.truncated
+                )
+            )
             taken.append((v.start, v.end))
     taken.sort()
     taken_starts = [s for s, _ in taken]
@@ -419,10 +428,11 @@ def extract_all(text: str) -> Extraction:
     anchors = _anchors(scanner, values)
     orphans = _attach(scanner, anchors, values)
     mentions = [
-        Mention(a.code, a.message, a.status, a.request_id, (a.lo, a.hi), a.kind, a.strong) for a in anchors
+        Mention(a.code, a.message, a.status, a.request_id, (a.lo, a.hi), a.kind, a.strong, a.truncated)
+        for a in anchors
     ]
     for v in orphans:
-        mentions.append(Mention(None, v.value, None, None, (v.key_start, v.end), MESSAGE))
+        mentions.append(Mention(None, v.value, None, None, (v.key_start, v.end), MESSAGE, True, v.truncated))
     mentions.sort(key=lambda m: m.span[0])
     return Extraction(cleaned, mentions)
 

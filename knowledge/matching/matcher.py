@@ -31,6 +31,7 @@ Mode = Literal["lookup", "paste"]
 _LOOKUP_WORD = re.compile(r"[A-Za-z](?:[A-Za-z0-9]{0,24}[A-Za-z])?|[0-9]+")
 
 CONFIDENT = 0.8  # confident findings score at least this, unsure ones less
+GUESS = "guess"  # a Resolution built from part of a code: its codes are only candidates
 MAX_CANDIDATES = 5
 MAX_MESSAGE_SEARCHES = 8  # per text, for the "did you mean" of unknown codes
 # A message shorter than this (in words, articles aside) is only taken on its own when it fills
@@ -128,6 +129,8 @@ class Matcher:
         code_spans = [m.span for acc in accs.values() for m in acc.mentions]
         found_codes = {f.code for f in findings}
         findings += self._message_findings(ctx, ex.mentions, code_spans, found_codes, lookup)
+        if not findings:
+            findings += self._cut_off_messages(ex.mentions)
         if lookup and not findings:
             findings += self._keyword_findings(ctx)
         findings.sort(key=lambda f: f.span[0] if f.span else 0)
@@ -141,6 +144,18 @@ class Matcher:
             if m.code is None:
                 continue
             res = self.codes.resolve(m.code, lenient=lenient)
+            if m.truncated and not res.known:
+                # '{"error_code": "APIG.0' was cut off: its message may still tell, or the codes
+                # it begins are the ones to choose from (never confidently).
+                begun = self.codes.completions(m.code)
+                if not begun:
+                    continue
+                said = self.messages.lookup(m.message) if m.message else None
+                agree = [c for c in self._message_codes[said] if c in begun] if said is not None else []
+                if len(agree) == 1:  # the message names one of the codes it could have been
+                    res = Resolution((agree[0],), agree[0], "completed", True, 0.92)
+                else:
+                    res = Resolution(tuple(begun), begun[0], GUESS, True, 0.5)
             if m.kind == TOKEN and not m.strong and not res.prefix_known:
                 continue  # "file.123" in running text is not an error code
             key = res.codes[0] if len(res.codes) == 1 else res.normalised
@@ -199,7 +214,7 @@ class Matcher:
             return None
         start = text.find(number)
         # Even one code is a guess when the prefix was not said: the finding is never confident.
-        res = Resolution(tuple(codes), codes[0], "number", True, 0.5)
+        res = Resolution(tuple(codes), codes[0], GUESS, True, 0.5)
         mention = Mention(codes[0], None, None, None, (start, start + len(number)), TOKEN)
         return _Acc(codes[0], start, res, [mention])
 
@@ -241,7 +256,7 @@ class Matcher:
         assert status is None or isinstance(status, int)
         assert request_id is None or isinstance(request_id, str)
         span = acc.mentions[0].span
-        if len(res.codes) == 1 and res.how != "number":
+        if len(res.codes) == 1 and res.how != GUESS:
             code = res.codes[0]
             chosen, sim = self._choose(self._by_code[code], message, status, ctx)
             entry = self.entries[chosen]
@@ -397,6 +412,28 @@ class Matcher:
             message=message,
             span=(occ.start, occ.end),
         )
+
+    def _cut_off_messages(self, mentions: list[Mention]) -> list[Finding]:
+        """A message field the text ends in ('{"error_msg": "The account has been fro'): the
+        knowledge-base messages it begins, confident when they are one code's and enough of it
+        was read."""
+        for m in mentions:
+            if m.kind != MESSAGE or not m.truncated or m.message is None:
+                continue
+            mids = self.messages.completions(m.message)
+            codes = tuple(dict.fromkeys(c for mid in mids for c in self._message_codes[mid]))
+            if not codes:
+                continue
+            cands = tuple(self.entries[self._by_code[c][0]] for c in codes[:MAX_CANDIDATES])
+            sure = len(codes) == 1 and len(words(m.message)) >= SPECIFIC_WORDS
+            return [
+                Finding(
+                    code=codes[0], service=cands[0].service, entry=cands[0], known=True, confident=sure,
+                    score=0.82 if sure else 0.55, candidates=cands, how=HOW_MESSAGE, message=m.message,
+                    span=m.span,
+                )
+            ]  # fmt: skip
+        return []
 
     def _keyword_findings(self, ctx: _Context) -> list[Finding]:
         text = ctx.text

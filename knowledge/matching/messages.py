@@ -503,6 +503,20 @@ class MessageIndex:
         ranked.sort(key=lambda kv: -kv[1])
         return ranked[:limit]
 
+    def completions(self, fragment: str) -> list[int]:
+        """Messages that `fragment`, cut off mid-word, begins ("The account has been fro")."""
+        ws = [w for w in words(fragment) if w != WILDCARD]
+        if len(ws) < 3:
+            return []
+        whole, last = tuple(ws[:-1]), ws[-1]
+        n = len(whole)
+        out = []
+        for mid, _ in self.search(fragment, limit=10, correct=False, thorough=False):
+            tpl = self.templates[mid]
+            if tpl[:n] == whole and len(tpl) > n and (tpl[n] == WILDCARD or tpl[n].startswith(last)):
+                out.append(mid)
+        return out
+
     def ratio(self, query: str, message_id: int) -> float:
         """How alike `query` and one message read, character by character (0..1)."""
         return fuzz.ratio(query, self.norm_texts[message_id], processor=utils.default_process) / 100
