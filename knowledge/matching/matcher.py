@@ -33,7 +33,8 @@ _LOOKUP_WORD = re.compile(r"[A-Za-z](?:[A-Za-z0-9]{0,24}[A-Za-z])?|[0-9]+")
 CONFIDENT = 0.8  # confident findings score at least this, unsure ones less
 GUESS = "guess"  # a Resolution built from part of a code: its codes are only candidates
 MAX_CANDIDATES = 5
-MAX_MESSAGE_SEARCHES = 8  # per text, for the "did you mean" of unknown codes
+MAX_MESSAGE_SEARCHES = 4  # per text, for the "did you mean" of unknown codes
+_HINT_WINDOW = 600  # characters around an error where a service name counts as a hint
 # A message shorter than this (in words, articles aside) is only taken on its own when it fills
 # a line or a field: "Invalid token." inside a sentence may be anyone's words.
 SPECIFIC_WORDS = 4
@@ -70,11 +71,10 @@ class _Spans:
 class _Context:
     """One match call's text, and what is worked out from it at most once."""
 
-    __slots__ = ("text", "hinted", "searches")
+    __slots__ = ("text", "searches")
 
     def __init__(self, text: str) -> None:
         self.text = text
-        self.hinted: set[str] | None = None
         self.searches = 0
 
 
@@ -218,20 +218,26 @@ class Matcher:
         mention = Mention(codes[0], None, None, None, (start, start + len(number)), TOKEN)
         return _Acc(codes[0], start, res, [mention])
 
-    def _hint_services(self, ctx: _Context) -> set[str]:
-        """Services the text names ("moderation", "modelarts"): a tie-break between variants."""
-        if ctx.hinted is None:
-            present = set(words(ctx.text[:20000]))
-            ctx.hinted = {s for s, ws in self._service_words.items() if ws & present}
-        return ctx.hinted
+    def _hint_services(self, ctx: _Context, span: tuple[int, int] | None, services: set[str]) -> set[str]:
+        """Which of `services` the text names near the error ("moderation" in the URL curl
+        called, "modelarts" in the log line): a tie-break between variants."""
+        a, b = span if span is not None else (0, len(ctx.text))
+        present = set(words(ctx.text[max(0, a - _HINT_WINDOW) : b + _HINT_WINDOW]))
+        return {s for s in services if self._service_words.get(s, frozenset()) & present}
 
     def _choose(
-        self, ids: list[int], message: str | None, status: int | None, ctx: _Context
+        self,
+        ids: list[int],
+        message: str | None,
+        status: int | None,
+        ctx: _Context,
+        span: tuple[int, int] | None = None,
     ) -> tuple[int, float]:
         """The variant (entry index) that fits the message and status best, and how well (0..1)."""
         if len(ids) == 1 and not message:
             return ids[0], 1.0
-        hinted = self._hint_services(ctx) if len({self.entries[i].service for i in ids}) > 1 else set()
+        services = {self.entries[i].service for i in ids}
+        hinted = self._hint_services(ctx, span, services) if len(services) > 1 else set()
         q = utils.default_process(message) if message else ""
         best, best_key, best_sim = ids[0], (-1.0, 0.0), 1.0 if not message else 0.0
         for i in ids:
@@ -258,7 +264,7 @@ class Matcher:
         span = acc.mentions[0].span
         if len(res.codes) == 1 and res.how != GUESS:
             code = res.codes[0]
-            chosen, sim = self._choose(self._by_code[code], message, status, ctx)
+            chosen, sim = self._choose(self._by_code[code], message, status, ctx, span)
             entry = self.entries[chosen]
             base = {
                 "exact": 1.0,
