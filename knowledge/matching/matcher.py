@@ -23,7 +23,7 @@ from rapidfuzz import fuzz, utils
 from knowledge.matching.codes import LOOKUP_CODE, CodeIndex, Resolution, prefix_key, split_code
 from knowledge.matching.extract import MESSAGE, TOKEN, Mention, extract_all, is_strong_token
 from knowledge.matching.findings import HOW_CODE, HOW_FUZZY_CODE, HOW_KEYWORDS, HOW_MESSAGE, Finding
-from knowledge.matching.messages import _PLACEHOLDER, WILDCARD, MessageIndex, Occurrence, words
+from knowledge.matching.messages import PLACEHOLDER, WILDCARD, MessageIndex, Occurrence, words
 from knowledge.types import EntryData
 
 Mode = Literal["lookup", "paste"]
@@ -69,7 +69,7 @@ class _Spans:
 
 
 class _Context:
-    """One match call's text, and what is worked out from it at most once."""
+    """One match call's text, and how many message searches it has spent."""
 
     __slots__ = ("text", "searches")
 
@@ -110,7 +110,7 @@ class Matcher:
             - _GENERIC_SERVICE_WORDS
             for s in self._services
         }
-        self._entry_text = [utils.default_process(_PLACEHOLDER.sub(" ", e.message)) for e in self.entries]
+        self._entry_text = [utils.default_process(PLACEHOLDER.sub(" ", e.message)) for e in self.entries]
 
     # -- public -----------------------------------------------------------------------------
 

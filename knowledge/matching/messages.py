@@ -25,7 +25,7 @@ from rapidfuzz import fuzz, process, utils
 WILDCARD = "\x00"
 _BREAK = "\x01"  # where a skipped span was: no message matches across it
 _WORD_SPLIT = re.compile(r"([a-z0-9\x00\x01]+|[\u3400-\u9fff])")  # one class first: several times faster
-_PLACEHOLDER = re.compile(r"\{[0-9A-Za-z_]{0,20}\}|%[sd]|\$\{[^{}]{0,40}\}")
+PLACEHOLDER = re.compile(r"\{[0-9A-Za-z_]{0,20}\}|%[sd]|\$\{[^{}]{0,40}\}")
 _WORD = re.compile(r"[A-Za-z0-9]+|[\u3400-\u9fff]|\x00")
 _ARTICLES = frozenset({"the", "a", "an"})
 _IGNORED = _ARTICLES | {WILDCARD}  # words the scan steps over
@@ -135,7 +135,7 @@ def words(text: str) -> list[str]:
 
 
 def template_words(message: str) -> tuple[str, ...]:
-    return tuple(words(_PLACEHOLDER.sub(f" {WILDCARD} ", message)))
+    return tuple(words(PLACEHOLDER.sub(f" {WILDCARD} ", message)))
 
 
 _NUMBERED = re.compile(r"^\s*\d{1,2}[.)]\s+")
@@ -152,7 +152,7 @@ def other_forms(message: str) -> list[str]:
     forms = parts if len(parts) > 1 else []
     for part in parts:
         head, sep, detail = part.partition(": ")
-        if sep and len(words(head)) >= 4 and not _PLACEHOLDER.search(detail):
+        if sep and len(words(head)) >= 4 and not PLACEHOLDER.search(detail):
             forms.append(head)
     return forms
 
@@ -427,7 +427,7 @@ class MessageIndex:
         self.doc_terms: list[dict[str, float]] = weights
         self.idf = {w: math.log(1 + n / len(p)) for w, p in postings.items()}
         self.vocabulary = sorted(self.postings)
-        self.norm_texts = [utils.default_process(_PLACEHOLDER.sub(" ", t)) for t in self.texts]
+        self.norm_texts = [utils.default_process(PLACEHOLDER.sub(" ", t)) for t in self.texts]
 
     def _query_terms(self, query: str, correct: bool) -> list[tuple[str, float]]:
         terms: dict[str, float] = {}
