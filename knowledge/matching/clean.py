@@ -21,8 +21,8 @@ _UNICODE_ESCAPE = re.compile(r"\\u([0-9a-fA-F]{4})")
 # Terraform frames diagnostics with box-drawing characters at the start of each line.
 _TERRAFORM_FRAME = re.compile(r"^[ \t]*[\u2502\u2577\u2575][ \t]?", re.MULTILINE)
 
-# One character in, one character out: offsets survive. Smart quotes from phones and rich text
-# editors, full-width punctuation from Chinese input methods, odd spaces.
+# Smart quotes from phones and rich text editors, full-width punctuation from Chinese input
+# methods, odd spaces: each becomes its ASCII twin (zero-width characters go).
 _ONE_TO_ONE = str.maketrans(
     {
         "\u201c": '"',

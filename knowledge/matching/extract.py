@@ -10,8 +10,9 @@ error-centre URLs (`keyword=`), and then gives each code the message, status and
 nearest to it. Nesting (a JSON body inside another error's message string) needs nothing
 special: the inner keys are found like any other.
 
-Every step is a regex without nested quantifiers or a bisect over positions found in one pass,
-so the cost is linear in the text whatever it holds (unclosed quotes, deep nesting, long runs).
+Every step is a regex whose repetitions cannot match the same characters two ways (no
+catastrophic backtracking) or a bisect over positions found in one pass, so the cost is linear in
+the text whatever it holds (unclosed quotes, deep nesting, long runs of anything).
 """
 
 from __future__ import annotations
