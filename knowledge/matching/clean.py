@@ -1,7 +1,7 @@
 """Undo what Slack, terminals and serialisers do to an error before we look for codes in it.
 
-Everything here is a single left-to-right pass (str.translate or a regex without nested
-quantifiers), so cleaning stays linear in the length of the text whatever it holds.
+Everything here is a single left-to-right pass (a regex without nested quantifiers, or a plain
+string replace), so cleaning stays linear in the length of the text whatever it holds.
 """
 
 from __future__ import annotations
