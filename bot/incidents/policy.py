@@ -14,7 +14,7 @@ class CodeActivity:
     """What the escalation check reads: one code's incidents inside the policy's window."""
 
     count: int
-    channels: int
+    channels: int | None  # None: not counted, because the count alone decides
     who_acts: WhoActs
 
 
@@ -42,6 +42,6 @@ class EscalationPolicy:
             return f"seen {activity.count} times in {span}, and only Huawei support can fix it"
         if activity.count >= self.count:
             return f"seen {activity.count} times in {span}"
-        if activity.channels >= self.channels:
+        if activity.channels is not None and activity.channels >= self.channels:
             return f"seen in {activity.channels} channels in {span}"
         return None

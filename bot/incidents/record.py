@@ -90,8 +90,10 @@ def code_activity(
 ) -> CodeActivity:
     """Count one code's recent incidents and channels, but only as far as the policy needs.
 
-    The policy asks "at least N?" and "at least K channels?", so both counts stop at those
-    thresholds (LIMIT in a subquery): a code seen 20,000 times today costs what one seen 5 times does.
+    The policy asks "at least N?" and "at least K channels?". The count stops at N (LIMIT in a
+    subquery), and channels are counted only while the count is below N: a code at N already
+    escalates by count, and below N there are fewer than N rows to look at. So a code seen
+    20,000 times today costs what one seen 5 times does.
     """
     recent = (
         Incident.workspace == incident.workspace,
@@ -101,10 +103,12 @@ def code_activity(
     )
     enough = max(policy.count, policy.support_count)
     rows = select(Incident.id).where(*recent).limit(enough).subquery()
-    channels = select(Incident.channel).where(*recent).distinct().limit(policy.channels).subquery()
-    count = session.scalar(select(func.count()).select_from(rows)) or 0
-    distinct = session.scalar(select(func.count()).select_from(channels)) or 0
-    return CodeActivity(count=int(count), channels=int(distinct), who_acts=who_acts)
+    count = int(session.scalar(select(func.count()).select_from(rows)) or 0)
+    if count >= policy.count:
+        return CodeActivity(count=count, channels=None, who_acts=who_acts)
+    channels = select(Incident.channel).where(*recent).distinct().subquery()
+    distinct = int(session.scalar(select(func.count()).select_from(channels)) or 0)
+    return CodeActivity(count=count, channels=distinct, who_acts=who_acts)
 
 
 def escalate_if_due(
