@@ -112,6 +112,20 @@ PASTES = {
         "Caused by: com.huaweicloud.sdk.core.exception.ServerResponseException: An internal error occurs.",
         "AIS.0405",
     ),
+    "lombok to-string": (
+        "SdkErrorMessage(errorCode=AIS.0027, errorMsg=The account has been frozen., requestId=0a1b2c3d4e5f)",
+        "AIS.0027",
+    ),
+    "kubernetes json log with an escaped body": (
+        '{"log":"ERROR call failed {\\"error_code\\":\\"ModelArts.4203\\",'
+        '\\"error_msg\\":\\"No access permission.\\"}\\n","stream":"stderr"}',
+        "ModelArts.4203",
+    ),
+    ".net stack trace, message only": (
+        "HuaweiCloud.SDK.Core.ClientRequestException: The monthly free calls have been used up.\n"
+        "   at HuaweiCloud.SDK.Core.DefaultHttpClient.InitHttpRequest()",
+        "AIS.0032",
+    ),
     "java stack trace, message only": (
         "com.huaweicloud.sdk.core.exception.ClientRequestException: The account has been frozen.\n"
         "\tat com.huaweicloud.sdk.core.exception.ServiceResponseException.mapException(SRE.java:92)",
@@ -245,6 +259,7 @@ def test_paste_stays_silent_on_chatter(matcher: Matcher, text: str) -> None:
         ("error ais 27 in prod", "AIS.0027"),
         ("Model Arts 4202 again", "ModelArts.4202"),
         ("ais27 pls", "AIS.0027"),
+        ("code AIS 27", "AIS.0027"),
     ],
 )
 def test_lookup_forgives_how_people_type_codes(matcher: Matcher, typed: str, code: str) -> None:

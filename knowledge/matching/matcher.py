@@ -179,10 +179,12 @@ class Matcher:
         res = self.codes.resolve(f"{prefix}.{number}", lenient=True)
         # An unknown prefix is a code only if it looks like one: IAM 0002, iam_0002 (a padded
         # number), but not "latency 613".
-        if not res.prefix_known and not (
-            is_strong_token(prefix.replace(" ", ""), number) or number[0] == "0"
-        ):
-            return None
+        if not res.prefix_known:
+            among = self._code_among_words(text, query)  # "code AIS 27": a known prefix inside
+            if among is not None:
+                return among
+            if not (is_strong_token(prefix.replace(" ", ""), number) or number[0] == "0"):
+                return None
         key = res.codes[0] if len(res.codes) == 1 else res.normalised
         start = text.find(query)
         mention = Mention(key, None, None, None, (start, start + len(query)), TOKEN)
