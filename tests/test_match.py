@@ -408,6 +408,12 @@ def test_the_title_of_a_title_and_detail_message_names_the_entry(matcher: Matche
     assert confident(matcher.match(text)) == ["APIG.0301"]
 
 
+def test_a_short_template_with_a_placeholder_is_never_enough_on_its_own() -> None:
+    m = Matcher([entry("ModelArts.9001", 0, 400, "Request API error. %s", "modelarts")])
+    assert m.match("ERROR - Request API error. timeout") == []
+    assert not confident(m.match("Request API error. timeout", "lookup"))
+
+
 def test_an_empty_knowledge_base_reports_codes_as_unknown() -> None:
     (f,) = Matcher([]).match('{"error_code": "AIS.0027"}')
     assert (f.code, f.known, f.confident, f.candidates) == ("AIS.0027", False, False, ())

@@ -378,7 +378,10 @@ class Matcher:
             # A lookup that is (mostly) the message itself is as good as a field.
             covers = whole and (occ.end - occ.start) >= 0.6 * len(text.strip())
             segment = occ.segment(text)
-            specific = occ.words >= SPECIFIC_WORDS or segment or covers or fields.contains(occ.start, occ.end)
+            bounded = segment or covers or fields.contains(occ.start, occ.end)
+            # A placeholder matches anything, so a short template ("Request API error. %s")
+            # needs its own words to be many, wherever it stands.
+            specific = occ.words >= SPECIFIC_WORDS or (bounded and WILDCARD not in template)
             if not specific and not lookup:
                 continue  # "failed with invalid token" in a chat: stay silent
             seen.update(codes)
