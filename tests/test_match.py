@@ -408,6 +408,13 @@ def test_the_title_of_a_title_and_detail_message_names_the_entry(matcher: Matche
     assert confident(matcher.match(text)) == ["APIG.0301"]
 
 
+def test_a_message_in_running_text_counts_only_where_its_clause_ends(matcher: Matcher) -> None:
+    assert confident(matcher.match("I think the request body is oversized, we send 20MB images")) == [
+        "APIG.0201"
+    ]
+    assert matcher.match("the token is invalid for this project, says the customer") == []
+
+
 def test_a_short_template_with_a_placeholder_is_never_enough_on_its_own() -> None:
     m = Matcher([entry("ModelArts.9001", 0, 400, "Request API error. %s", "modelarts")])
     assert m.match("ERROR - Request API error. timeout") == []

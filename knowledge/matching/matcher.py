@@ -43,6 +43,12 @@ _GENERIC_SERVICE_WORDS = frozenset(
 )
 
 
+def _clause_ends(text: str, at: int) -> bool:
+    """Whether nothing but spaces stands between `at` and punctuation, a line end or the end."""
+    rest = text[at : at + 40].lstrip(" ")
+    return not rest or not (rest[0].isalnum() or rest[0] == "_")
+
+
 class _Spans:
     """Character spans, merged, for "does this overlap / sit inside one of them" by bisection."""
 
@@ -381,7 +387,10 @@ class Matcher:
             bounded = segment or covers or fields.contains(occ.start, occ.end)
             # A placeholder matches anything, so a short template ("Request API error. %s")
             # needs its own words to be many, wherever it stands.
-            specific = occ.words >= SPECIFIC_WORDS or (bounded and WILDCARD not in template)
+            # A long message counts in running text when its clause ends with it: "… has been
+            # frozen, since Monday" is that error, "the token is invalid for this project" is not.
+            ends = template[-1] == WILDCARD or _clause_ends(text, occ.end)
+            specific = (occ.words >= SPECIFIC_WORDS and ends) or (bounded and WILDCARD not in template)
             if not specific and not lookup:
                 continue  # "failed with invalid token" in a chat: stay silent
             seen.update(codes)
