@@ -52,7 +52,7 @@ def _answer(matcher: Matcher, line: str) -> dict[str, Any] | None:
     text = record.get("text")
     if not isinstance(text, str):
         return {"id": rid, "error": "text must be a string"}
-    mode = record.get("mode", "paste")
+    mode = record.get("mode") or "paste"
     if mode not in MODES:
         return {"id": rid, "error": f"mode must be one of {', '.join(MODES)}"}
     try:
