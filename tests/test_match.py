@@ -175,7 +175,12 @@ def test_unknown_code_is_a_gap_with_did_you_mean_never_a_substitute(matcher: Mat
 
 def test_unknown_service_prefix_in_running_text_is_reported_as_unknown(matcher: Matcher) -> None:
     (f,) = matcher.match("customer gets IAM.0005 when logging in")
-    assert (f.code, f.known, f.confident) == ("IAM.0005", False, False)
+    assert (f.code, f.known, f.confident, f.service) == ("IAM.0005", False, False, None)
+
+
+def test_an_unknown_code_belongs_to_the_service_that_alone_has_its_prefix(matcher: Matcher) -> None:
+    (f,) = matcher.match('{"error_code": "AIS.0006"}')
+    assert (f.known, f.service) == (False, "content-moderation")
 
 
 def test_paste_does_not_forgive_a_code_the_service_did_not_write(matcher: Matcher) -> None:

@@ -20,7 +20,14 @@ from typing import Literal
 
 from rapidfuzz import fuzz, utils
 
-from knowledge.matching.codes import LOOKUP_CODE, CodeIndex, Resolution, prefix_key, split_code
+from knowledge.matching.codes import (
+    LOOKUP_CODE,
+    PREFIX_ALIASES,
+    CodeIndex,
+    Resolution,
+    prefix_key,
+    split_code,
+)
 from knowledge.matching.extract import MESSAGE, TOKEN, Mention, extract_all, is_strong_token
 from knowledge.matching.findings import HOW_CODE, HOW_FUZZY_CODE, HOW_KEYWORDS, HOW_MESSAGE, Finding
 from knowledge.matching.messages import PLACEHOLDER, WILDCARD, MessageIndex, Occurrence, words
@@ -111,6 +118,13 @@ class Matcher:
             tuple(dict.fromkeys(self.entries[i].code for i in ids)) for ids in self.messages.entries
         ]
         self._services = sorted({e.service for e in self.entries})
+        # The services whose codes carry each prefix: an unknown AIS.0006 is content-moderation's
+        # when only that service has AIS codes.
+        self._prefix_services: dict[str, set[str]] = defaultdict(set)
+        for e in self.entries:
+            parts = split_code(e.code)
+            if parts is not None:
+                self._prefix_services[prefix_key(parts[0])].add(e.service)
         self._service_words = {
             s: frozenset(w for w in re.split(r"[^a-z0-9]+", s.lower()) if len(w) >= 3)
             - _GENERIC_SERVICE_WORDS
@@ -324,7 +338,7 @@ class Matcher:
         cands, best = self._did_you_mean(res, message if search else None)
         return Finding(
             code=res.normalised,
-            service=cands[0].service if cands else None,
+            service=self._service_of_unknown(res.normalised),
             entry=None,
             known=False,
             confident=False,
@@ -336,6 +350,14 @@ class Matcher:
             message=message,
             span=span,
         )
+
+    def _service_of_unknown(self, code: str) -> str | None:
+        parts = split_code(code)
+        if parts is None:
+            return None
+        key = prefix_key(parts[0])
+        services = self._prefix_services.get(PREFIX_ALIASES.get(key, key), set())
+        return next(iter(services)) if len(services) == 1 else None
 
     def _did_you_mean(self, res: Resolution, message: str | None) -> tuple[tuple[EntryData, ...], float]:
         """Known entries an unknown code may have meant: by its message first, then by spelling."""
