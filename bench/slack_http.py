@@ -38,7 +38,8 @@ sys.path.insert(0, str(ROOT))
 from knowledge.bundled import load_bundled  # noqa: E402
 from knowledge.db import make_engine, transaction  # noqa: E402
 from knowledge.schema import upgrade  # noqa: E402
-from tests.slack_fake import AppProcess, FakeSlack, http, sign, slash_fields  # noqa: E402
+from tests.slack_fake import AppProcess, FakeSlack, sign, slash_fields  # noqa: E402
+from tests.slack_fake import http as fetch  # noqa: E402
 
 POSTGRES = os.environ.get("HWERROR_TEST_POSTGRES_URL", "postgresql+psycopg://postgres@127.0.0.1:5432/test")
 QUERIES = ["AIS.0027", "ais 27", "token is empty", '{"error_code": "AIS.0005", "error_msg": "x"}',
@@ -94,7 +95,7 @@ class BareProcess(AppProcess):
         deadline = time.monotonic() + timeout
         while time.monotonic() < deadline:
             try:
-                if http(self.url + "/healthz", timeout=2).status == 200:
+                if fetch(self.url + "/healthz", timeout=2).status == 200:
                     return self
             except OSError:
                 time.sleep(0.1)

@@ -9,8 +9,9 @@ from slack_bolt import App
 from sqlalchemy import Engine
 
 from bot.config import Settings
+from bot.gaps import GapRecorder
 from bot.listeners import register_listeners
-from bot.middleware import CloseSession, Services, services_middleware
+from bot.middleware import CloseSession, Services, ServicesMiddleware
 from bot.pipeline import Pipeline
 from bot.slack_client import web_client
 from knowledge.catalogue import Catalogue
@@ -48,9 +49,10 @@ def create_app(settings: Settings, engine: Engine, *, catalogue: Catalogue | Non
         logger=_logger(),
     )
     catalogue = catalogue or Catalogue(engine)
-    services = Services(sessions=session_factory(engine), pipeline=Pipeline(catalogue.matcher),
-                        settings=settings)
-    app.use(services_middleware(services))
+    sessions = session_factory(engine)
+    pipeline = Pipeline(catalogue.matcher, gaps=GapRecorder(sessions))
+    services = Services(sessions=sessions, pipeline=pipeline, settings=settings)
+    app.use(ServicesMiddleware(services))
     runner = app.listener_runner
     runner.listener_completion_handler = CloseSession(runner.listener_completion_handler)
     register_listeners(app)

@@ -181,5 +181,6 @@ class Shell:
                 self.console.print("that entry is gone from the knowledge base", highlight=False)
                 return
             add_note(session, entry, text[:1000], author=self.author)
+        self.pipeline.note_added()
         saved = f"Team note saved on {escape(card.code)} by {escape(self.author)}"
         self.console.print(saved, highlight=False)

@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import json
 from dataclasses import dataclass
+from functools import lru_cache
 from typing import Any
 
 from slack_sdk.models.blocks import (
@@ -70,6 +71,8 @@ class SlackMessage:
     def kwargs(self) -> dict[str, Any]:
         return {"text": self.text, "blocks": self.blocks}
 
+
+DIVIDER = DividerBlock().to_dict()
 
 # -- text ------------------------------------------------------------------------------------------
 
@@ -226,6 +229,14 @@ def choice_blocks(card: ChoiceCard, i: int, thread_ts: str | None = None) -> lis
     ]
 
 
+@lru_cache(maxsize=2048)
+def card_dicts(card: Card, i: int, ephemeral: bool, thread_ts: str | None) -> tuple[dict[str, Any], ...]:
+    """A card's blocks as JSON-ready dicts, memoised: cards are immutable and the same few are asked
+    for again and again, and slack_sdk's to_dict() validation is the costliest step of an answer.
+    The dicts are shared between answers: read them, never change them."""
+    return tuple(b.to_dict() for b in card_blocks(card, i, ephemeral=ephemeral, thread_ts=thread_ts))
+
+
 def card_blocks(card: Card, i: int, *, ephemeral: bool, thread_ts: str | None = None) -> list[Block]:
     if isinstance(card, RemedyCard):
         return remedy_blocks(card, i, ephemeral=ephemeral, thread_ts=thread_ts)
@@ -247,26 +258,26 @@ def _fallback(card: Card) -> str:
 
 def reply_message(reply: Reply, *, ephemeral: bool, thread_ts: str | None = None) -> SlackMessage:
     """Up to five cards, divided, and the remaining codes by name; never more than 50 blocks."""
-    blocks: list[Block] = []
+    blocks: list[dict[str, Any]] = []
     more = list(reply.more)
     for i, card in enumerate(reply.cards):
-        part = card_blocks(card, i, ephemeral=ephemeral, thread_ts=thread_ts)
+        part = card_dicts(card, i, ephemeral, thread_ts)
         if len(blocks) + len(part) + 2 > MAX_BLOCKS:  # room for a divider and the "also found" line
             more = [c.code for c in reply.cards[i:]] + more
             break
         if blocks:
-            blocks.append(DividerBlock())
+            blocks.append(DIVIDER)
         blocks += part
     if more:
         names = ", ".join(f"`{escape(clip(c, 64))}`" for c in more)
         blocks.append(ContextBlock(block_id="more", elements=[
             mrkdwn(clip(f"Also found: {names}. Ask `/hwerror CODE` for any of them.", SECTION_MAX))
-        ]))
+        ]).to_dict())
     texts = [_fallback(c) for c in reply.cards]
     if more:
         texts.append("Also found: " + ", ".join(more))
     text = clip(escape(" | ".join(texts)), FALLBACK_MAX)
-    return SlackMessage(text=text, blocks=[b.to_dict() for b in blocks])
+    return SlackMessage(text=text, blocks=blocks)
 
 
 def replace_card(blocks: list[dict[str, Any]], i: int, new: list[Block]) -> list[dict[str, Any]]:

@@ -8,21 +8,20 @@ none of them matches or touches the database on its own.
 from __future__ import annotations
 
 from collections.abc import Callable, Iterable, Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from typing import Literal
 
-from sqlalchemy import and_, or_, select
-from sqlalchemy.orm import Session, selectinload
+from sqlalchemy.orm import Session
 
+from bot.card_cache import CardCache, Key
 from bot.cards import Card, Choice, ChoiceCard, RemedyCard, UnknownCard
+from bot.gaps import GapRecorder
 from bot.records import MessageRef, claim_codes, record_gap, tally
 from knowledge.matching.findings import Finding
 from knowledge.matching.matcher import Matcher
-from knowledge.models import Entry
 from knowledge.types import EntryData
 
 Mode = Literal["lookup", "paste"]
-Key = tuple[str, str, int]
 
 MAX_CARDS = 5  # cards in one reply; further codes are listed by name
 MAX_TEXT = 40_000  # Slack's own limit on a message
@@ -45,8 +44,11 @@ class Reply:
 
 
 class Pipeline:
-    def __init__(self, matcher: Callable[[], Matcher]) -> None:
+    def __init__(self, matcher: Callable[[], Matcher], cache: CardCache | None = None,
+                 gaps: GapRecorder | None = None) -> None:
         self._matcher = matcher
+        self.cache = cache or CardCache()
+        self._gaps = gaps  # None: gaps are written at once, in the caller's session
 
     # -- the front ends' entry points ------------------------------------------------------------
 
@@ -73,18 +75,22 @@ class Pipeline:
 
     def remember(self, session: Session, reply: Reply) -> None:
         """The writes that may wait until the person has their answer: knowledge gaps."""
+        if self._gaps is not None:
+            self._gaps.add(reply.gaps)
+            return
         for code in reply.gaps:
             record_gap(session, code)
 
     def card(self, session: Session, key: Key, *, with_tally: bool = True) -> RemedyCard | None:
-        """The card of one entry (buttons: post, pick, vote, after a note)."""
-        entries = _load_entries(session, [key])
-        entry = entries.get(key)
-        if entry is None:
-            return None
-        extra = {"tally": tally(session, entry.id)} if with_tally else {}
-        session.commit()
-        return RemedyCard.from_entry(entry, **extra)
+        """The card of one entry (buttons: post, pick, vote, after a note), with its tally."""
+        card = self.cache.cards(session, [key]).get(key)
+        if card is None or not with_tally or card.entry_id is None:
+            return card
+        return replace(card, tally=tally(session, card.entry_id))
+
+    def note_added(self) -> None:
+        """A team note was saved by this process: show it on the next card at once."""
+        self.cache.invalidate()
 
     # -- steps -----------------------------------------------------------------------------------
 
@@ -102,13 +108,12 @@ class Pipeline:
     def _reply(self, session: Session, findings: Sequence[Finding], query: str) -> Reply:
         shown, rest = findings[:MAX_CARDS], findings[MAX_CARDS:]
         keys = [f.entry.key for f in shown if f.entry is not None]
-        entries = _load_entries(session, keys) if keys else {}
-        session.commit()  # a read transaction ends here: the session holds no connection
-        return Reply(cards=tuple(_card(f, entries) for f in shown), more=tuple(f.code for f in rest),
+        cards = self.cache.cards(session, keys)
+        return Reply(cards=tuple(_card(f, cards) for f in shown), more=tuple(f.code for f in rest),
                      query=query, gaps=tuple(f.code for f in findings if not f.known))
 
 
-def _card(finding: Finding, entries: dict[Key, Entry]) -> Card:
+def _card(finding: Finding, cards: dict[Key, RemedyCard]) -> Card:
     if not finding.known:
         return UnknownCard(
             code=finding.code,
@@ -124,22 +129,11 @@ def _card(finding: Finding, entries: dict[Key, Entry]) -> Card:
         "alternatives": _alternatives(finding.entry, finding.candidates) if not finding.confident else (),
         "request_id": finding.request_id,
     }
-    entry = entries.get(finding.entry.key)
-    if entry is None:  # removed since the matcher was built: show what the matcher knows
+    card = cards.get(finding.entry.key)
+    if card is None:  # removed since the matcher was built: show what the matcher knows
         return RemedyCard.from_data(finding.entry, **extra)
-    return RemedyCard.from_entry(entry, **extra)
+    return replace(card, **extra)  # type: ignore[arg-type]
 
 
 def _alternatives(chosen: EntryData, candidates: Iterable[EntryData]) -> tuple[Choice, ...]:
     return tuple(Choice.from_data(c) for c in candidates if c.key != chosen.key)[:4]
-
-
-def _load_entries(session: Session, keys: Sequence[Key]) -> dict[Key, Entry]:
-    if not keys:
-        return {}
-    query = (
-        select(Entry)
-        .where(or_(*(and_(Entry.service == s, Entry.code == c, Entry.variant == v) for s, c, v in keys)))
-        .options(selectinload(Entry.notes))
-    )
-    return {(e.service, e.code, e.variant): e for e in session.scalars(query)}

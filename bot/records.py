@@ -76,20 +76,20 @@ def bot_messages_answered(session: Session, channel: str, author: str, within: t
     ) or 0
 
 
-def record_gap(session: Session, code: str) -> None:
-    """Count one more sighting of a code the knowledge base lacks."""
+def record_gap(session: Session, code: str, times: int = 1) -> None:
+    """Count `times` more sightings of a code the knowledge base lacks."""
     code = code[:64]
     now = utcnow()
     bump = (
         update(KnowledgeGap)
         .where(KnowledgeGap.code == code)
-        .values(count=KnowledgeGap.count + 1, last_seen=now)
+        .values(count=KnowledgeGap.count + times, last_seen=now)
         .execution_options(synchronize_session=False)
     )
     if session.execute(bump).rowcount:  # type: ignore[attr-defined]
         session.commit()
         return
-    if not _insert_once(session, KnowledgeGap(code=code, count=1, first_seen=now, last_seen=now)):
+    if not _insert_once(session, KnowledgeGap(code=code, count=times, first_seen=now, last_seen=now)):
         session.execute(bump)  # another process inserted it first
         session.commit()
 

@@ -52,7 +52,9 @@ class SlackFormRequest(BoltRequest):
     def __init__(self, *, body: str | dict[str, Any], query: Any = None, headers: Any = None,
                  context: dict[str, Any] | None = None, mode: str = "http") -> None:
         super().__init__(body=body, query=query, headers=headers, context=context, mode=mode)
-        if isinstance(body, str) and self.content_type == FORM:
+        # Only these bodies are misread by slack-bolt; every other form it parses as we would.
+        misread = isinstance(body, str) and ("payload" in body or body.startswith("{"))
+        if misread and self.content_type == FORM:
             fixed = parse_slack_body(self.raw_body, self.content_type)
             if fixed != self.body:
                 self.body = fixed

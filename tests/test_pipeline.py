@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import threading
+import time
 from datetime import UTC, datetime
 
 from slack_bolt import BoltRequest, BoltResponse
@@ -156,3 +157,36 @@ def test_the_largest_reply_stays_within_block_kit_limits_and_inert() -> None:
 
 def test_escape_neutralises_slack_markup() -> None:
     assert escape("<!channel> & <@U1> <https://x|y>") == "&lt;!channel&gt; &amp; &lt;@U1&gt; &lt;https://x|y&gt;"
+
+
+def test_cards_are_cached_and_notice_changes_from_elsewhere(engine: Engine) -> None:
+    from bot.card_cache import CardCache
+
+    _pipeline(engine)
+    cache = CardCache(check_every=0.2)
+    key = ("content-moderation", "AIS.0027", 0)
+    with session_factory(engine)() as session:
+        assert cache.cards(session, [key])[key].notes == ()
+        with transaction(engine) as other:  # another process adds a note
+            entry = get_entry(other, *key)
+            assert entry is not None
+            add_note(other, entry, "Seen after the billing migration.", author="dan (U4)")
+        assert cache.cards(session, [key])[key].notes == ()  # still cached
+        time.sleep(0.25)
+        notes = cache.cards(session, [key])[key].notes
+        assert [n.text for n in notes] == ["Seen after the billing migration."]
+        assert not session.in_transaction()
+
+
+def test_gaps_recorded_behind_the_answer_are_counted_exactly(engine: Engine) -> None:
+    from bot.gaps import GapRecorder
+
+    recorder = GapRecorder(session_factory(engine), interval=60)
+    for _ in range(5):
+        recorder.add(["Q.0001", "Q.0002", "Q.0001"])
+    recorder.flush()
+    recorder.add(["Q.0001"])
+    recorder.flush()
+    with engine.connect() as conn:
+        counts = dict(conn.execute(select(KnowledgeGap.code, KnowledgeGap.count)).all())
+    assert counts == {"Q.0001": 11, "Q.0002": 5}

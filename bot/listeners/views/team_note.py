@@ -13,11 +13,12 @@ from sqlalchemy.orm import Session
 
 from bot.messages import NOTE_BLOCK, NOTE_INPUT, escape, notice
 from bot.middleware import Actor
+from bot.pipeline import Pipeline
 from knowledge.store import add_note, get_entry
 
 
 def save_note(ack: Ack, view: dict[str, Any], client: WebClient, session: Session, actor: Actor,
-              logger: Logger) -> None:
+              pipeline: Pipeline, logger: Logger) -> None:
     if not actor.may_add_notes:
         ack(response_action="errors",
             errors={NOTE_BLOCK: "Only the people listed in HWERROR_ADMINS can save team notes."})
@@ -34,6 +35,7 @@ def save_note(ack: Ack, view: dict[str, Any], client: WebClient, session: Sessio
         return
     add_note(session, entry, text, author=actor.label)
     session.commit()
+    pipeline.note_added()
     ack()
     if meta.get("ch") and actor.user_id:
         try:
