@@ -19,7 +19,7 @@ from pathlib import Path
 from typing import Any
 
 from knowledge.matching.findings import Finding
-from knowledge.matching.matcher import Matcher
+from knowledge.matching.matcher import Matcher, Mode
 from knowledge.types import EntryData
 
 MODES = ("paste", "lookup")
@@ -52,9 +52,10 @@ def _answer(matcher: Matcher, line: str) -> dict[str, Any] | None:
     text = record.get("text")
     if not isinstance(text, str):
         return {"id": rid, "error": "text must be a string"}
-    mode = record.get("mode") or "paste"
-    if mode not in MODES:
+    asked = record.get("mode") or "paste"
+    if asked not in MODES:
         return {"id": rid, "error": f"mode must be one of {', '.join(MODES)}"}
+    mode: Mode = "lookup" if asked == "lookup" else "paste"
     try:
         findings = matcher.match(text, mode)
     except Exception as exc:  # one odd text must not end the run for every line after it
