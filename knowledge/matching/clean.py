@@ -74,6 +74,8 @@ def _unicode_escape(m: re.Match[str]) -> str:
 def clean(text: str) -> str:
     """The text with Slack markup, entities, smart quotes and code fences undone."""
     text = text[:MAX_TEXT]
+    if "\r" in text:  # Windows line ends (curl on Windows, pasted logs) are one line end
+        text = text.replace("\r\n", "\n")
     text = _SLACK_LINK.sub(_link, text)
     text = _ENTITY.sub(lambda m: _ENTITIES[m.group(1)], text)
     # translate() costs a dict look-up per character; a regex visits only the ones to change.
