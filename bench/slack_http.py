@@ -1,16 +1,17 @@
 """Benchmark: signed /hwerror slash commands through the real HTTP server.
 
-    .venv/bin/python bench/slack_http.py [--db sqlite,postgresql] [--clients 1,8,32] [--seconds 5]
+    .venv/bin/python bench/slack_http.py [--db sqlite,postgresql] [--clients 1,8,32] [--seconds 3]
+                                         [--rounds 3]
 
 For each database, two servers run side by side on the same gunicorn configuration as
 `hwerror serve` (2 gthread workers x 32 threads, the WSGI app of bot/server.py): the real app
-(`hwerror serve`: signature check, middleware, matcher, card from the database, gaps recorded)
-and a bare Bolt app whose /hwerror handler only acks. Clients (threads with keep-alive
-connections) send signed slash commands (a mix of exact codes, typos, message text, a JSON body
-and an unknown code) for `--seconds` per run; each run is measured after a one-second warm-up,
-and the bare and real runs alternate at each concurrency. Reported: requests/s and p50/p99 time
-to the HTTP response. Targets: real >= 70% of bare throughput and p99 < 100 ms at 32 clients.
-Writes bench/results/slack_http.md.
+(`hwerror serve`: signature check, middleware, matcher, card, knowledge gaps recorded) and a
+bare Bolt app whose /hwerror handler only acks. Clients (threads with keep-alive connections)
+send signed slash commands (a mix of exact codes, typos, message text, a JSON body and an
+unknown code) for `--seconds` per run, measured after a one-second warm-up; bare and real runs
+alternate, `--rounds` times, at each concurrency, and latencies are pooled over the rounds.
+Reported: requests/s and p50/p99 time to the HTTP response. Targets: real >= 70% of bare
+throughput and p99 < 100 ms at 32 clients. Writes bench/results/slack_http.md.
 """
 
 from __future__ import annotations
@@ -42,7 +43,9 @@ from tests.slack_fake import AppProcess, FakeSlack, sign, slash_fields  # noqa: 
 from tests.slack_fake import http as fetch  # noqa: E402
 
 POSTGRES = os.environ.get("HWERROR_TEST_POSTGRES_URL", "postgresql+psycopg://postgres@127.0.0.1:5432/test")
-QUERIES = ["AIS.0027", "ais 27", "token is empty", '{"error_code": "AIS.0005", "error_msg": "x"}',
+# REQUEST_ID is replaced per request: a pasted error body is never the same twice.
+QUERIES = ["AIS.0027", "ais 27", "token is empty",
+           '{"error_code": "AIS.0005", "error_msg": "x", "request_id": "REQUEST_ID"}',
            "AlS.0O13", "AIS.0999", "modelart.4101", "The image is too large"]
 WORKERS, THREADS = 2, 32
 
@@ -102,8 +105,8 @@ class BareProcess(AppProcess):
         raise RuntimeError(self.output())
 
 
-def run_load(port: int, clients: int, seconds: float, warmup: float = 1.0) -> tuple[float, float, float, int]:
-    """(requests/s, p50 ms, p99 ms, errors) over `seconds` after `warmup`."""
+def run_load(port: int, clients: int, seconds: float, warmup: float = 1.0) -> tuple[list[float], int]:
+    """The response times (s) of the requests made within `seconds` after `warmup`, and errors."""
     start = time.monotonic()
     measure_from, stop_at = start + warmup, start + warmup + seconds
     latencies: list[list[float]] = [[] for _ in range(clients)]
@@ -116,7 +119,8 @@ def run_load(port: int, clients: int, seconds: float, warmup: float = 1.0) -> tu
             now = time.monotonic()
             if now >= stop_at:
                 break
-            body = urlencode(slash_fields(QUERIES[i % len(QUERIES)], user=f"U{n}", channel=f"C{n}"))
+            query = QUERIES[i % len(QUERIES)].replace("REQUEST_ID", f"{n:04d}-{i:08d}")
+            body = urlencode(slash_fields(query, user=f"U{n}", channel=f"C{n}"))
             i += 1
             headers = {"Content-Type": "application/x-www-form-urlencoded", **sign(body)}
             t0 = time.monotonic()
@@ -142,14 +146,20 @@ def run_load(port: int, clients: int, seconds: float, warmup: float = 1.0) -> tu
         t.start()
     for t in threads:
         t.join()
-    flat = sorted(x for xs in latencies for x in xs)
+    return [x for xs in latencies for x in xs], sum(errors)
+
+
+def summary(latencies: list[float], seconds: float) -> tuple[float, float, float]:
+    """(requests/s, p50 ms, p99 ms)."""
+    flat = sorted(latencies)
     if not flat:
-        return 0.0, 0.0, 0.0, sum(errors)
+        return 0.0, 0.0, 0.0
     p99 = flat[min(len(flat) - 1, int(len(flat) * 0.99))]
-    return len(flat) / seconds, statistics.median(flat) * 1000, p99 * 1000, sum(errors)
+    return len(flat) / seconds, statistics.median(flat) * 1000, p99 * 1000
 
 
-def bench_database(kind: str, clients_list: list[int], seconds: float) -> list[dict[str, object]]:
+def bench_database(kind: str, clients_list: list[int], seconds: float,
+                   rounds: int) -> list[dict[str, object]]:
     url, handle = fresh_database(kind)
     rows: list[dict[str, object]] = []
     try:
@@ -167,12 +177,22 @@ def bench_database(kind: str, clients_list: list[int], seconds: float) -> list[d
             try:
                 for clients in clients_list:
                     result: dict[str, object] = {"db": kind, "clients": clients}
-                    for name, proc in (("bare", bare), ("real", real)):
-                        rps, p50, p99, errors = run_load(proc.port, clients, seconds)
+                    pooled: dict[str, list[float]] = {"bare": [], "real": []}
+                    errors = {"bare": 0, "real": 0}
+                    # Rounds alternate bare and real, so a burst of other load on the machine falls on
+                    # both; latencies are pooled over the rounds.
+                    for r in range(rounds):
+                        order = [("bare", bare), ("real", real)]
+                        for name, proc in order if r % 2 == 0 else reversed(order):
+                            lat, err = run_load(proc.port, clients, seconds)
+                            pooled[name] += lat
+                            errors[name] += err
+                    for name in ("bare", "real"):
+                        rps, p50, p99 = summary(pooled[name], seconds * rounds)
                         result.update({f"{name}_rps": rps, f"{name}_p50": p50, f"{name}_p99": p99,
-                                       f"{name}_errors": errors})
+                                       f"{name}_errors": errors[name]})
                         print(f"{kind:10} {clients:3} clients {name:4}: {rps:7.0f} req/s  p50 {p50:6.1f} ms"
-                              f"  p99 {p99:6.1f} ms  errors {errors}", flush=True)
+                              f"  p99 {p99:6.1f} ms  errors {errors[name]}", flush=True)
                     rows.append(result)
             finally:
                 real.stop()
@@ -187,13 +207,16 @@ def write_results(rows: list[dict[str, object]], args: argparse.Namespace, path:
         "# Slack HTTP benchmark: signed slash commands through the real server",
         "",
         f"Command: `.venv/bin/python bench/slack_http.py --db {args.db} --clients {args.clients} "
-        f"--seconds {args.seconds}`",
+        f"--seconds {args.seconds:g} --rounds {args.rounds}`",
+        "",
+        f"Load average (1 min) before / after: {args.load_before:.2f} / {os.getloadavg()[0]:.2f} (other "
+        "processes on the machine share its CPUs; bare and real runs alternate so both meet the same load).",
         "",
         f"Machine: {os.cpu_count()} CPUs, Python {platform.python_version()}, {platform.system()}. "
         f"Both servers: gunicorn gthread, {WORKERS} workers x {THREADS} threads (as `hwerror serve`), on "
         "127.0.0.1; the load generator (threads, keep-alive connections) runs on the same machine. "
         "Bare = a Bolt app whose /hwerror handler only calls ack(); real = `hwerror serve` (signature "
-        "check, middleware, matching, the card's entry and notes read from the database, Block Kit, "
+        "check, middleware, matching, the card's entry and notes from the per-process card cache, Block Kit, "
         "knowledge gaps written after the ack). Queries rotate over: "
         + ", ".join(f"`{q}`" for q in QUERIES) + ".",
         "",
@@ -223,13 +246,15 @@ def main() -> None:
                                      formatter_class=argparse.RawDescriptionHelpFormatter)
     parser.add_argument("--db", default="sqlite,postgresql")
     parser.add_argument("--clients", default="1,8,32")
-    parser.add_argument("--seconds", type=float, default=5.0)
+    parser.add_argument("--seconds", type=float, default=3.0, help="per run (repeated --rounds times)")
+    parser.add_argument("--rounds", type=int, default=3)
     parser.add_argument("--out", default=str(ROOT / "bench" / "results" / "slack_http.md"))
     args = parser.parse_args()
     clients = [int(c) for c in args.clients.split(",")]
+    args.load_before = os.getloadavg()[0]
     rows: list[dict[str, object]] = []
     for kind in [d.strip() for d in args.db.split(",") if d.strip()]:
-        rows += bench_database(kind, clients, args.seconds)
+        rows += bench_database(kind, clients, args.seconds, args.rounds)
     write_results(rows, args, Path(args.out))
     print(f"wrote {args.out}")
 

@@ -28,6 +28,7 @@ class CardCache:
     def __init__(self, *, check_every: float = 2.0) -> None:
         self._check_every = check_every
         self._lock = threading.Lock()
+        self._checking = threading.Lock()
         self._cards: dict[Key, RemedyCard] = {}
         self._fingerprint: Fingerprint | None = None
         self._checked_at = float("-inf")
@@ -55,14 +56,21 @@ class CardCache:
         now = time.monotonic()
         if now - self._checked_at < self._check_every:
             return
-        with self._lock:
+        # One thread checks; the others go on with the cards they have rather than queue behind
+        # a query (on SQLite it may wait for another process's write).
+        if not self._checking.acquire(blocking=False):
+            return
+        try:
             if now - self._checked_at < self._check_every:
                 return
             fingerprint = _fingerprint(session)
-            if fingerprint != self._fingerprint:
-                self._cards.clear()
-                self._fingerprint = fingerprint
-            self._checked_at = now
+            with self._lock:
+                if fingerprint != self._fingerprint:
+                    self._cards.clear()
+                    self._fingerprint = fingerprint
+                self._checked_at = now
+        finally:
+            self._checking.release()
 
 
 def _fingerprint(session: Session) -> Fingerprint:

@@ -25,6 +25,8 @@ Mode = Literal["lookup", "paste"]
 
 MAX_CARDS = 5  # cards in one reply; further codes are listed by name
 MAX_TEXT = 40_000  # Slack's own limit on a message
+MEMO_TEXT = 200  # texts up to this long have their findings remembered
+MEMO_SIZE = 4096
 
 
 @dataclass(frozen=True)
@@ -49,6 +51,8 @@ class Pipeline:
         self._matcher = matcher
         self.cache = cache or CardCache()
         self._gaps = gaps  # None: gaps are written at once, in the caller's session
+        self._memo: dict[tuple[str, str], tuple[Finding, ...]] = {}
+        self._memo_matcher: Matcher | None = None
 
     # -- the front ends' entry points ------------------------------------------------------------
 
@@ -95,14 +99,29 @@ class Pipeline:
     # -- steps -----------------------------------------------------------------------------------
 
     def find(self, text: str, mode: Mode) -> list[Finding]:
-        """One finding per distinct code, in the order the text mentions them."""
-        findings = self._matcher().match(text[:MAX_TEXT], mode)
+        """One finding per distinct code, in the order the text mentions them.
+
+        Short texts (what people type after /hwerror: the same few codes again and again) are
+        remembered for as long as the matcher stays the same; pastes are matched every time.
+        """
+        matcher = self._matcher()
+        memo = len(text) <= MEMO_TEXT
+        if memo:
+            if matcher is not self._memo_matcher:
+                self._memo, self._memo_matcher = {}, matcher
+            hit = self._memo.get((mode, text))
+            if hit is not None:
+                return list(hit)
         seen: set[str] = set()
         out = []
-        for f in findings:
+        for f in matcher.match(text[:MAX_TEXT], mode):
             if f.code not in seen:
                 seen.add(f.code)
                 out.append(f)
+        if memo:
+            if len(self._memo) >= MEMO_SIZE:
+                self._memo = {}
+            self._memo[(mode, text)] = tuple(out)
         return out
 
     def _reply(self, session: Session, findings: Sequence[Finding], query: str) -> Reply:
