@@ -49,6 +49,7 @@ def create_app(settings: Settings, engine: Engine, *, catalogue: Catalogue | Non
         logger=_logger(),
     )
     catalogue = catalogue or Catalogue(engine)
+    catalogue.matcher()  # build the index now, not during someone's first command
     sessions = session_factory(engine)
     pipeline = Pipeline(catalogue.matcher, gaps=GapRecorder(sessions))
     services = Services(sessions=sessions, pipeline=pipeline, settings=settings)

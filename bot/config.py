@@ -30,7 +30,7 @@ class Settings(BaseSettings):
     # HTTP mode: the port the platform gives us, and how many worker processes and threads.
     port: int = 3000
     web_concurrency: int = 2
-    web_threads: int = 32
+    web_threads: int = 16
 
     # Slack user ids (comma or space separated) allowed to save team notes; empty: everyone.
     hwerror_admins: str = ""

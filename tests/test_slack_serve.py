@@ -82,3 +82,42 @@ def test_the_procfile_runs_web_worker_and_release() -> None:
     assert lines["web"] == "hwerror serve --http"
     assert lines["worker"] == "hwerror serve --socket-mode"
     assert lines["release"] == "hwerror db upgrade"
+
+
+def test_serve_without_credentials_at_a_terminal_starts_the_shell(engine: Engine, db_url: str) -> None:
+    import os
+    import pty
+    import select as io_select
+
+    with transaction(engine) as session:
+        load_bundled(session)
+    master, slave = pty.openpty()
+    env = {k: v for k, v in os.environ.items() if not k.startswith("SLACK_")}
+    env.update({"DATABASE_URL": db_url, "NO_COLOR": "1", "COLUMNS": "120"})
+    proc = subprocess.Popen([sys.executable, "-c", "from bot.cli import main; main()", "serve"], env=env,
+                            stdin=slave, stdout=slave, stderr=slave, close_fds=True)
+    os.close(slave)
+    out = b""
+    try:
+        os.write(master, b"/hwerror AIS.0027\n/quit\n")
+        while proc.poll() is None or io_select.select([master], [], [], 0)[0]:
+            ready, _, _ = io_select.select([master], [], [], 20)
+            if not ready:
+                break
+            try:
+                chunk = os.read(master, 65536)
+            except OSError:  # the terminal closed with the process
+                break
+            if not chunk:
+                break
+            out += chunk
+        proc.wait(timeout=20)
+    finally:
+        if proc.poll() is None:
+            proc.kill()
+            proc.wait()
+        os.close(master)
+    text_ = _flat(out.decode(errors="replace"))
+    assert "SLACK_BOT_TOKEN and SLACK_SIGNING_SECRET are not set" in text_
+    assert "Starting the shell adapter" in text_ and "Check whether the account is in arrears" in text_
+    assert proc.returncode == 0
