@@ -91,7 +91,8 @@ def _health(engine: Engine, start_response: StartResponse) -> Iterable[bytes]:
     try:
         with engine.connect() as conn:
             conn.execute(text("SELECT 1"))
-        status, body = "200 OK", {"ok": True}
+        body: dict[str, object] = {"ok": True}
+        status = "200 OK"
     except Exception as exc:  # noqa: BLE001 - any database failure makes the process unhealthy
         log.warning("health check: database unavailable: %s", type(exc).__name__)
         status, body = "503 Service Unavailable", {"ok": False, "database": "unavailable"}

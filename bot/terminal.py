@@ -79,7 +79,7 @@ def unknown_panel(card: UnknownCard, number: int | None = None) -> Panel:
 
 
 def choice_panel(card: ChoiceCard, number: int | None = None) -> Panel:
-    parts = [Text("Could be any of these:"), _choices(card.candidates)]
+    parts: list[Table | Text] = [Text("Could be any of these:"), _choices(card.candidates)]
     title = f"{_number(number)}[bold]{escape(card.code)}[/bold]"
     return Panel(Group(*parts), title=title, title_align="left", border_style="yellow")
 

@@ -821,3 +821,19 @@ def test_the_bot_identified_itself_with_auth_test_at_our_base_url(app: AppProces
     calls = slack.find("auth.test")
     assert calls and all(c.headers.get("Authorization") == f"Bearer {BOT_TOKEN}" for c in calls)
     assert Path(app.log).exists()
+
+
+def test_a_reply_that_could_not_be_posted_is_answered_by_the_retry(app: AppProcess, slack: FakeSlack) -> None:
+    channel, ts = uniq("CRELEASE"), new_ts()
+    slack.fail("chat.postMessage", lambda b: b.get("channel") == channel, status=200, retry_after=None,
+               body={"ok": False, "error": "internal_error"})
+    event = message(channel, ERROR_BODY, ts=ts)
+    app.event(event, event_id="EvRel" + ts)
+    slack.wait_for("chat.postMessage", lambda c: c.body.get("channel") == channel)
+    time.sleep(0.3)  # the failed reply's claim is given back
+    app.event(event, event_id="EvRel" + ts, retry=1)
+    calls = slack.wait_for("chat.postMessage", lambda c: c.body.get("channel") == channel, count=2)
+    assert [c.answered for c in calls] == [200, 200] and calls[1].body["thread_ts"] == ts
+    app.event(event, event_id="EvRel" + ts, retry=2)
+    time.sleep(0.5)
+    assert len(replies_in(slack, channel)) == 2  # the failed one and the one that landed; no third

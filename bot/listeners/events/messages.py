@@ -30,9 +30,10 @@ def on_message(event: dict[str, Any], context: BoltContext, client: WebClient, s
     try:
         client.chat_postMessage(channel=msg.channel, thread_ts=msg.thread_ts, unfurl_links=False,
                                 unfurl_media=False, **message.kwargs())
-    except SlackApiError as exc:
-        # Give the claims back so that Slack's retry of this event can answer it.
+    except Exception as exc:  # noqa: BLE001 - whatever failed, the claims must be given back
+        # So that Slack's retry of this event (or an edit) can still answer it.
         release_codes(session, msg.ref, [c.code for c in reply.cards] + list(reply.more))
-        logger.warning("could not answer %s/%s: %s", msg.channel, msg.ts, exc.response.get("error"))
+        reason = exc.response.get("error") if isinstance(exc, SlackApiError) else type(exc).__name__
+        logger.warning("could not answer %s/%s: %s", msg.channel, msg.ts, reason)
         return
     pipeline.remember(session, reply)
