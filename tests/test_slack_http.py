@@ -837,3 +837,11 @@ def test_a_reply_that_could_not_be_posted_is_answered_by_the_retry(app: AppProce
     app.event(event, event_id="EvRel" + ts, retry=2)
     time.sleep(0.5)
     assert len(replies_in(slack, channel)) == 2  # the failed one and the one that landed; no third
+
+
+def test_interactions_nobody_handles_get_200(app: AppProcess) -> None:
+    action = {"action_id": "some_old_button", "_block": "b1", "value": "x", "text": {"type": "plain_text",
+                                                                                     "text": "Old"}}
+    r = app.interact(block_actions(action, user="U1", channel="C1", response_url="", message_=None,
+                                   ephemeral=False))
+    assert r.status == 200

@@ -5,6 +5,7 @@ from __future__ import annotations
 from slack_bolt import App
 
 from bot.listeners import actions, commands, events, shortcuts, views
+from bot.listeners.events.unhandled import register_fallbacks
 
 
 def register_listeners(app: App) -> None:
@@ -13,3 +14,5 @@ def register_listeners(app: App) -> None:
     shortcuts.register(app)
     views.register(app)
     events.register(app)
+    # Add new listeners above this line: the fallbacks answer anything not yet handled.
+    register_fallbacks(app)

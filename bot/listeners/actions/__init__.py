@@ -5,7 +5,6 @@ import re
 from slack_bolt import App
 
 from bot.listeners.actions import escalate, feedback, note, pick, post
-from bot.listeners.events.unhandled import acknowledge
 from bot.messages import ADD_NOTE, ESCALATE, HELPFUL, NOT_HELPFUL, PICK, POST
 
 
@@ -16,5 +15,3 @@ def register(app: App) -> None:
     app.action(ESCALATE)(escalate.escalate_now)
     app.action(ADD_NOTE)(note.open_note_modal)
     app.action(re.compile(rf"^{PICK}:\d+$"))(pick.pick_candidate)
-    # Last: any other interaction (an old message's button, a link button) is acknowledged.
-    app.action(re.compile(".*"))(acknowledge)
