@@ -60,6 +60,7 @@ class Rule:
 class FakeSlack:
     def __init__(self) -> None:
         self.calls: list[Call] = []
+        self.uploads: dict[str, bytes] = {}
         self.rules: list[Rule] = []
         self._cond = threading.Condition()
         self._ts = 1700000000.000100
@@ -73,7 +74,12 @@ class FakeSlack:
 
             def do_POST(self) -> None:
                 length = int(self.headers.get("Content-Length") or 0)
-                raw = self.rfile.read(length).decode("utf-8")
+                data_in = self.rfile.read(length)
+                if self.path.startswith("/upload/"):
+                    # files_upload_v2's second step: the file's bytes, to the URL we handed out.
+                    fake.uploads[self.path.removeprefix("/upload/")] = data_in
+                    data_in = b""
+                raw = data_in.decode("utf-8")
                 ctype = (self.headers.get("Content-Type") or "").split(";")[0].strip()
                 body: dict[str, Any] = (
                     json.loads(raw)
@@ -187,6 +193,17 @@ class FakeSlack:
             return {"ok": True, "url": f"ws://127.0.0.1:{self.server.server_address[1]}/socket-mode"}
         if method == "response_url":
             return {"ok": True}
+        if method == "views.publish":
+            return {"ok": True, "view": {"id": "V0002", **(json.loads(body["view"]) if isinstance(
+                body.get("view"), str) else body.get("view") or {})}}
+        if method == "files.getUploadURLExternal":
+            file_id = f"F{len(self.uploads) + len(self.calls):04d}"
+            return {"ok": True, "upload_url": f"{self.url}/upload/{file_id}", "file_id": file_id}
+        if method.startswith("/upload/"):
+            return {"ok": True}
+        if method == "files.completeUploadExternal":
+            files = json.loads(body["files"]) if isinstance(body.get("files"), str) else body.get("files", [])
+            return {"ok": True, "files": [{"id": f["id"], "title": f.get("title")} for f in files]}
         return {"ok": False, "error": "unknown_method"}
 
     # -- looking at what happened ------------------------------------------------------------------

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import typer
 
-from bot.cli import chat, db, digest, incidents, kb, lookup, match, serve, worker
+from bot.cli import chat, clock, db, digest, incidents, kb, lookup, match, serve, worker
 
 app = typer.Typer(
     name="hwerror",
@@ -22,6 +22,7 @@ serve.register(app)
 chat.register(app)
 worker.register(app)
 digest.register(app)
+clock.register(app)
 
 
 def main() -> None:

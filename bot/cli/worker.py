@@ -93,7 +93,7 @@ def register(app: typer.Typer) -> None:
                 summary = worker.run_once()
                 _report(summary)
                 return
-            _run_until_signalled(worker, settings.outbox_poll_interval.total_seconds())
+            run_until_signalled(worker, settings.outbox_poll_interval.total_seconds())
 
 
 def _report(summary: RunSummary) -> None:
@@ -102,7 +102,7 @@ def _report(summary: RunSummary) -> None:
         console.print(f"  dead: {error}", highlight=False, markup=False)
 
 
-def _run_until_signalled(worker: OutboxWorker, interval: float) -> None:
+def run_until_signalled(worker: OutboxWorker, interval: float) -> None:
     stop = threading.Event()
 
     def _stop(signum: int, _frame: FrameType | None) -> None:

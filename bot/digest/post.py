@@ -7,7 +7,7 @@ from datetime import datetime, timedelta
 
 from slack_sdk import WebClient
 from slack_sdk.errors import SlackApiError
-from sqlalchemy import Engine, or_, update
+from sqlalchemy import Engine, update
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
 
@@ -21,7 +21,8 @@ from knowledge.models import utcnow
 
 log = logging.getLogger(__name__)
 
-# A claim whose process died mid-post is taken over after this long.
+# A claim whose process died mid-post, or whose post failed, is taken over after this long: soon
+# enough to recover on the same morning, slow enough not to hammer Slack with a failing post.
 STALE_CLAIM = timedelta(minutes=15)
 
 
@@ -38,10 +39,8 @@ def claim(session: Session, channel: str, week: str, now: datetime) -> bool:
         .where(
             DigestPost.channel == channel,
             DigestPost.week == week,
-            or_(
-                DigestPost.status == "failed",
-                (DigestPost.status == "posting") & (DigestPost.claimed_at < now - STALE_CLAIM),
-            ),
+            DigestPost.status.in_(("posting", "failed")),
+            DigestPost.claimed_at < now - STALE_CLAIM,
         )
         .values(status="posting", claimed_at=now, error=None)
         .execution_options(synchronize_session=False)
@@ -69,7 +68,8 @@ def post_digest(engine: Engine, client: WebClient, channel: str, week: Week, *,
                                    filename=f"hwerror-{week.label}.png",
                                    title=f"Incidents per day, {week.label}")
     except (SlackApiError, OSError) as exc:
-        error = str(exc).splitlines()[0][:500]
+        error = (exc.response.get("error") if isinstance(exc, SlackApiError) else None) or str(exc)
+        error = error.splitlines()[0][:500]
         log.warning("digest %s for %s not posted: %s", week.label, channel, error)
         _finish(engine, channel, week.label, status="failed", error=error)
         raise

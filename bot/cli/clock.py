@@ -1,0 +1,40 @@
+"""`hwerror clock`: the Procfile's clock process (weekly digest + ticket outbox), until stopped."""
+
+from __future__ import annotations
+
+import logging
+import threading
+
+import typer
+
+from bot.cli.common import console, engine_for_cli
+from bot.cli.digest import load_digest_settings
+from bot.cli.worker import build_worker, load_settings, run_until_signalled
+from bot.clock import DigestClock
+from bot.config import get_settings
+from bot.slack_client import web_client
+
+
+def register(app: typer.Typer) -> None:
+    @app.command("clock")
+    def clock_command() -> None:
+        """Post the weekly digest on its schedule and make the ticket backend calls, until stopped."""
+        logging.basicConfig(level=logging.WARNING, format="%(asctime)s %(levelname)s %(name)s: %(message)s")
+        tickets = load_settings()
+        digest = load_digest_settings()
+        slack = get_settings()
+        with engine_for_cli() as engine:
+            stop = threading.Event()
+            if digest.digest_channel and slack.slack_bot_token:
+                clock = DigestClock(engine, web_client(slack), digest)
+                threading.Thread(target=clock.run_forever, args=(stop,), daemon=True, name="digest").start()
+                console.print(f"clock: digest to {digest.digest_channel} every {digest.digest_schedule} "
+                              f"({digest.timezone})", highlight=False)
+            else:
+                console.print("clock: no digest (set HWERROR_DIGEST_CHANNEL and SLACK_BOT_TOKEN)",
+                              highlight=False)
+            worker = build_worker(tickets, engine)
+            try:
+                run_until_signalled(worker, tickets.outbox_poll_interval.total_seconds())
+            finally:
+                stop.set()

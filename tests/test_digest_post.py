@@ -1,0 +1,113 @@
+"""The digest is posted once per week and channel, with its chart, even with several processes."""
+
+from __future__ import annotations
+
+import threading
+from datetime import UTC, datetime, timedelta
+
+import pytest
+from slack_sdk import WebClient
+from slack_sdk.errors import SlackApiError
+from sqlalchemy import Engine, select
+
+from bot.clock import DigestClock
+from bot.digest.config import DigestSettings
+from bot.digest.models import DigestPost
+from bot.digest.post import post_digest
+from bot.digest.weeks import Week, zone
+from bot.incidents.models import Incident
+from knowledge.db import session_factory, transaction
+from tests.slack_fake import FakeSlack
+
+TZ = zone("America/New_York")
+WEEK = Week.parse("2026-W47", TZ)
+
+
+def _incidents(engine: Engine) -> None:
+    with transaction(engine) as session:
+        for i in range(3):
+            session.add(
+                Incident(
+                    workspace="T1",
+                    channel="C1",
+                    message_key=f"m{i}",
+                    source="paste",
+                    service="content-moderation",
+                    code="AIS.0027",
+                    variant=0,
+                    known=True,
+                    how="code",
+                    confidence=1.0,
+                    excerpt="x",
+                    created_at=WEEK.start + timedelta(days=1, hours=i),
+                )
+            )
+
+
+def test_racing_posters_post_the_week_once_with_its_chart(engine: Engine) -> None:
+    _incidents(engine)
+    with FakeSlack() as slack:
+        client = WebClient(token="xoxb-test", base_url=slack.api_url)
+        results: list[str | None] = []
+        threads = [
+            threading.Thread(target=lambda: results.append(post_digest(engine, client, "C0DIGEST1", WEEK)))
+            for _ in range(4)
+        ]
+        for t in threads:
+            t.start()
+        for t in threads:
+            t.join()
+        assert len([r for r in results if r]) == 1
+        posts = slack.find("chat.postMessage")
+        assert len(posts) == 1 and posts[0].body["channel"] == "C0DIGEST1"
+        assert "2026-W47" in posts[0].body["text"]
+        assert len(slack.uploads) == 1
+        assert next(iter(slack.uploads.values())).startswith(b"\x89PNG")
+        (completed,) = slack.find("files.completeUploadExternal")
+        assert completed.body["channel_id"] == "C0DIGEST1"
+        assert completed.body["thread_ts"] == results[[r is not None for r in results].index(True)]
+        assert post_digest(engine, client, "C0DIGEST1", WEEK) is None
+    with session_factory(engine)() as session:
+        row = session.scalars(select(DigestPost)).one()
+    assert (row.status, row.week) == ("posted", "2026-W47") and row.message_ts
+
+
+def test_a_failed_post_is_kept_and_retried_after_the_stale_window(engine: Engine) -> None:
+    with FakeSlack() as slack:
+        client = WebClient(token="xoxb-test", base_url=slack.api_url)
+        slack.fail(
+            "chat.postMessage", status=200, body={"ok": False, "error": "channel_not_found"}, retry_after=None
+        )
+        with pytest.raises(SlackApiError):
+            post_digest(engine, client, "C0DIGEST1", WEEK)
+        with session_factory(engine)() as session:
+            row = session.scalars(select(DigestPost)).one()
+            assert (row.status, row.error) == ("failed", "channel_not_found")
+        assert post_digest(engine, client, "C0DIGEST1", WEEK) is None, "too soon to retry"
+        later = datetime.now(UTC) + timedelta(minutes=16)
+        assert post_digest(engine, client, "C0DIGEST1", WEEK, now=later) is not None
+        assert len(slack.find("chat.postMessage")) == 2
+
+
+def test_the_clock_posts_last_week_only_after_the_local_posting_time(engine: Engine) -> None:
+    _incidents(engine)
+    settings = DigestSettings(digest_channel="C0DIGEST1", digest_schedule="mon 09:00", timezone=TZ.key)
+    with FakeSlack() as slack:
+        clock = DigestClock(engine, WebClient(token="xoxb-test", base_url=slack.api_url), settings)
+        monday = WEEK.monday + timedelta(days=7)
+        assert clock.tick(datetime(monday.year, monday.month, monday.day, 8, 59, tzinfo=TZ)) is None
+        assert clock.tick(datetime(monday.year, monday.month, monday.day, 9, 1, tzinfo=TZ)) is not None
+        assert clock.tick(datetime(monday.year, monday.month, monday.day, 10, 0, tzinfo=TZ)) is None
+        (post,) = slack.find("chat.postMessage")
+        assert "2026-W47" in post.body["text"]
+
+
+def test_bad_digest_settings_name_the_variable() -> None:
+    from pydantic import ValidationError
+
+    with pytest.raises(ValidationError, match="is not a schedule"):
+        DigestSettings(digest_schedule="someday")
+    with pytest.raises(ValidationError, match="IANA time zone"):
+        DigestSettings(timezone="Moon/Base")
+    with pytest.raises(ValidationError, match="Slack channel id"):
+        DigestSettings(digest_channel="#general")
