@@ -10,6 +10,9 @@ from sqlalchemy import Engine
 
 from bot.config import Settings
 from bot.gaps import GapRecorder
+from bot.incidents.config import EscalationSettings, TicketSettings
+from bot.incidents.desk import IncidentDesk
+from bot.incidents.seen import SeenCounts
 from bot.listeners import register_listeners
 from bot.middleware import CloseSession, Services, ServicesMiddleware
 from bot.pipeline import Pipeline
@@ -32,8 +35,11 @@ def _logger() -> logging.Logger:
     return logger
 
 
-def create_app(settings: Settings, engine: Engine, *, catalogue: Catalogue | None = None) -> App:
-    """The Slack app for one process. `settings` must carry the Slack credentials."""
+def create_app(settings: Settings, engine: Engine, *, catalogue: Catalogue | None = None,
+               escalation: EscalationSettings | None = None, tickets: TicketSettings | None = None) -> App:
+    """The Slack app for one process. `settings` must carry the Slack credentials; escalation and
+    ticket settings are read from the environment when not given (a bad value raises
+    pydantic's ValidationError, which `hwerror serve` turns into a message naming the variable)."""
     socket_mode = settings.socket_mode
     secret = settings.slack_signing_secret
     signing_secret = secret.get_secret_value() if secret else None
@@ -51,8 +57,10 @@ def create_app(settings: Settings, engine: Engine, *, catalogue: Catalogue | Non
     catalogue = catalogue or Catalogue(engine)
     catalogue.matcher()  # build the index now, not during someone's first command
     sessions = session_factory(engine)
-    pipeline = Pipeline(catalogue.matcher, gaps=GapRecorder(sessions))
-    services = Services(sessions=sessions, pipeline=pipeline, settings=settings)
+    seen = SeenCounts(sessions)
+    desk = IncidentDesk(escalation or EscalationSettings(), tickets or TicketSettings(), seen)
+    pipeline = Pipeline(catalogue.matcher, gaps=GapRecorder(sessions), seen=seen)
+    services = Services(sessions=sessions, pipeline=pipeline, settings=settings, desk=desk)
     app.use(ServicesMiddleware(services))
     runner = app.listener_runner
     runner.listener_completion_handler = CloseSession(runner.listener_completion_handler)

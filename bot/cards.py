@@ -89,6 +89,11 @@ class RemedyCard:
     def key(self) -> tuple[str, str, int]:
         return (self.service, self.code, self.variant)
 
+    def entry_data(self) -> EntryData:
+        return EntryData(service=self.service, code=self.code, variant=self.variant, status=self.status,
+                         message=self.message, description=self.description, handling=self.handling,
+                         doc_url=self.doc_url)
+
     @classmethod
     def from_data(cls, entry: EntryData, **extra: object) -> RemedyCard:
         """A card from the matcher's copy of an entry (no notes): used when the row is gone."""

@@ -7,13 +7,19 @@ and `/note` act on the cards shown last, as the buttons do in Slack, with the sa
 
 from __future__ import annotations
 
+import uuid
 from collections.abc import Callable
 
 from rich.console import Console
 from rich.markup import escape
 from sqlalchemy import Engine
+from sqlalchemy.orm import Session
 
 from bot.cards import RemedyCard
+from bot.incidents.config import EscalationSettings, TicketSettings
+from bot.incidents.desk import IncidentDesk
+from bot.incidents.record import Occurrence
+from bot.incidents.seen import SeenCounts
 from bot.messages import HELP_WORDS
 from bot.pipeline import Pipeline, Reply
 from bot.records import record_escalation, record_vote
@@ -26,7 +32,7 @@ HELP = """\
 [bold]/hwerror QUERY[/bold]   look up a code or an error message (lookup mode)
 [bold]paste[/bold]            any error text, then an empty line (paste mode, as in a channel)
 [bold]/helpful [N][/bold]     mark card N of the last answer helpful (default 1); [bold]/unhelpful [N][/bold]
-[bold]/escalate [N][/bold]    ask for a ticket about card N
+[bold]/escalate [N][/bold]    open a ticket for card N's code now (or join the open one)
 [bold]/note [N][/bold]        add a team note to card N (you are asked for the text)
 [bold]/quit[/bold]            leave (or end of input)"""
 
@@ -39,7 +45,9 @@ class Shell:
         self.read = read
         self.user = user
         self.sessions = session_factory(engine)
-        self.pipeline = Pipeline(Catalogue(engine).matcher)
+        seen = SeenCounts(self.sessions, ttl=0)
+        self.pipeline = Pipeline(Catalogue(engine).matcher, seen=seen)
+        self.desk = IncidentDesk(EscalationSettings(), TicketSettings(), seen)
         self.last: Reply | None = None
 
     @property
@@ -97,6 +105,7 @@ class Shell:
             reply = self.pipeline.lookup(session, text)
             self.show(reply, nothing=f"No Huawei Cloud error code found in {text!r}.")
             self.pipeline.remember(session, reply)
+            self.record(session, reply, text)
 
     def paste(self, lines: list[str]) -> None:
         while True:  # a paste ends with an empty line (or the end of input)
@@ -111,6 +120,17 @@ class Shell:
             reply = self.pipeline.explain(session, "\n".join(lines))
             self.show(reply, nothing="No Huawei Cloud error in that text.")
             self.pipeline.remember(session, reply)
+            self.record(session, reply, "\n".join(lines))
+
+    def occurrence(self, text: str, source: str = "shell") -> Occurrence:
+        return Occurrence(workspace="shell", channel="shell", message_key=f"shell:{uuid.uuid4().hex}",
+                          source=source, text=text, user_id=self.user_id)
+
+    def record(self, session: Session, reply: Reply, text: str) -> None:
+        """Incidents and escalations, as in a channel; escalations are announced here."""
+        for a in self.desk.record(session, self.occurrence(text), reply.findings):
+            self.console.print(f"[bold red]escalated:[/bold red] {escape(str(a.escalation_message['text']))}",
+                               highlight=False)
 
     def show(self, reply: Reply, *, nothing: str) -> None:
         if reply.empty:
@@ -157,12 +177,14 @@ class Shell:
             return
         with self.sessions() as session:
             entry = get_entry(session, *card.key)
-            request_id = record_escalation(
+            record_escalation(
                 session, entry_id=entry.id if entry else None, service=card.service, code=card.code,
                 requested_by=self.author, channel_id=None, message_ts=None,
             )
-        self.console.print(f"Escalation requested for {escape(card.code)} (request #{request_id})",
-                           highlight=False)
+            occurrence = self.occurrence(card.code, "button")
+            ticket, _ = self.desk.escalate_now(session, occurrence, card.entry_data(), self.author)
+        where = f": ticket HW-{ticket.id} is open" if ticket else ""
+        self.console.print(f"Escalated {escape(card.code)}{where}", highlight=False)
 
     def note(self, arg: str) -> None:
         card = self._card(arg)

@@ -59,7 +59,10 @@ USAGE = (
     "• `/hwerror ais 27`, `/hwerror token is empty`: typos and error messages work too\n"
     "• `/hwerror {\"error_code\": …}`: paste a whole error body, SDK exception or log line\n"
     "• Paste an error in a channel I am in: I answer in the thread\n"
-    "• *Explain Huawei error* in a message's ⋮ menu: the same, on any message"
+    "• *Explain Huawei error* in a message's ⋮ menu: the same, on any message\n"
+    "• `/hwerror stats [CODE]`: how often, where, and tickets (24 h, 7 days, 30 days)\n"
+    "• `/hwerror digest`: this week so far · `/hwerror tickets`: open tickets · "
+    "`/hwerror resolve HW-12`: close one"
 )
 
 

@@ -1,6 +1,6 @@
 """Bolt middleware: every listener gets a database session, the acting user and the pipeline.
 
-Listeners name what they need (`session`, `actor`, `pipeline`, `settings`) as arguments; Bolt
+Listeners name what they need (`session`, `actor`, `pipeline`, `settings`, `desk`) as arguments; Bolt
 injects context values by name. The session is opened lazily by SQLAlchemy (no connection until
 the first query) and closed by `CloseSession` when the listener has finished, whatever happened.
 """
@@ -17,6 +17,7 @@ from slack_bolt.middleware import Middleware
 from sqlalchemy.orm import Session, sessionmaker
 
 from bot.config import Settings
+from bot.incidents.desk import IncidentDesk
 from bot.pipeline import Pipeline
 
 
@@ -46,6 +47,7 @@ class Services:
     sessions: sessionmaker[Session]
     pipeline: Pipeline
     settings: Settings
+    desk: IncidentDesk
 
 
 def actor_from(body: dict[str, Any], context: BoltContext, admins: frozenset[str]) -> Actor:
@@ -72,6 +74,7 @@ class ServicesMiddleware(Middleware):
         context["actor"] = actor_from(req.body, context, services.settings.admins)
         context["pipeline"] = services.pipeline
         context["settings"] = services.settings
+        context["desk"] = services.desk
         return next()
 
 

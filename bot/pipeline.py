@@ -16,6 +16,7 @@ from sqlalchemy.orm import Session
 from bot.card_cache import CardCache, Key
 from bot.cards import Card, Choice, ChoiceCard, RemedyCard, UnknownCard
 from bot.gaps import GapRecorder
+from bot.incidents.seen import SeenCounts
 from bot.records import MessageRef, claim_codes, record_gap, tally
 from knowledge.matching.findings import Finding
 from knowledge.matching.matcher import Matcher
@@ -35,6 +36,7 @@ class Reply:
     more: tuple[str, ...] = ()  # codes found beyond the cards shown
     query: str = ""
     gaps: tuple[str, ...] = ()  # codes the knowledge base lacks, shown or not
+    findings: tuple[Finding, ...] = ()  # everything found, shown or not: what the incident desk records
 
     @property
     def empty(self) -> bool:
@@ -47,9 +49,10 @@ class Reply:
 
 class Pipeline:
     def __init__(self, matcher: Callable[[], Matcher], cache: CardCache | None = None,
-                 gaps: GapRecorder | None = None) -> None:
+                 gaps: GapRecorder | None = None, seen: SeenCounts | None = None) -> None:
         self._matcher = matcher
         self.cache = cache or CardCache()
+        self._seen = seen  # None: cards say nothing of how often a code was seen
         self._gaps = gaps  # None: gaps are written at once, in the caller's session
         self._memo: dict[tuple[str, str], tuple[Finding, ...]] = {}
         self._memo_matcher: Matcher | None = None
@@ -128,8 +131,15 @@ class Pipeline:
         shown, rest = findings[:MAX_CARDS], findings[MAX_CARDS:]
         keys = [f.entry.key for f in shown if f.entry is not None]
         cards = self.cache.cards(session, keys)
-        return Reply(cards=tuple(_card(f, cards) for f in shown), more=tuple(f.code for f in rest),
-                     query=query, gaps=tuple(f.code for f in findings if not f.known))
+        built = tuple(self._with_seen(_card(f, cards)) for f in shown)
+        return Reply(cards=built, more=tuple(f.code for f in rest), query=query,
+                     gaps=tuple(f.code for f in findings if not f.known), findings=tuple(findings))
+
+    def _with_seen(self, card: Card) -> Card:
+        if self._seen is None or not isinstance(card, RemedyCard):
+            return card
+        seen, ticket = self._seen.get(card.service, card.code)
+        return replace(card, seen_7d=seen, ticket=ticket)
 
 
 def _card(finding: Finding, cards: dict[Key, RemedyCard]) -> Card:

@@ -21,6 +21,7 @@ import threading
 import time
 import urllib.error
 import urllib.request
+import uuid
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
@@ -277,7 +278,8 @@ def form_body(fields: dict[str, str]) -> str:
 
 
 def slash_fields(
-    text: str, *, user: str = "U1", channel: str = "C1", response_url: str = "", user_name: str = "alice"
+    text: str, *, user: str = "U1", channel: str = "C1", response_url: str = "", user_name: str = "alice",
+    trigger_id: str | None = None,
 ) -> dict[str, str]:
     return {
         "token": "legacy-verification-token",
@@ -292,7 +294,7 @@ def slash_fields(
         "api_app_id": "A0001",
         "is_enterprise_install": "false",
         "response_url": response_url,
-        "trigger_id": "1337.42.abcd",
+        "trigger_id": trigger_id or f"1337.{uuid.uuid4().hex[:10]}",
     }
 
 

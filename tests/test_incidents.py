@@ -56,7 +56,7 @@ def test_fifth_incident_in_the_window_opens_one_ticket_and_later_ones_attach(eng
         ticket = session.scalars(select(Ticket)).one()
         assert ticket.status == "open" and ticket.code == "AIS.0027"
         linked = session.scalar(select(func.count()).where(Incident.ticket_id == ticket.id))
-        assert linked == 3, "the tipping incident and the two after it"
+        assert linked == 7, "the five that made the case, and the two after it"
         assert session.scalars(select(OutboxItem.action)).all() == ["create"]
 
 

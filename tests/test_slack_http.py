@@ -19,6 +19,7 @@ import pytest
 from sqlalchemy import Engine, create_engine, func, select, text
 from sqlalchemy.engine import make_url
 
+from bot.incidents.models import Ticket
 from bot.models import AnsweredMessage, EscalationRequest, FeedbackVote, KnowledgeGap
 from knowledge.bundled import load_bundled
 from knowledge.db import make_engine, transaction
@@ -116,7 +117,15 @@ def app(
         db_url=module_db,
         slack=slack,
         cwd=tmp_path_factory.mktemp("cwd"),
-        env={"HWERROR_ADMINS": ADMIN, "HWERROR_BOT_REPLIES_PER_MINUTE": "3"},
+        # Automatic escalation is pinned in test_slack_incidents.py; here only "Escalate now" opens tickets.
+        env={
+            "HWERROR_ADMINS": ADMIN,
+            "HWERROR_BOT_REPLIES_PER_MINUTE": "3",
+            "HWERROR_ESCALATE_COUNT": "10000",
+            "HWERROR_ESCALATE_CHANNELS": "10000",
+            "HWERROR_ESCALATE_SUPPORT_COUNT": "10000",
+            "HWERROR_ESCALATION_CHANNEL": "C0ESCALATE",
+        },
     )
     proc.start()
     yield proc
@@ -666,7 +675,7 @@ def test_helpful_votes_are_one_per_person_and_show_on_the_card(
     assert_block_kit_limits(last.body)
 
 
-def test_escalate_now_records_a_request(app: AppProcess, slack: FakeSlack, kb: Engine) -> None:
+def test_escalate_now_opens_a_ticket_and_announces_it(app: AppProcess, slack: FakeSlack, kb: Engine) -> None:
     channel = uniq("CESC")
     posted = _thread_reply(app, slack, channel)
     response_url = slack.response_url(uniq("esc"))
@@ -681,10 +690,17 @@ def test_escalate_now_records_a_request(app: AppProcess, slack: FakeSlack, kb: E
         )
     )
     [ack] = slack.wait_for("response_url", lambda c: c.path.endswith(response_url.rsplit("/", 1)[1]))
-    assert "Escalation requested for *AIS.0005*" in all_text(ack.body)
+    assert "*AIS.0005* escalated: ticket HW-" in all_text(ack.body)
     [update] = slack.wait_for("chat.update", lambda c: c.body.get("channel") == channel)
     assert "escalation requested" in all_text(update.body)
+    [card] = slack.wait_for(
+        "chat.postMessage", lambda c: c.body.get("channel") == "C0ESCALATE" and channel in json.dumps(c.body)
+    )
+    assert "Escalated: AIS.0005" in all_text(card.body) and "escalated by u3 (U3)" in all_text(card.body)
+    assert "hwerror_resolve_ticket" in json.dumps(card.body)
     with kb.connect() as conn:
+        ticket = conn.execute(select(Ticket).where(Ticket.code == "AIS.0005")).one()
+        assert ticket.status == "open" and ticket.backend == "internal"
         row = conn.execute(select(EscalationRequest).where(EscalationRequest.channel_id == channel)).one()
     assert (row.code, row.service, row.requested_by, row.status) == (
         "AIS.0005",

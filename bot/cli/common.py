@@ -4,9 +4,11 @@ from __future__ import annotations
 
 from collections.abc import Iterator
 from contextlib import contextmanager
-from typing import NoReturn
+from typing import NoReturn, TypeVar
 
 import typer
+from pydantic import ValidationError
+from pydantic_settings import BaseSettings
 from rich.console import Console
 from sqlalchemy import Engine, text
 from sqlalchemy.exc import ArgumentError, DBAPIError, NoSuchModuleError, OperationalError
@@ -49,3 +51,27 @@ def engine_for_cli(*, need_schema: bool = True) -> Iterator[Engine]:
         fail(f"cannot use the database at {shown}: {_reason(exc)}")
     finally:
         engine.dispose()
+
+
+def settings_problem(exc: ValidationError) -> str:
+    """The validation errors as one line naming each variable, and never echoing a value (secrets)."""
+    problems = []
+    for error in exc.errors():
+        message = str(error.get("msg", "invalid")).removeprefix("Value error, ")
+        loc = error.get("loc") or ()
+        if loc:
+            problems.append(f"HWERROR_{str(loc[0]).upper()}: {message}")
+        else:
+            problems.append(message)  # model-level checks name their variables themselves
+    return "; ".join(problems)
+
+
+SettingsT = TypeVar("SettingsT", bound=BaseSettings)
+
+
+def settings_or_fail(cls: type[SettingsT], what: str) -> SettingsT:
+    """Settings read from the environment, or one line naming each bad variable, and exit 1."""
+    try:
+        return cls()
+    except ValidationError as exc:
+        fail(f"{what}: {settings_problem(exc)}")

@@ -6,12 +6,9 @@ from pathlib import Path
 from typing import Annotated
 
 import typer
-from pydantic import ValidationError
 
-from bot.cli.common import console, engine_for_cli, fail
-from bot.cli.worker import settings_problem
+from bot.cli.common import console, engine_for_cli, fail, settings_or_fail
 from bot.config import get_settings
-from bot.digest.chart import chart_png
 from bot.digest.compute import build_digest
 from bot.digest.config import DigestSettings
 from bot.digest.render import digest_panel
@@ -21,10 +18,7 @@ from knowledge.models import utcnow
 
 
 def load_digest_settings() -> DigestSettings:
-    try:
-        return DigestSettings()
-    except ValidationError as exc:
-        fail(f"digest settings: {settings_problem(exc)}")
+    return settings_or_fail(DigestSettings, "digest settings")
 
 
 CHART_HELP = "Where --dry-run writes the chart (a PNG)."
@@ -49,6 +43,8 @@ def register(app: typer.Typer) -> None:
                 with session_factory(engine)() as session:
                     digest = build_digest(session, chosen)
                 console.print(digest_panel(digest))
+                from bot.digest.chart import chart_png  # matplotlib costs most of a second to import
+
                 png = chart_png(digest)
                 if png is not None:
                     path = chart_dir / f"hwerror-digest-{chosen.label}.png"

@@ -8,8 +8,10 @@ from typing import Annotated
 
 import typer
 
-from bot.cli.common import console, engine_for_cli, err_console
+from bot.cli.common import console, engine_for_cli, err_console, settings_or_fail
 from bot.config import MANIFEST_HINT, Settings, get_settings
+from bot.digest.config import DigestSettings
+from bot.incidents.config import EscalationSettings, TicketSettings
 
 HTTP_HELP = "HTTP mode even when SLACK_APP_TOKEN is set (the Procfile's web process)."
 SOCKET_HELP = "Socket Mode; fails without SLACK_APP_TOKEN (the Procfile's worker process)."
@@ -55,6 +57,10 @@ def register(app: typer.Typer) -> None:
         logging.basicConfig(level=logging.INFO, format="%(asctime)s %(levelname)s %(name)s: %(message)s")
         with engine_for_cli():  # fail now, clearly, if the database is unusable or not migrated
             pass
+        # Bad escalation, ticket or digest settings stop start-up here, naming the variable.
+        settings_or_fail(EscalationSettings, "escalation settings")
+        settings_or_fail(TicketSettings, "ticket settings")
+        settings_or_fail(DigestSettings, "digest settings")
         if settings.socket_mode:
             _socket_mode(settings)
         else:

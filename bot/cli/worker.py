@@ -9,34 +9,17 @@ from types import FrameType
 from typing import Annotated
 
 import typer
-from pydantic import ValidationError
 from sqlalchemy import Engine
 
-from bot.cli.common import console, engine_for_cli, fail
+from bot.cli.common import console, engine_for_cli, fail, settings_or_fail
 from bot.incidents.backends import make_backend
 from bot.incidents.config import TicketSettings
 from bot.incidents.outbox import Backoff, OutboxWorker, RunSummary, dead_items, requeue_dead
 from knowledge.db import transaction
 
 
-def settings_problem(exc: ValidationError) -> str:
-    """The validation errors as one line naming each variable, and never echoing a value (secrets)."""
-    problems = []
-    for error in exc.errors():
-        message = str(error.get("msg", "invalid")).removeprefix("Value error, ")
-        loc = error.get("loc") or ()
-        if loc:
-            problems.append(f"HWERROR_{str(loc[0]).upper()}: {message}")
-        else:
-            problems.append(message)  # model-level checks name their variables themselves
-    return "; ".join(problems)
-
-
 def load_settings() -> TicketSettings:
-    try:
-        return TicketSettings()
-    except ValidationError as exc:
-        fail(f"ticket settings: {settings_problem(exc)}")
+    return settings_or_fail(TicketSettings, "ticket settings")
 
 
 def build_worker(settings: TicketSettings, engine: Engine) -> OutboxWorker:

@@ -11,7 +11,6 @@ from sqlalchemy import Engine, update
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
 
-from bot.digest.chart import chart_png
 from bot.digest.compute import build_digest
 from bot.digest.models import DigestPost
 from bot.digest.render import digest_message
@@ -61,6 +60,8 @@ def post_digest(engine: Engine, client: WebClient, channel: str, week: Week, *,
         message = digest_message(digest)
         answer = client.chat_postMessage(channel=channel, unfurl_links=False, **message.kwargs())
         ts = str(answer["ts"])
+        from bot.digest.chart import chart_png  # matplotlib: loaded only by the process that posts
+
         png = chart_png(digest)
         if png is not None:
             # In the digest's thread, so the chart sits beside the figures without a second ping.

@@ -121,7 +121,8 @@ def escalate_if_due(
     actor: str | None = None,
     now: datetime | None = None,
 ) -> Escalation | None:
-    """Attach the incident to its code's open ticket, or open (or reopen) one when the policy says so."""
+    """Attach the incident to its code's open ticket; reopen a resolved one (a regression); or open
+    one when the policy (or `force_reason`, the "Escalate now" button) says so."""
     if not incident.known or not incident.service:
         return None
     now = now or utcnow()
@@ -134,31 +135,45 @@ def escalate_if_due(
     ).one_or_none()
     if ticket is not None and ticket.status == "open":
         return _attach(session, ticket, incident, now)
-    reason = force_reason or policy.reason(
-        code_activity(session, incident, policy, _who_acts(session, incident), now)
-    )
+    if ticket is not None:
+        # Resolved, and the code is back: a regression, whatever the counts say.
+        reason = force_reason or f"came back after HW-{ticket.id} was resolved"
+        return _reopen_or_attach(session, ticket, incident, policy, actor, now, reason)
+    activity = code_activity(session, incident, policy, _who_acts(session, incident), now)
+    reason = force_reason or policy.reason(activity)
     if reason is None:
         return None
-    if ticket is None:
-        ticket = _insert_ticket(session, incident, reason, backend, now)
-        if ticket is not None:
-            _event(session, ticket, "opened", actor, {"reason": reason}, now)
-            _outbox(session, ticket, "create", now)
-            _link(session, ticket, incident, now)
-            return Escalation(ticket, "opened", reason)
-        # Another process opened it between our read and our insert.
-        ticket = session.scalars(
-            select(Ticket).where(
-                Ticket.workspace == incident.workspace,
-                Ticket.service == incident.service,
-                Ticket.code == incident.code,
-            )
-        ).one()
+    opened = _insert_ticket(session, incident, reason, backend, now)
+    if opened is not None:
+        _event(session, opened, "opened", actor, {"reason": reason}, now)
+        _outbox(session, opened, "create", now)
+        _link_window(session, opened, incident, policy, now)
+        return Escalation(opened, "opened", reason)
+    # Another process opened it between our read and our insert.
+    ticket = session.scalars(
+        select(Ticket).where(
+            Ticket.workspace == incident.workspace,
+            Ticket.service == incident.service,
+            Ticket.code == incident.code,
+        )
+    ).one()
+    return _reopen_or_attach(session, ticket, incident, policy, actor, now, reason)
+
+
+def _reopen_or_attach(
+    session: Session,
+    ticket: Ticket,
+    incident: Incident,
+    policy: EscalationPolicy,
+    actor: str | None,
+    now: datetime,
+    reason: str,
+) -> Escalation:
     if ticket.status == "resolved" and _reopen(session, ticket, reason, now):
         session.refresh(ticket)
         _event(session, ticket, "reopened", actor, {"reason": reason}, now)
         _outbox(session, ticket, "reopen", now)
-        _link(session, ticket, incident, now)
+        _link_window(session, ticket, incident, policy, now)
         return Escalation(ticket, "reopened", reason)
     session.refresh(ticket)
     return _attach(session, ticket, incident, now)
@@ -220,6 +235,25 @@ def _attach(session: Session, ticket: Ticket, incident: Incident, now: datetime)
 def _link(session: Session, ticket: Ticket, incident: Incident, now: datetime) -> None:
     incident.ticket_id = ticket.id
     session.flush()
+
+
+def _link_window(
+    session: Session, ticket: Ticket, incident: Incident, policy: EscalationPolicy, now: datetime
+) -> None:
+    """The incidents that made the case for the ticket belong to it too: its counts start there."""
+    _link(session, ticket, incident, now)
+    session.execute(
+        update(Incident)
+        .where(
+            Incident.workspace == incident.workspace,
+            Incident.service == incident.service,
+            Incident.code == incident.code,
+            Incident.created_at >= now - policy.window,
+            Incident.ticket_id.is_(None),
+        )
+        .values(ticket_id=ticket.id)
+        .execution_options(synchronize_session=False)
+    )
 
 
 def _event(

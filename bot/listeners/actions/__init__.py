@@ -4,8 +4,9 @@ import re
 
 from slack_bolt import App
 
-from bot.listeners.actions import escalate, feedback, note, pick, post
+from bot.listeners.actions import escalate, feedback, note, pick, post, resolve
 from bot.messages import ADD_NOTE, ESCALATE, HELPFUL, NOT_HELPFUL, PICK, POST
+from bot.reports import RESOLVE
 
 
 def register(app: App) -> None:
@@ -13,5 +14,6 @@ def register(app: App) -> None:
     app.action(HELPFUL)(feedback.helpful)
     app.action(NOT_HELPFUL)(feedback.not_helpful)
     app.action(ESCALATE)(escalate.escalate_now)
+    app.action(RESOLVE)(resolve.resolve_ticket)
     app.action(ADD_NOTE)(note.open_note_modal)
     app.action(re.compile(rf"^{PICK}:\d+$"))(pick.pick_candidate)

@@ -1,13 +1,15 @@
-"""Escalate now: record an escalation request (the tickets issue turns these into tickets)."""
+"""Escalate now: the card's code gets a ticket at once (or joins the one that is open)."""
 
 from __future__ import annotations
 
 from typing import Any
 
-from slack_bolt import Ack, Respond
+from slack_bolt import Ack, BoltContext, Respond
 from slack_sdk import WebClient
 from sqlalchemy.orm import Session
 
+from bot.incidents.desk import IncidentDesk
+from bot.incidents.record import Occurrence
 from bot.listeners.actions.common import pressed, refresh_card
 from bot.messages import escape, notice
 from bot.middleware import Actor
@@ -15,8 +17,9 @@ from bot.pipeline import Pipeline
 from bot.records import record_escalation
 
 
-def escalate_now(ack: Ack, body: dict[str, Any], action: dict[str, Any], client: WebClient, respond: Respond,
-                 session: Session, pipeline: Pipeline, actor: Actor) -> None:
+def escalate_now(ack: Ack, body: dict[str, Any], action: dict[str, Any], context: BoltContext,
+                 client: WebClient, respond: Respond, session: Session, pipeline: Pipeline,
+                 desk: IncidentDesk, actor: Actor) -> None:
     ack()
     p = pressed(body, action)
     card = pipeline.card(session, p.key, with_tally=False)
@@ -24,12 +27,26 @@ def escalate_now(ack: Ack, body: dict[str, Any], action: dict[str, Any], client:
         respond(response_type="ephemeral", replace_original=False,
                 **notice("That error is no longer in the knowledge base.").kwargs())
         return
-    request_id = record_escalation(
+    # Who asked, kept beside the ticket: the audit of escalation requests.
+    record_escalation(
         session, entry_id=card.entry_id, service=card.service, code=card.code, requested_by=actor.label,
         channel_id=p.channel, message_ts=p.message_ts,
     )
+    occurrence = Occurrence(
+        workspace=context.team_id or "", channel=p.channel or "", source="button",
+        # One incident per person and card message: pressing twice does not count twice.
+        message_key=f"escalate:{p.message_ts or ''}:{actor.user_id or actor.name}"[:80],
+        text=f"Escalate now pressed by {actor.label}", thread_ts=p.thread_ts, user_id=actor.user_id,
+    )
+    ticket, announcements = desk.escalate_now(session, occurrence, card.entry_data(), actor.label)
+    desk.announce(client, announcements)
     refreshed = pipeline.card(session, p.key)
     if refreshed is not None:
         refresh_card(p, refreshed, client, respond)
-    respond(response_type="ephemeral", replace_original=False,
-            **notice(f"Escalation requested for *{escape(card.code)}* (request #{request_id}).").kwargs())
+    if ticket is None:
+        text = f"Escalation of *{escape(card.code)}* recorded."
+    elif announcements:
+        text = f"*{escape(card.code)}* escalated: ticket HW-{ticket.id} is open."
+    else:
+        text = f"*{escape(card.code)}* already has an open ticket, HW-{ticket.id}; this was added to it."
+    respond(response_type="ephemeral", replace_original=False, **notice(text).kwargs())

@@ -12,13 +12,15 @@ from sqlalchemy.orm import Session
 
 from bot.channel import incoming, may_answer
 from bot.config import Settings
+from bot.incidents.desk import IncidentDesk
+from bot.listeners.occurrence import of_message
 from bot.messages import reply_message
 from bot.pipeline import Pipeline
 from bot.records import release_codes
 
 
 def on_message(event: dict[str, Any], context: BoltContext, client: WebClient, session: Session,
-               pipeline: Pipeline, settings: Settings, logger: Logger) -> None:
+               pipeline: Pipeline, settings: Settings, desk: IncidentDesk, logger: Logger) -> None:
     msg = incoming(event)
     if msg is None or not may_answer(session, msg, bot_user_id=context.bot_user_id, bot_id=context.bot_id,
                                      bot_replies_per_minute=settings.hwerror_bot_replies_per_minute):
@@ -37,3 +39,4 @@ def on_message(event: dict[str, Any], context: BoltContext, client: WebClient, s
         logger.warning("could not answer %s/%s: %s", msg.channel, msg.ts, reason)
         return
     pipeline.remember(session, reply)
+    desk.announce(client, desk.record(session, of_message(msg, context), reply.findings))

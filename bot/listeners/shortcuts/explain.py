@@ -4,19 +4,23 @@ from __future__ import annotations
 
 from typing import Any
 
-from slack_bolt import Ack, Respond
+from slack_bolt import Ack, BoltContext, Respond
+from slack_sdk import WebClient
 from sqlalchemy.orm import Session
 
 from bot.channel import message_text
+from bot.incidents.desk import IncidentDesk
+from bot.listeners.occurrence import of_shortcut
 from bot.messages import notice, reply_message
 from bot.pipeline import Pipeline
 
 
-def explain_message(ack: Ack, shortcut: dict[str, Any], respond: Respond, session: Session,
-                    pipeline: Pipeline) -> None:
+def explain_message(ack: Ack, shortcut: dict[str, Any], context: BoltContext, client: WebClient,
+                    respond: Respond, session: Session, pipeline: Pipeline, desk: IncidentDesk) -> None:
     ack()
     message = shortcut.get("message") or {}
-    reply = pipeline.explain(session, message_text(message))
+    text = message_text(message)
+    reply = pipeline.explain(session, text)
     thread = message.get("thread_ts") or message.get("ts")
     if reply.empty:
         respond(response_type="ephemeral", replace_original=False,
@@ -25,3 +29,6 @@ def explain_message(ack: Ack, shortcut: dict[str, Any], respond: Respond, sessio
     out = reply_message(reply, ephemeral=True, thread_ts=thread)
     respond(response_type="ephemeral", replace_original=False, **out.kwargs())
     pipeline.remember(session, reply)
+    occurrence = of_shortcut(shortcut, text, context)
+    if occurrence is not None:
+        desk.announce(client, desk.record(session, occurrence, reply.findings))
