@@ -135,3 +135,27 @@ def test_team_note_survives_reimport_of_the_seed_page(db_url: str, shared_dir: P
             assert entry is not None and [n.text for n in entry.notes] == ["Region cn-north-4 only."]
     finally:
         engine.dispose()
+
+
+def test_lookup_forgives_typos_offers_did_you_mean_and_counts_unknown_codes(db_url: str) -> None:
+    from sqlalchemy import select
+
+    from bot.models import KnowledgeGap
+    from knowledge.db import make_engine
+
+    run_cli("db", "upgrade", db_url=db_url)
+    typo = run_cli("lookup", "AlS.0027", db_url=db_url)
+    assert typo.returncode == 0 and "The account has been frozen." in typo.stdout
+    message = run_cli("lookup", "token", "is", "empty", db_url=db_url)
+    assert "ModelArts.4101" in message.stdout
+    unknown = run_cli("lookup", "AIS.0999", db_url=db_url)
+    assert unknown.returncode == 0 and "Not in the knowledge base yet" in unknown.stdout
+    assert "AIS.0039" in unknown.stdout  # a close match offered
+    nothing = run_cli("lookup", "hello", "world", db_url=db_url)
+    assert nothing.returncode == 1 and "no Huawei Cloud error code found" in nothing.stderr
+    engine = make_engine(db_url)
+    try:
+        with engine.connect() as conn:
+            assert conn.scalar(select(KnowledgeGap.count).where(KnowledgeGap.code == "AIS.0999")) == 1
+    finally:
+        engine.dispose()

@@ -1,4 +1,7 @@
-"""`hwerror lookup QUERY`: one remedy card in the terminal."""
+"""`hwerror lookup QUERY`: what `/hwerror QUERY` answers, printed in the terminal.
+
+Like the slash command, an unknown code is counted as a knowledge gap; no incident is recorded
+(there is no channel)."""
 
 from __future__ import annotations
 
@@ -6,25 +9,32 @@ from typing import Annotated
 
 import typer
 
-from bot.cards import RemedyCard
 from bot.cli.common import console, engine_for_cli, fail
-from bot.terminal import card_panel
-from knowledge.db import session_factory
-from knowledge.store import find_entries
 
 
 def register(app: typer.Typer) -> None:
     @app.command("lookup")
     def lookup_command(
-        query: Annotated[list[str], typer.Argument(help="A code, or words of an error.")],
+        query: Annotated[list[str], typer.Argument(help="A code (typos welcome), or words of an error.")],
     ) -> None:
-        """Look up an error code and print its remedy card."""
+        """Look up an error as /hwerror does (generous matching) and print its remedy card, with
+        "did you mean" alternatives when the match is not sure."""
+        from bot.pipeline import Pipeline  # the matcher's imports are paid only by commands that match
+        from bot.terminal import any_panel
+        from knowledge.catalogue import Catalogue
+        from knowledge.db import session_factory
+
         text = " ".join(query).strip()
         if not text:
             fail("give a code or an error message to look up")
         with engine_for_cli() as engine, session_factory(engine)() as session:
-            entries = find_entries(session, text)
-            if not entries:
-                fail(f"{text!r} is not in the knowledge base")
-            for entry in entries:
-                console.print(card_panel(RemedyCard.from_entry(entry)))
+            pipeline = Pipeline(Catalogue(engine).matcher)
+            reply = pipeline.lookup(session, text)
+            if reply.empty:
+                fail(f"no Huawei Cloud error code found in {text!r}")
+            for n, card in enumerate(reply.cards, start=1):
+                console.print(any_panel(card, n if len(reply.cards) > 1 else None))
+            if reply.more:
+                console.print("Also found: " + ", ".join(reply.more), highlight=False, markup=False)
+            pipeline.remember(session, reply)
+            session.commit()
