@@ -13,10 +13,11 @@ $(BIN)/hwerror: pyproject.toml
 
 install: $(BIN)/hwerror
 
-# SQLite by default (hwerror.db here); set DATABASE_URL for PostgreSQL.
+# SQLite by default (hwerror.db here); set DATABASE_URL for PostgreSQL. Without Slack credentials
+# `serve` names what is missing and, in a terminal, starts the shell adapter.
 run: install
 	$(BIN)/hwerror db upgrade
-	$(BIN)/hwerror kb list
+	$(BIN)/hwerror serve
 
 lint: install
 	$(BIN)/ruff check .

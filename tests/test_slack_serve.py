@@ -67,21 +67,23 @@ def test_the_manifest_matches_what_the_app_listens_for() -> None:
         ("message", SHORTCUT, "Explain Huawei error")
     ]
     assert set(settings["event_subscriptions"]["bot_events"]) == {"app_mention", "message.channels",
-                                                                  "message.groups"}
+                                                                  "message.groups", "app_home_opened"}
+    assert features["app_home"]["home_tab_enabled"] is True
     assert settings["interactivity"]["is_enabled"] is True
     urls = [c["url"] for c in features["slash_commands"]] + [settings["event_subscriptions"]["request_url"],
                                                              settings["interactivity"]["request_url"]]
     assert all(u.endswith("/slack/events") for u in urls)
-    assert {"commands", "chat:write", "app_mentions:read", "channels:history", "groups:history"} == set(
-        manifest["oauth_config"]["scopes"]["bot"])
+    assert {"commands", "chat:write", "app_mentions:read", "channels:history", "groups:history",
+            "files:write"} == set(manifest["oauth_config"]["scopes"]["bot"])
     assert settings["socket_mode_enabled"] in (True, False)
 
 
-def test_the_procfile_runs_web_worker_and_release() -> None:
+def test_the_procfile_runs_web_worker_release_and_clock() -> None:
     lines = dict(line.split(": ", 1) for line in (ROOT / "Procfile").read_text().splitlines() if line.strip())
     assert lines["web"] == "hwerror serve --http"
     assert lines["worker"] == "hwerror serve --socket-mode"
     assert lines["release"] == "hwerror db upgrade"
+    assert lines["clock"] == "hwerror clock"
 
 
 def test_serve_without_credentials_at_a_terminal_starts_the_shell(engine: Engine, db_url: str) -> None:
