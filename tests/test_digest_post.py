@@ -111,3 +111,32 @@ def test_bad_digest_settings_name_the_variable() -> None:
         DigestSettings(timezone="Moon/Base")
     with pytest.raises(ValidationError, match="Slack channel id"):
         DigestSettings(digest_channel="#general")
+
+
+def test_dry_run_prints_the_week_and_writes_the_chart_beside_it(
+    engine: Engine, db_url: str, tmp_path
+) -> None:  # type: ignore[no-untyped-def]
+    from tests.cli_helpers import run_cli
+
+    _incidents(engine)
+    env = {"HWERROR_TIMEZONE": TZ.key}
+    result = run_cli(
+        "digest",
+        "--dry-run",
+        "--week",
+        "2026-W47",
+        "--chart-dir",
+        str(tmp_path),
+        db_url=db_url,
+        extra_env=env,
+    )
+    assert result.returncode == 0, result.stderr
+    assert "2026-W47" in result.stdout and "AIS.0027" in result.stdout and "3 incidents" in result.stdout
+    chart = tmp_path / "hwerror-digest-2026-W47.png"
+    assert chart.read_bytes().startswith(b"\x89PNG")
+    bad = run_cli("digest", "--dry-run", "--week", "last week", db_url=db_url, extra_env=env)
+    assert bad.returncode == 1 and "--week" in bad.stderr
+    zone_error = run_cli("digest", "--dry-run", db_url=db_url, extra_env={"HWERROR_TIMEZONE": "Mars/Base"})
+    assert zone_error.returncode == 1 and "HWERROR_TIMEZONE" in zone_error.stderr
+    unposted = run_cli("digest", db_url=db_url, extra_env=env)
+    assert unposted.returncode == 1 and "HWERROR_DIGEST_CHANNEL is not set" in unposted.stderr
