@@ -2,13 +2,12 @@
 
 from __future__ import annotations
 
-from collections import Counter
 from dataclasses import dataclass, field
 
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
-from knowledge.importer.rows import ParsedRow, SkippedRow
+from knowledge.importer.rows import ParsedRow, SkippedRow, entries_from_rows
 from knowledge.models import AuditEvent, Entry, TeamNote, utcnow
 from knowledge.types import EntryData
 
@@ -28,16 +27,6 @@ class ImportReport:
         return self.added + self.updated + self.unchanged
 
 
-def with_variants(rows: list[ParsedRow]) -> list[tuple[int, ParsedRow]]:
-    """Number rows that share a code in page order: APIG.0201's seven rows are variants 0..6."""
-    seen: Counter[str] = Counter()
-    out = []
-    for row in rows:
-        out.append((seen[row.code], row))
-        seen[row.code] += 1
-    return out
-
-
 def upsert_rows(
     session: Session,
     rows: list[ParsedRow],
@@ -52,21 +41,10 @@ def upsert_rows(
         (e.code, e.variant): e
         for e in session.scalars(select(Entry).where(Entry.service == service))
     }
-    for variant, row in with_variants(rows):
-        data = EntryData(
-            service=service,
-            code=row.code,
-            variant=variant,
-            status=row.status,
-            message=row.message,
-            description=row.description,
-            handling=row.handling,
-            doc_url=doc_url,
-            category=row.category,
-        )
-        entry = existing.get((row.code, variant))
+    for data in entries_from_rows(rows, service, doc_url):
+        entry = existing.get((data.code, data.variant))
         if entry is None:
-            entry = Entry(service=service, code=row.code, variant=variant)
+            entry = Entry(service=service, code=data.code, variant=data.variant)
             _assign(entry, data)
             session.add(entry)
             session.flush()

@@ -140,15 +140,15 @@ def escalate_if_due(
         reason = force_reason or f"came back after HW-{ticket.id} was resolved"
         return _reopen_or_attach(session, ticket, incident, policy, actor, now, reason)
     activity = code_activity(session, incident, policy, _who_acts(session, incident), now)
-    reason = force_reason or policy.reason(activity)
-    if reason is None:
+    due = force_reason or policy.reason(activity)
+    if due is None:
         return None
-    opened = _insert_ticket(session, incident, reason, backend, now)
+    opened = _insert_ticket(session, incident, due, backend, now)
     if opened is not None:
-        _event(session, opened, "opened", actor, {"reason": reason}, now)
+        _event(session, opened, "opened", actor, {"reason": due}, now)
         _outbox(session, opened, "create", now)
         _link_window(session, opened, incident, policy, now)
-        return Escalation(opened, "opened", reason)
+        return Escalation(opened, "opened", due)
     # Another process opened it between our read and our insert.
     ticket = session.scalars(
         select(Ticket).where(
@@ -157,7 +157,7 @@ def escalate_if_due(
             Ticket.code == incident.code,
         )
     ).one()
-    return _reopen_or_attach(session, ticket, incident, policy, actor, now, reason)
+    return _reopen_or_attach(session, ticket, incident, policy, actor, now, due)
 
 
 def _reopen_or_attach(

@@ -3,9 +3,11 @@
 from __future__ import annotations
 
 import re
+from collections import Counter
 from dataclasses import dataclass, field
 
 from knowledge.importer.columns import Field
+from knowledge.types import EntryData
 
 # Codes look like AIS.0005, APIG.0201, ModelArts.4101, APIC.9000, ModelArts.0203, DLI.0001,
 # IAM.0001, Ecs.0005, CCE_CM.0001. "Others" is a catch-all row, not a code.
@@ -91,3 +93,16 @@ def build_page(raw_rows: list[RawRow]) -> ParsedPage:
         else:
             page.skipped.append(result)
     return page
+
+
+def entries_from_rows(rows: list[ParsedRow], service: str, doc_url: str | None = None) -> list[EntryData]:
+    """One entry per row. Rows that share a code are numbered in page order: APIG.0201's seven
+    rows are variants 0..6."""
+    seen: Counter[str] = Counter()
+    out = []
+    for row in rows:
+        out.append(EntryData(service=service, code=row.code, variant=seen[row.code], status=row.status,
+                             message=row.message, description=row.description, handling=row.handling,
+                             doc_url=doc_url, category=row.category))
+        seen[row.code] += 1
+    return out

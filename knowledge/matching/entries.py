@@ -6,33 +6,13 @@ runner use this to build a Matcher straight from a page.
 
 from __future__ import annotations
 
-from collections import defaultdict
-
-from knowledge.importer.rows import ParsedPage
+from knowledge.importer.rows import ParsedPage, entries_from_rows
 from knowledge.types import EntryData
 
 
 def entries_from_page(page: ParsedPage, service: str, doc_url: str | None = None) -> list[EntryData]:
     """One entry per row; `variant` counts rows with the same code in this page, from 0."""
-    seen: dict[str, int] = defaultdict(int)
-    out = []
-    for row in page.rows:
-        variant = seen[row.code]
-        seen[row.code] += 1
-        out.append(
-            EntryData(
-                service=service,
-                code=row.code,
-                variant=variant,
-                status=row.status,
-                message=row.message,
-                description=row.description,
-                handling=row.handling,
-                doc_url=doc_url,
-                category=row.category,
-            )
-        )
-    return out
+    return entries_from_rows(page.rows, service, doc_url)
 
 
 def bundled_entries() -> list[EntryData]:
