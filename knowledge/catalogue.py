@@ -37,9 +37,15 @@ class Catalogue:
 
     def matcher(self) -> Matcher:
         now = time.monotonic()
-        if self._matcher is not None and now - self._checked_at < self._check_every:
-            return self._matcher
-        with self._lock:
+        current = self._matcher
+        if current is not None and now - self._checked_at < self._check_every:
+            return current
+        # While one thread checks (or rebuilds), the others keep answering with the matcher they
+        # have; only the very first build makes anyone wait.
+        if not self._lock.acquire(blocking=current is None):
+            assert current is not None
+            return current
+        try:
             if self._matcher is not None and now - self._checked_at < self._check_every:
                 return self._matcher
             fingerprint = self._current_fingerprint()
@@ -49,3 +55,5 @@ class Catalogue:
                 self._fingerprint = fingerprint
             self._checked_at = now
             return self._matcher
+        finally:
+            self._lock.release()
