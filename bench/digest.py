@@ -22,7 +22,7 @@ from sqlalchemy import select
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 sys.path.insert(0, str(Path(__file__).resolve().parent))
 
-from incidents import bulk_load, fresh_database  # noqa: E402
+from incidents import bulk_load  # noqa: E402
 
 from bot.digest.compute import build_digest  # noqa: E402
 from bot.digest.weeks import Week, zone  # noqa: E402
@@ -31,6 +31,7 @@ from knowledge.bundled import load_bundled  # noqa: E402
 from knowledge.db import make_engine, session_factory, transaction  # noqa: E402
 from knowledge.models import utcnow  # noqa: E402
 from knowledge.schema import upgrade  # noqa: E402
+from tests.databases import scratch_database  # noqa: E402
 
 
 def naive(session, week: Week) -> int:  # type: ignore[no-untyped-def]
@@ -44,7 +45,11 @@ def naive(session, week: Week) -> int:  # type: ignore[no-untyped-def]
 
 
 def run(kind: str, rows: int, runs: int) -> str:
-    url, handle = fresh_database(kind)
+    with scratch_database(kind) as url:
+        return measure(kind, url, rows, runs)
+
+
+def measure(kind: str, url: str, rows: int, runs: int) -> str:
     engine = make_engine(url)
     try:
         upgrade(engine)
@@ -69,7 +74,6 @@ def run(kind: str, rows: int, runs: int) -> str:
         return line
     finally:
         engine.dispose()
-        handle.cleanup()  # type: ignore[attr-defined]
 
 
 def main() -> None:

@@ -14,15 +14,13 @@ import argparse
 import random
 import statistics
 import sys
-import tempfile
 import threading
 import time
 import uuid
 from datetime import timedelta
 from pathlib import Path
 
-from sqlalchemy import Engine, create_engine, insert, select, text
-from sqlalchemy.engine import make_url
+from sqlalchemy import Engine, insert, select, text
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 
@@ -34,28 +32,8 @@ from knowledge.db import make_engine, session_factory, transaction  # noqa: E402
 from knowledge.models import utcnow  # noqa: E402
 from knowledge.schema import upgrade  # noqa: E402
 from knowledge.types import WhoActs  # noqa: E402
+from tests.databases import scratch_database  # noqa: E402
 from tests.incident_helpers import findings_in, seed_matcher  # noqa: E402
-
-POSTGRES = "postgresql+psycopg://postgres@127.0.0.1:5432/test"
-
-
-def fresh_database(kind: str) -> tuple[str, object]:
-    if kind == "sqlite":
-        folder = tempfile.TemporaryDirectory()
-        return f"sqlite:///{folder.name}/bench.db", folder
-    schema = f"bench_{uuid.uuid4().hex[:10]}"
-    admin = create_engine(POSTGRES)
-    with admin.begin() as conn:
-        conn.execute(text(f'CREATE SCHEMA "{schema}"'))
-    url = make_url(POSTGRES).update_query_dict({"options": f"-csearch_path={schema}"})
-
-    class Drop:
-        def cleanup(self) -> None:
-            with admin.begin() as conn:
-                conn.execute(text(f'DROP SCHEMA "{schema}" CASCADE'))
-            admin.dispose()
-
-    return url.render_as_string(hide_password=False), Drop()
 
 
 def pastes() -> list[str]:
@@ -150,7 +128,11 @@ def p(values: list[float], q: float) -> float:
 
 
 def run(kind: str, rows: int, seconds: float) -> list[str]:
-    url, handle = fresh_database(kind)
+    with scratch_database(kind) as url:
+        return measure(kind, url, rows, seconds)
+
+
+def measure(kind: str, url: str, rows: int, seconds: float) -> list[str]:
     engine = make_engine(url, pool_size=10, max_overflow=0) if kind != "sqlite" else make_engine(url)
     lines = []
     try:
@@ -188,7 +170,6 @@ def run(kind: str, rows: int, seconds: float) -> list[str]:
         print(lines[-1], flush=True)
     finally:
         engine.dispose()
-        handle.cleanup()  # type: ignore[attr-defined]
     return lines
 
 

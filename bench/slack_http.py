@@ -26,12 +26,8 @@ import sys
 import tempfile
 import threading
 import time
-import uuid
 from pathlib import Path
 from urllib.parse import urlencode
-
-from sqlalchemy import create_engine, text
-from sqlalchemy.engine import make_url
 
 ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT))
@@ -39,6 +35,7 @@ sys.path.insert(0, str(ROOT))
 from knowledge.bundled import load_bundled  # noqa: E402
 from knowledge.db import make_engine, transaction  # noqa: E402
 from knowledge.schema import upgrade  # noqa: E402
+from tests.databases import scratch_database  # noqa: E402
 from tests.slack_fake import AppProcess, FakeSlack, sign, slash_fields  # noqa: E402
 from tests.slack_fake import http as fetch  # noqa: E402
 
@@ -66,28 +63,6 @@ def factory():
 s = get_settings()
 serve_http(factory, port=s.port, workers=s.web_concurrency, threads=s.web_threads)
 """
-
-
-def fresh_database(kind: str) -> tuple[str, object]:
-    if kind == "sqlite":
-        folder = tempfile.TemporaryDirectory()
-        return f"sqlite:///{folder.name}/bench.db", folder
-    schema = f"bench_{uuid.uuid4().hex[:10]}"
-    admin = create_engine(POSTGRES)
-    with admin.begin() as conn:
-        conn.execute(text(f'CREATE SCHEMA "{schema}"'))
-    url = make_url(POSTGRES).update_query_dict({"options": f"-csearch_path={schema}"})
-    return url.render_as_string(hide_password=False), (admin, schema)
-
-
-def drop_database(handle: object) -> None:
-    if isinstance(handle, tuple):
-        admin, schema = handle
-        with admin.begin() as conn:
-            conn.execute(text(f'DROP SCHEMA "{schema}" CASCADE'))
-        admin.dispose()
-    else:
-        handle.cleanup()  # type: ignore[attr-defined]
 
 
 class BareProcess(AppProcess):
@@ -160,45 +135,47 @@ def summary(latencies: list[float], seconds: float) -> tuple[float, float, float
 
 def bench_database(kind: str, clients_list: list[int], seconds: float,
                    rounds: int) -> list[dict[str, object]]:
-    url, handle = fresh_database(kind)
+    with scratch_database(kind) as url:
+        return measure(kind, url, clients_list, seconds, rounds)
+
+
+def measure(kind: str, url: str, clients_list: list[int], seconds: float,
+            rounds: int) -> list[dict[str, object]]:
     rows: list[dict[str, object]] = []
-    try:
-        engine = make_engine(url)
-        upgrade(engine)
-        with transaction(engine) as session:
-            load_bundled(session)
-        engine.dispose()
-        with FakeSlack() as slack, tempfile.TemporaryDirectory() as cwd:
-            env = {"WEB_CONCURRENCY": str(WORKERS), "WEB_THREADS": str(THREADS)}
-            real = AppProcess(db_url=url, slack=slack, env=env, cwd=Path(cwd))
-            bare = BareProcess(db_url=url, slack=slack, env=env, cwd=Path(cwd))
-            real.start()
-            bare.start()
-            try:
-                for clients in clients_list:
-                    result: dict[str, object] = {"db": kind, "clients": clients}
-                    pooled: dict[str, list[float]] = {"bare": [], "real": []}
-                    errors = {"bare": 0, "real": 0}
-                    # Rounds alternate bare and real, so a burst of other load on the machine falls on
-                    # both; latencies are pooled over the rounds.
-                    for r in range(rounds):
-                        order = [("bare", bare), ("real", real)]
-                        for name, proc in order if r % 2 == 0 else reversed(order):
-                            lat, err = run_load(proc.port, clients, seconds)
-                            pooled[name] += lat
-                            errors[name] += err
-                    for name in ("bare", "real"):
-                        rps, p50, p99 = summary(pooled[name], seconds * rounds)
-                        result.update({f"{name}_rps": rps, f"{name}_p50": p50, f"{name}_p99": p99,
-                                       f"{name}_errors": errors[name]})
-                        print(f"{kind:10} {clients:3} clients {name:4}: {rps:7.0f} req/s  p50 {p50:6.1f} ms"
-                              f"  p99 {p99:6.1f} ms  errors {errors[name]}", flush=True)
-                    rows.append(result)
-            finally:
-                real.stop()
-                bare.stop()
-    finally:
-        drop_database(handle)
+    engine = make_engine(url)
+    upgrade(engine)
+    with transaction(engine) as session:
+        load_bundled(session)
+    engine.dispose()
+    with FakeSlack() as slack, tempfile.TemporaryDirectory() as cwd:
+        env = {"WEB_CONCURRENCY": str(WORKERS), "WEB_THREADS": str(THREADS)}
+        real = AppProcess(db_url=url, slack=slack, env=env, cwd=Path(cwd))
+        bare = BareProcess(db_url=url, slack=slack, env=env, cwd=Path(cwd))
+        real.start()
+        bare.start()
+        try:
+            for clients in clients_list:
+                result: dict[str, object] = {"db": kind, "clients": clients}
+                pooled: dict[str, list[float]] = {"bare": [], "real": []}
+                errors = {"bare": 0, "real": 0}
+                # Rounds alternate bare and real, so a burst of other load on the machine falls on
+                # both; latencies are pooled over the rounds.
+                for r in range(rounds):
+                    order = [("bare", bare), ("real", real)]
+                    for name, proc in order if r % 2 == 0 else reversed(order):
+                        lat, err = run_load(proc.port, clients, seconds)
+                        pooled[name] += lat
+                        errors[name] += err
+                for name in ("bare", "real"):
+                    rps, p50, p99 = summary(pooled[name], seconds * rounds)
+                    result.update({f"{name}_rps": rps, f"{name}_p50": p50, f"{name}_p99": p99,
+                                   f"{name}_errors": errors[name]})
+                    print(f"{kind:10} {clients:3} clients {name:4}: {rps:7.0f} req/s  p50 {p50:6.1f} ms"
+                          f"  p99 {p99:6.1f} ms  errors {errors[name]}", flush=True)
+                rows.append(result)
+        finally:
+            real.stop()
+            bare.stop()
     return rows
 
 

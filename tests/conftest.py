@@ -9,23 +9,20 @@ that is dropped afterwards, so runs and tests never see each other's rows.
 from __future__ import annotations
 
 import os
-import uuid
 from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
 from sqlalchemy import Engine, create_engine, text
-from sqlalchemy.engine import make_url
 
 from knowledge.db import make_engine
 from knowledge.schema import upgrade
+from tests.databases import postgres_schema, postgres_url
 
-DEFAULT_POSTGRES = "postgresql+psycopg://postgres@127.0.0.1:5432/test"
 SHARED_DIR = Path(os.environ.get("HWERROR_SHARED_DIR", Path(__file__).resolve().parents[2] / "shared"))
 
 
-def _postgres_url() -> str:
-    return os.environ.get("HWERROR_TEST_POSTGRES_URL", DEFAULT_POSTGRES)
+_postgres_url = postgres_url
 
 
 def _postgres_reachable(url: str) -> str | None:
@@ -63,17 +60,8 @@ def db_url(db_kind: str, tmp_path: Path) -> Iterator[str]:
         if os.environ.get("HWERROR_REQUIRE_POSTGRES") == "1":
             pytest.fail(f"PostgreSQL is required but unreachable at {base}: {problem}")
         pytest.skip(f"PostgreSQL unreachable at {base}: {problem}")
-    schema = f"t_{uuid.uuid4().hex[:12]}"
-    admin = create_engine(base)
-    with admin.begin() as conn:
-        conn.execute(text(f'CREATE SCHEMA "{schema}"'))
-    url = make_url(base).update_query_dict({"options": f"-csearch_path={schema}"})
-    try:
-        yield url.render_as_string(hide_password=False)
-    finally:
-        with admin.begin() as conn:
-            conn.execute(text(f'DROP SCHEMA "{schema}" CASCADE'))
-        admin.dispose()
+    with postgres_schema(base) as url:
+        yield url
 
 
 @pytest.fixture

@@ -16,8 +16,7 @@ from pathlib import Path
 from typing import Any
 
 import pytest
-from sqlalchemy import Engine, create_engine, func, select, text
-from sqlalchemy.engine import make_url
+from sqlalchemy import Engine, func, select
 
 from bot.incidents.models import Ticket
 from bot.models import AnsweredMessage, EscalationRequest, FeedbackVote, KnowledgeGap
@@ -26,6 +25,7 @@ from knowledge.db import make_engine, transaction
 from knowledge.models import AuditEvent, Entry, TeamNote
 from knowledge.schema import upgrade
 from tests.conftest import _databases, _postgres_reachable, _postgres_url
+from tests.databases import postgres_schema
 from tests.slack_fake import (
     BOT_ID,
     BOT_TOKEN,
@@ -77,20 +77,8 @@ def module_db(request: pytest.FixtureRequest, tmp_path_factory: pytest.TempPathF
         if os.environ.get("HWERROR_REQUIRE_POSTGRES") == "1":
             pytest.fail(f"PostgreSQL is required but unreachable at {base}: {problem}")
         pytest.skip(f"PostgreSQL unreachable at {base}: {problem}")
-    schema = f"t_{uuid.uuid4().hex[:12]}"
-    admin = create_engine(base)
-    with admin.begin() as conn:
-        conn.execute(text(f'CREATE SCHEMA "{schema}"'))
-    try:
-        yield (
-            make_url(base)
-            .update_query_dict({"options": f"-csearch_path={schema}"})
-            .render_as_string(hide_password=False)
-        )
-    finally:
-        with admin.begin() as conn:
-            conn.execute(text(f'DROP SCHEMA "{schema}" CASCADE'))
-        admin.dispose()
+    with postgres_schema(base) as url:
+        yield url
 
 
 @pytest.fixture(scope="module")
