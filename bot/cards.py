@@ -70,20 +70,9 @@ class RemedyCard:
 
     @classmethod
     def from_entry(cls, entry: Entry, **extra: object) -> RemedyCard:
-        return cls(
-            service=entry.service,
-            code=entry.code,
-            variant=entry.variant,
-            status=entry.status,
-            message=entry.message,
-            description=entry.description,
-            handling=entry.handling,
-            who_acts=WhoActs(entry.who_acts),
-            doc_url=entry.doc_url,
-            notes=tuple(CardNote(n.text, n.author, n.created_at) for n in entry.notes),
-            entry_id=entry.id,
-            **extra,  # type: ignore[arg-type]
-        )
+        """A card from the knowledge base's row: with its team notes and id."""
+        notes = tuple(CardNote(n.text, n.author, n.created_at) for n in entry.notes)
+        return cls.from_data(entry.to_data(), notes=notes, entry_id=entry.id, **extra)
 
     @property
     def key(self) -> tuple[str, str, int]:
