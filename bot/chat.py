@@ -16,20 +16,25 @@ from sqlalchemy import Engine
 from sqlalchemy.orm import Session
 
 from bot.cards import RemedyCard
+from bot.digest.config import DigestSettings
 from bot.incidents.config import EscalationSettings, TicketSettings
 from bot.incidents.desk import IncidentDesk
 from bot.incidents.record import Occurrence
 from bot.incidents.seen import SeenCounts
+from bot.incidents.tickets import TicketNotFound
+from bot.listeners.commands.team import subcommand
 from bot.messages import HELP_WORDS
+from bot.middleware import Actor
 from bot.pipeline import Pipeline, Reply
 from bot.records import record_escalation, record_vote
-from bot.terminal import any_panel
+from bot.terminal import any_panel, blocks_panel
 from knowledge.catalogue import Catalogue
 from knowledge.db import session_factory
 from knowledge.store import add_note, get_entry
 
 HELP = """\
 [bold]/hwerror QUERY[/bold]   look up a code or an error message (lookup mode)
+[bold]/hwerror stats [CODE] | digest [WEEK] | tickets | resolve HW-N[/bold]   as in Slack
 [bold]paste[/bold]            any error text, then an empty line (paste mode, as in a channel)
 [bold]/helpful [N][/bold]     mark card N of the last answer helpful (default 1); [bold]/unhelpful [N][/bold]
 [bold]/escalate [N][/bold]    open a ticket for card N's code now (or join the open one)
@@ -100,6 +105,18 @@ class Shell:
     def lookup(self, text: str) -> None:
         if text.lower() in HELP_WORDS:
             self.console.print(HELP, highlight=False)
+            return
+        sub = subcommand(text)
+        if sub is not None:
+            handler, arg = sub
+            actor = Actor(user_id=self.user_id, team_id="shell", name=self.author)
+            with self.sessions() as session:
+                try:
+                    message = handler(arg, session, self.desk, actor, DigestSettings())
+                except (TicketNotFound, ValueError) as exc:
+                    self.console.print(escape(str(exc)), highlight=False)
+                    return
+            self.console.print(blocks_panel(message.blocks))
             return
         with self.sessions() as session:
             reply = self.pipeline.lookup(session, text)

@@ -64,3 +64,29 @@ def test_feedback_escalation_and_notes_work_through_prompts(engine: Engine, db_u
     assert len(votes) == 1 and votes[0].helpful is False and votes[0].user_id.startswith("shell:")
     assert note.author.endswith("(shell)") and audit.actor == note.author
     assert escalation.code == "AIS.0013" and escalation.requested_by == note.author
+
+
+def test_team_subcommands_work_in_the_shell_and_incidents_are_recorded(engine: Engine, db_url: str) -> None:
+    from bot.incidents.models import Incident, Ticket
+
+    _loaded(engine)
+    script = "\n".join([
+        "/hwerror AIS.0027",
+        "/escalate",
+        "/hwerror tickets",
+        "/hwerror stats AIS.0027",
+        "/hwerror digest",
+        "/hwerror resolve HW-1",
+        "/hwerror resolve HW-77",
+    ]) + "\n"
+    r = run_cli("chat", db_url=db_url, stdin=script, extra_env={"USER": "erin", "LOGNAME": "erin"})
+    assert r.returncode == 0, r.stderr
+    assert "Escalated AIS.0027: ticket HW-1 is open" in r.stdout
+    assert "Open tickets (1)" in r.stdout and "escalated by erin (shell)" in r.stdout
+    assert "Stats for AIS.0027" in r.stdout and "24 h: 2" in r.stdout
+    assert "hwerror weekly digest" in r.stdout and "AIS.0027" in r.stdout
+    assert "HW-1 (AIS.0027) is resolved" in r.stdout and "there is no ticket HW-77" in r.stdout
+    with engine.connect() as conn:
+        sources = sorted(conn.scalars(select(Incident.source)).all())
+        status = conn.scalar(select(Ticket.status))
+    assert sources == ["button", "shell"] and status == "resolved"
