@@ -2,7 +2,10 @@
 
 from __future__ import annotations
 
-from pydantic import Field, SecretStr
+import re
+from typing import Annotated
+
+from pydantic import AfterValidator, Field, SecretStr
 from pydantic_settings import BaseSettings, SettingsConfigDict
 
 from knowledge.db import DEFAULT_SQLITE_PATH
@@ -53,6 +56,17 @@ class Settings(BaseSettings):
         if not self.socket_mode and not _present(self.slack_signing_secret):
             missing.append("SLACK_SIGNING_SECRET")
         return missing
+
+
+def channel_id(value: str | None) -> str | None:
+    """A Slack channel id setting (C…, G…, D…), or None when unset or empty."""
+    if value and not re.fullmatch(r"[CGD][A-Z0-9]{6,20}", value):
+        raise ValueError(f"{value!r} is not a Slack channel id (like C0123456789)")
+    return value or None
+
+
+# A setting that names a Slack channel: `field: ChannelId = None`.
+ChannelId = Annotated[str | None, AfterValidator(channel_id)]
 
 
 def _present(value: SecretStr | None) -> bool:

@@ -36,6 +36,17 @@ def _postgres_reachable(url: str) -> str | None:
         return str(exc).splitlines()[0]
 
 
+def postgres_or_skip() -> str:
+    """The PostgreSQL server's URL; when it does not answer, skip (or, in CI, fail) the test."""
+    base = _postgres_url()
+    problem = _postgres_reachable(base)
+    if problem:
+        if os.environ.get("HWERROR_REQUIRE_POSTGRES") == "1":
+            pytest.fail(f"PostgreSQL is required but unreachable at {base}: {problem}")
+        pytest.skip(f"PostgreSQL unreachable at {base}: {problem}")
+    return base
+
+
 def _databases() -> list[str]:
     names = os.environ.get("HWERROR_TEST_DATABASES", "sqlite,postgresql")
     return [n.strip() for n in names.split(",") if n.strip()]
@@ -54,13 +65,7 @@ def db_url(db_kind: str, tmp_path: Path) -> Iterator[str]:
         return
     if db_kind != "postgresql":
         raise ValueError(f"unknown database kind {db_kind!r} in HWERROR_TEST_DATABASES")
-    base = _postgres_url()
-    problem = _postgres_reachable(base)
-    if problem:
-        if os.environ.get("HWERROR_REQUIRE_POSTGRES") == "1":
-            pytest.fail(f"PostgreSQL is required but unreachable at {base}: {problem}")
-        pytest.skip(f"PostgreSQL unreachable at {base}: {problem}")
-    with postgres_schema(base) as url:
+    with postgres_schema(postgres_or_skip()) as url:
         yield url
 
 

@@ -24,7 +24,7 @@ from knowledge.bundled import load_bundled
 from knowledge.db import make_engine, transaction
 from knowledge.models import AuditEvent, Entry, TeamNote
 from knowledge.schema import upgrade
-from tests.conftest import _databases, _postgres_reachable, _postgres_url
+from tests.conftest import _databases, postgres_or_skip
 from tests.databases import postgres_schema
 from tests.slack_fake import (
     BOT_ID,
@@ -69,15 +69,7 @@ def module_db(request: pytest.FixtureRequest, tmp_path_factory: pytest.TempPathF
     if kind == "sqlite":
         yield f"sqlite:///{tmp_path_factory.mktemp('slack') / 'hwerror.db'}"
         return
-    base = _postgres_url()
-    problem = _postgres_reachable(base)
-    if problem:
-        import os
-
-        if os.environ.get("HWERROR_REQUIRE_POSTGRES") == "1":
-            pytest.fail(f"PostgreSQL is required but unreachable at {base}: {problem}")
-        pytest.skip(f"PostgreSQL unreachable at {base}: {problem}")
-    with postgres_schema(base) as url:
+    with postgres_schema(postgres_or_skip()) as url:
         yield url
 
 

@@ -2,28 +2,22 @@
 
 from __future__ import annotations
 
-import re
 from zoneinfo import ZoneInfo
 
 from pydantic import field_validator
 from pydantic_settings import BaseSettings, SettingsConfigDict
 
+from bot.config import ChannelId
 from bot.digest.weeks import Schedule, zone
 
 
 class DigestSettings(BaseSettings):
     model_config = SettingsConfigDict(env_prefix="HWERROR_", extra="ignore")
 
-    digest_channel: str | None = None
+    digest_channel: ChannelId = None
     digest_schedule: str = "mon 09:00"
     timezone: str = "UTC"
 
-    @field_validator("digest_channel")
-    @classmethod
-    def _channel(cls, value: str | None) -> str | None:
-        if value and not re.fullmatch(r"[CG][A-Z0-9]{6,20}", value):
-            raise ValueError(f"{value!r} is not a Slack channel id (like C0123456789)")
-        return value or None
 
     @field_validator("digest_schedule")
     @classmethod

@@ -9,6 +9,8 @@ from typing import Literal
 from pydantic import Field, SecretStr, field_validator, model_validator
 from pydantic_settings import BaseSettings, SettingsConfigDict
 
+from bot.config import ChannelId
+
 _DURATION = re.compile(r"^\s*(\d+)\s*(s|m|h|d|w)\s*$", re.IGNORECASE)
 _UNITS = {"s": "seconds", "m": "minutes", "h": "hours", "d": "days", "w": "weeks"}
 
@@ -23,7 +25,7 @@ def parse_duration(text: str) -> timedelta:
 class EscalationSettings(BaseSettings):
     model_config = SettingsConfigDict(env_prefix="HWERROR_", extra="ignore")
 
-    escalation_channel: str | None = None
+    escalation_channel: ChannelId = None
     escalate_count: int = Field(default=5, ge=1, le=100_000)
     escalate_window: timedelta = timedelta(hours=24)
     escalate_channels: int = Field(default=3, ge=1, le=10_000)
@@ -34,12 +36,6 @@ class EscalationSettings(BaseSettings):
     def _window(cls, value: object) -> object:
         return parse_duration(value) if isinstance(value, str) else value
 
-    @field_validator("escalation_channel")
-    @classmethod
-    def _channel(cls, value: str | None) -> str | None:
-        if value and not re.fullmatch(r"[CGD][A-Z0-9]{6,20}", value):
-            raise ValueError(f"{value!r} is not a Slack channel id (like C0123456789)")
-        return value or None
 
 
 class TicketSettings(BaseSettings):

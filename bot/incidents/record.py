@@ -16,7 +16,8 @@ from sqlalchemy import func, select, update
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
 
-from bot.incidents.models import Incident, OutboxItem, Ticket, TicketEvent
+from bot.incidents.models import Incident, Ticket, TicketEvent
+from bot.incidents.outbox import enqueue
 from bot.incidents.policy import CodeActivity, EscalationPolicy
 from bot.incidents.redact import excerpt
 from knowledge.matching.findings import Finding
@@ -126,13 +127,7 @@ def escalate_if_due(
     if not incident.known or not incident.service:
         return None
     now = now or utcnow()
-    ticket = session.scalars(
-        select(Ticket).where(
-            Ticket.workspace == incident.workspace,
-            Ticket.service == incident.service,
-            Ticket.code == incident.code,
-        )
-    ).one_or_none()
+    ticket = _ticket_of(session, incident)
     if ticket is not None and ticket.status == "open":
         return _attach(session, ticket, incident, now)
     if ticket is not None:
@@ -150,13 +145,8 @@ def escalate_if_due(
         _link_window(session, opened, incident, policy, now)
         return Escalation(opened, "opened", due)
     # Another process opened it between our read and our insert.
-    ticket = session.scalars(
-        select(Ticket).where(
-            Ticket.workspace == incident.workspace,
-            Ticket.service == incident.service,
-            Ticket.code == incident.code,
-        )
-    ).one()
+    ticket = _ticket_of(session, incident)
+    assert ticket is not None  # the insert above lost to it
     return _reopen_or_attach(session, ticket, incident, policy, actor, now, due)
 
 
@@ -177,6 +167,17 @@ def _reopen_or_attach(
         return Escalation(ticket, "reopened", reason)
     session.refresh(ticket)
     return _attach(session, ticket, incident, now)
+
+
+def _ticket_of(session: Session, incident: Incident) -> Ticket | None:
+    """The one ticket of the incident's (workspace, service, code), if there is one yet."""
+    return session.scalars(
+        select(Ticket).where(
+            Ticket.workspace == incident.workspace,
+            Ticket.service == incident.service,
+            Ticket.code == incident.code,
+        )
+    ).one_or_none()
 
 
 def _who_acts(session: Session, incident: Incident) -> WhoActs:
@@ -263,15 +264,7 @@ def _event(
 
 
 def _outbox(session: Session, ticket: Ticket, action: str, now: datetime) -> None:
-    session.add(
-        OutboxItem(
-            ticket_id=ticket.id,
-            backend=ticket.backend,
-            action=action,
-            payload={"ticket_id": ticket.id, "reopened": ticket.times_reopened},
-            # One key per (ticket, action, round): a retried call can never open a second
-            # external ticket, and a reopen after the next resolution gets a fresh key.
-            idempotency_key=f"hwerror-{ticket.id}-{action}-{ticket.times_reopened}",
-            next_attempt_at=now,
-        )
-    )
+    # One key per (ticket, action, round): a retried call can never open a second external
+    # ticket, and a reopen after the next resolution gets a fresh key.
+    key = f"hwerror-{ticket.id}-{action}-{ticket.times_reopened}"
+    enqueue(session, ticket, action, {"reopened": ticket.times_reopened}, key=key, now=now)

@@ -8,7 +8,8 @@ from datetime import datetime
 from sqlalchemy import func, select, update
 from sqlalchemy.orm import Session
 
-from bot.incidents.models import Incident, OutboxItem, Ticket, TicketEvent
+from bot.incidents.models import Incident, Ticket, TicketEvent
+from bot.incidents.outbox import enqueue_resolve
 from knowledge.models import utcnow
 
 
@@ -72,16 +73,7 @@ def resolve_ticket(session: Session, ticket_id: int, actor: str, *, now: datetim
     )
     if result.rowcount:  # type: ignore[attr-defined]
         session.add(TicketEvent(ticket_id=ticket_id, action="resolved", actor=actor, detail={}, at=now))
-        session.add(
-            OutboxItem(
-                ticket_id=ticket_id,
-                backend=ticket.backend,
-                action="resolve",
-                payload={"ticket_id": ticket_id, "by": actor},
-                idempotency_key=f"hwerror-{ticket_id}-resolve-{ticket.times_reopened}",
-                next_attempt_at=now,
-            )
-        )
+        enqueue_resolve(session, ticket, actor=actor, now=now)
     session.flush()
     session.refresh(ticket)
     return ticket
