@@ -24,9 +24,9 @@ sys.path.insert(0, str(Path(__file__).resolve().parent))
 
 from incidents import bulk_load  # noqa: E402
 
-from bot.digest.compute import build_digest  # noqa: E402
-from bot.digest.weeks import Week, zone  # noqa: E402
-from bot.incidents.models import Incident  # noqa: E402
+from bot.core.digest.compute import build_digest  # noqa: E402
+from bot.core.digest.weeks import Week, zone  # noqa: E402
+from bot.core.incidents.models import Incident  # noqa: E402
 from knowledge.bundled import load_bundled  # noqa: E402
 from knowledge.db import make_engine, session_factory, transaction  # noqa: E402
 from knowledge.models import utcnow  # noqa: E402

@@ -24,9 +24,9 @@ from sqlalchemy import Engine, insert, select, text
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 
-from bot.incidents.models import Incident  # noqa: E402
-from bot.incidents.policy import EscalationPolicy  # noqa: E402
-from bot.incidents.record import Occurrence, code_activity, escalate_if_due, record_incidents  # noqa: E402
+from bot.core.incidents.models import Incident  # noqa: E402
+from bot.core.incidents.policy import EscalationPolicy  # noqa: E402
+from bot.core.incidents.record import Occurrence, code_activity, escalate_if_due, record_incidents  # noqa: E402
 from knowledge.bundled import load_bundled  # noqa: E402
 from knowledge.db import make_engine, session_factory, transaction  # noqa: E402
 from knowledge.models import utcnow  # noqa: E402

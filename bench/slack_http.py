@@ -50,8 +50,8 @@ BARE = """
 import sys
 from slack_bolt import App
 from bot.config import get_settings
-from bot.server import serve_http, wsgi_app
-from bot.slack_client import web_client
+from bot.slack.server import serve_http, wsgi_app
+from bot.slack.client import web_client
 from knowledge.db import make_engine
 
 def factory():

@@ -5,10 +5,10 @@ from __future__ import annotations
 from alembic import context
 from sqlalchemy import Connection
 
-# bot.models imports knowledge.models: importing it puts every table on Base.metadata.
-import bot.digest.models  # noqa: F401
-import bot.incidents.models  # noqa: F401
-import bot.models  # noqa: F401
+# bot.core.models imports knowledge.models: importing it puts every table on Base.metadata.
+import bot.core.digest.models  # noqa: F401
+import bot.core.incidents.models  # noqa: F401
+import bot.core.models  # noqa: F401
 from knowledge.db import default_url, make_engine
 from knowledge.models import Base
 

@@ -9,8 +9,8 @@ from __future__ import annotations
 import sys
 import threading
 
-from bot.incidents.policy import EscalationPolicy
-from bot.incidents.record import Occurrence, escalate_if_due, record_incidents
+from bot.core.incidents.policy import EscalationPolicy
+from bot.core.incidents.record import Occurrence, escalate_if_due, record_incidents
 from knowledge.db import make_engine, transaction
 from tests.incident_helpers import findings_in
 

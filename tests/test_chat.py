@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from sqlalchemy import Engine, select
 
-from bot.models import EscalationRequest, FeedbackVote, KnowledgeGap
+from bot.core.models import EscalationRequest, FeedbackVote, KnowledgeGap
 from knowledge.bundled import load_bundled
 from knowledge.db import transaction
 from knowledge.models import AuditEvent, TeamNote
@@ -67,7 +67,7 @@ def test_feedback_escalation_and_notes_work_through_prompts(engine: Engine, db_u
 
 
 def test_team_subcommands_work_in_the_shell_and_incidents_are_recorded(engine: Engine, db_url: str) -> None:
-    from bot.incidents.models import Incident, Ticket
+    from bot.core.incidents.models import Incident, Ticket
 
     _loaded(engine)
     script = "\n".join([

@@ -2,8 +2,8 @@
 
 from __future__ import annotations
 
-from bot.incidents.policy import EscalationPolicy
-from bot.incidents.record import Occurrence, escalate_if_due, record_incidents
+from bot.core.incidents.policy import EscalationPolicy
+from bot.core.incidents.record import Occurrence, escalate_if_due, record_incidents
 from knowledge.bundled import load_bundled
 from knowledge.db import make_engine, transaction
 from tests.cli_helpers import run_cli

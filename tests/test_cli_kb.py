@@ -140,7 +140,7 @@ def test_team_note_survives_reimport_of_the_seed_page(db_url: str, shared_dir: P
 def test_lookup_forgives_typos_offers_did_you_mean_and_counts_unknown_codes(db_url: str) -> None:
     from sqlalchemy import select
 
-    from bot.models import KnowledgeGap
+    from bot.core.models import KnowledgeGap
     from knowledge.db import make_engine
 
     run_cli("db", "upgrade", db_url=db_url)

@@ -8,12 +8,12 @@ from zoneinfo import ZoneInfo
 
 from sqlalchemy import Engine
 
-from bot.digest.chart import chart_png
-from bot.digest.compute import build_digest
-from bot.digest.render import digest_message
-from bot.digest.weeks import Schedule, Week, zone
-from bot.incidents.models import Incident, Ticket, TicketEvent
-from bot.models import FeedbackVote
+from bot.core.digest.chart import chart_png
+from bot.core.digest.compute import build_digest
+from bot.core.digest.weeks import Schedule, Week, zone
+from bot.core.incidents.models import Incident, Ticket, TicketEvent
+from bot.core.models import FeedbackVote
+from bot.slack.blocks.digest import digest_message
 from knowledge.bundled import load_bundled
 from knowledge.db import session_factory, transaction
 from knowledge.store import get_entry

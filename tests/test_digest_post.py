@@ -10,12 +10,12 @@ from slack_sdk import WebClient
 from slack_sdk.errors import SlackApiError
 from sqlalchemy import Engine, select
 
-from bot.clock import DigestClock
-from bot.digest.config import DigestSettings
-from bot.digest.models import DigestPost
-from bot.digest.post import post_digest
-from bot.digest.weeks import Week, zone
-from bot.incidents.models import Incident
+from bot.core.digest.clock import DigestClock
+from bot.core.digest.config import DigestSettings
+from bot.core.digest.models import DigestPost
+from bot.core.digest.post import post_digest
+from bot.core.digest.weeks import Week, zone
+from bot.core.incidents.models import Incident
 from knowledge.db import session_factory, transaction
 from tests.slack_fake import FakeSlack
 

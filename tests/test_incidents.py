@@ -6,10 +6,10 @@ from datetime import timedelta
 
 from sqlalchemy import Engine, func, select
 
-from bot.incidents.models import Incident, OutboxItem, Ticket, TicketEvent
-from bot.incidents.policy import EscalationPolicy
-from bot.incidents.record import Occurrence, escalate_if_due, record_incidents
-from bot.incidents.tickets import resolve_ticket
+from bot.core.incidents.models import Incident, OutboxItem, Ticket, TicketEvent
+from bot.core.incidents.policy import EscalationPolicy
+from bot.core.incidents.record import Occurrence, escalate_if_due, record_incidents
+from bot.core.incidents.tickets import resolve_ticket
 from knowledge.bundled import load_bundled
 from knowledge.db import session_factory, transaction
 from knowledge.models import Entry, utcnow

@@ -6,9 +6,9 @@ from alembic.autogenerate import compare_metadata
 from alembic.runtime.migration import MigrationContext
 from sqlalchemy import Engine, inspect
 
-import bot.digest.models  # noqa: F401
-import bot.incidents.models  # noqa: F401  every table on Base.metadata
-import bot.models  # noqa: F401
+import bot.core.digest.models  # noqa: F401
+import bot.core.incidents.models  # noqa: F401  every table on Base.metadata
+import bot.core.models  # noqa: F401
 from knowledge.models import Base
 from knowledge.schema import alembic_config, current_revision, head_revision, upgrade
 

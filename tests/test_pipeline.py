@@ -10,12 +10,12 @@ from slack_bolt import BoltRequest, BoltResponse
 from slack_bolt.listener.listener_completion_handler import DefaultListenerCompletionHandler
 from sqlalchemy import Engine, func, select, text
 
-from bot.cards import CardNote, Choice, RemedyCard, UnknownCard
-from bot.messages import escape, reply_message
-from bot.middleware import CloseSession
-from bot.models import AnsweredMessage, FeedbackVote, KnowledgeGap
-from bot.pipeline import Pipeline, Reply
-from bot.records import MessageRef, claim_codes, record_gap, record_vote
+from bot.core.cards import CardNote, Choice, RemedyCard, UnknownCard
+from bot.core.models import AnsweredMessage, FeedbackVote, KnowledgeGap
+from bot.core.pipeline import Pipeline, Reply
+from bot.core.store import MessageRef, claim_codes, record_gap, record_vote
+from bot.slack.blocks.card import escape, reply_message
+from bot.slack.middleware import CloseSession
 from knowledge.bundled import load_bundled
 from knowledge.catalogue import Catalogue
 from knowledge.db import session_factory, transaction
@@ -160,7 +160,7 @@ def test_escape_neutralises_slack_markup() -> None:
 
 
 def test_cards_are_cached_and_notice_changes_from_elsewhere(engine: Engine) -> None:
-    from bot.card_cache import CardCache
+    from bot.core.card_cache import CardCache
 
     _pipeline(engine)
     cache = CardCache(check_every=0.2)
@@ -179,7 +179,7 @@ def test_cards_are_cached_and_notice_changes_from_elsewhere(engine: Engine) -> N
 
 
 def test_gaps_recorded_behind_the_answer_are_counted_exactly(engine: Engine) -> None:
-    from bot.gaps import GapRecorder
+    from bot.core.gaps import GapRecorder
 
     recorder = GapRecorder(session_factory(engine), interval=60)
     for _ in range(5):

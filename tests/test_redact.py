@@ -8,9 +8,9 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 from sqlalchemy import Engine, select
 
-from bot.incidents.models import Incident
-from bot.incidents.record import Occurrence, record_incidents
-from bot.incidents.redact import MASK, excerpt, redact
+from bot.core.incidents.models import Incident
+from bot.core.incidents.record import Occurrence, record_incidents
+from bot.core.incidents.redact import MASK, excerpt, redact
 from knowledge.db import session_factory, transaction
 from tests.incident_helpers import findings_in
 

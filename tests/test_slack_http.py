@@ -18,8 +18,8 @@ from typing import Any
 import pytest
 from sqlalchemy import Engine, func, select
 
-from bot.incidents.models import Ticket
-from bot.models import AnsweredMessage, EscalationRequest, FeedbackVote, KnowledgeGap
+from bot.core.incidents.models import Ticket
+from bot.core.models import AnsweredMessage, EscalationRequest, FeedbackVote, KnowledgeGap
 from knowledge.bundled import load_bundled
 from knowledge.db import make_engine, transaction
 from knowledge.models import AuditEvent, Entry, TeamNote

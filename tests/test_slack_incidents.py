@@ -14,7 +14,7 @@ from typing import Any
 import pytest
 from sqlalchemy import Engine, select
 
-from bot.incidents.models import Incident, Ticket, TicketEvent
+from bot.core.incidents.models import Incident, Ticket, TicketEvent
 from tests.slack_fake import TEAM_ID, AppProcess, FakeSlack, all_text, assert_block_kit_limits
 from tests.test_slack_http import kb, message, module_db, new_ts, slack, uniq  # noqa: F401  fixtures
 

@@ -10,8 +10,8 @@ from pathlib import Path
 import yaml
 from sqlalchemy import Engine
 
-from bot.listeners.commands import COMMAND
-from bot.messages import SHORTCUT
+from bot.slack.blocks.card import SHORTCUT
+from bot.slack.listeners.commands import COMMAND
 from knowledge.bundled import load_bundled
 from knowledge.db import transaction
 from tests.cli_helpers import run_cli

@@ -7,13 +7,13 @@ from datetime import UTC, datetime, timedelta
 
 from sqlalchemy import Engine
 
-from bot.digest.compute import build_digest
-from bot.digest.weeks import Week, zone
-from bot.incidents.models import Incident, Ticket
-from bot.incidents.tickets import summaries
-from bot.incidents.views import ticket_view
-from bot.reports import escalation_message, home_view, stats_message, tickets_message
-from bot.stats import seen_and_ticket, stats
+from bot.core.digest.compute import build_digest
+from bot.core.digest.weeks import Week, zone
+from bot.core.incidents.models import Incident, Ticket
+from bot.core.incidents.ticket_view import ticket_view
+from bot.core.incidents.tickets import summaries
+from bot.core.stats import seen_and_ticket, stats
+from bot.slack.blocks.team import escalation_message, home_view, stats_message, tickets_message
 from knowledge.bundled import load_bundled
 from knowledge.db import session_factory, transaction
 

@@ -13,8 +13,8 @@ from urllib.parse import parse_qs, urlsplit
 import pytest
 from sqlalchemy import Engine, select
 
-from bot.incidents.backends import TicketView, make_backend
-from bot.incidents.backends.huaweicloud import (
+from bot.core.incidents.backends import TicketView, make_backend
+from bot.core.incidents.backends.huaweicloud import (
     DESCRIPTION_MAX,
     SOURCE_ID,
     HuaweiCloudBackend,
@@ -23,10 +23,10 @@ from bot.incidents.backends.huaweicloud import (
     console_link,
     key_marker,
 )
-from bot.incidents.config import TicketSettings
-from bot.incidents.models import OutboxItem, Ticket
-from bot.incidents.outbox import Backoff, OutboxWorker, enqueue_comment
-from bot.incidents.tickets import resolve_ticket
+from bot.core.incidents.config import TicketSettings
+from bot.core.incidents.models import OutboxItem, Ticket
+from bot.core.incidents.outbox import Backoff, OutboxWorker, enqueue_comment
+from bot.core.incidents.tickets import resolve_ticket
 from knowledge.db import transaction
 from knowledge.models import utcnow
 from tests.ticket_fakes import OsmFake, open_ticket, running, seed_knowledge, ticket_row

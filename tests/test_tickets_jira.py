@@ -9,12 +9,12 @@ from datetime import timedelta
 import pytest
 from sqlalchemy import Engine, select
 
-from bot.incidents.backends import make_backend
-from bot.incidents.backends.jira import JiraBackend, key_label
-from bot.incidents.config import TicketSettings
-from bot.incidents.models import Incident, OutboxItem, Ticket
-from bot.incidents.outbox import Backoff, OutboxWorker, enqueue_attached
-from bot.incidents.tickets import resolve_ticket
+from bot.core.incidents.backends import make_backend
+from bot.core.incidents.backends.jira import JiraBackend, key_label
+from bot.core.incidents.config import TicketSettings
+from bot.core.incidents.models import Incident, OutboxItem, Ticket
+from bot.core.incidents.outbox import Backoff, OutboxWorker, enqueue_attached
+from bot.core.incidents.tickets import resolve_ticket
 from knowledge.db import transaction
 from knowledge.models import utcnow
 from tests.ticket_fakes import JiraFake, open_ticket, running, seed_knowledge, ticket_row

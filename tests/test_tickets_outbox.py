@@ -13,10 +13,10 @@ from datetime import timedelta
 import pytest
 from sqlalchemy import Engine, select
 
-from bot.incidents.backends.internal import InternalBackend
-from bot.incidents.backends.webhook import WebhookBackend
-from bot.incidents.models import Incident, OutboxItem, Ticket
-from bot.incidents.outbox import (
+from bot.core.incidents.backends.internal import InternalBackend
+from bot.core.incidents.backends.webhook import WebhookBackend
+from bot.core.incidents.models import Incident, OutboxItem, Ticket
+from bot.core.incidents.outbox import (
     Backoff,
     OutboxWorker,
     dead_items,
@@ -26,8 +26,8 @@ from bot.incidents.outbox import (
     enqueue_resolve,
     requeue_dead,
 )
-from bot.incidents.tickets import resolve_ticket
-from bot.incidents.views import ticket_view
+from bot.core.incidents.ticket_view import ticket_view
+from bot.core.incidents.tickets import resolve_ticket
 from knowledge.bundled import bundled_rows
 from knowledge.db import make_engine, transaction
 from knowledge.models import utcnow

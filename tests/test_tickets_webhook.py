@@ -12,11 +12,11 @@ from datetime import timedelta
 import pytest
 from sqlalchemy import Engine, select
 
-from bot.incidents.backends import TicketView, make_backend
-from bot.incidents.backends.webhook import WebhookBackend, sign, verify
-from bot.incidents.config import TicketSettings
-from bot.incidents.models import OutboxItem
-from bot.incidents.outbox import OutboxWorker
+from bot.core.incidents.backends import TicketView, make_backend
+from bot.core.incidents.backends.webhook import WebhookBackend, sign, verify
+from bot.core.incidents.config import TicketSettings
+from bot.core.incidents.models import OutboxItem
+from bot.core.incidents.outbox import OutboxWorker
 from knowledge.db import transaction
 from tests.ticket_fakes import WebhookReceiver, open_ticket, running, seed_knowledge
 

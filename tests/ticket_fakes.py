@@ -26,9 +26,9 @@ from urllib.parse import parse_qs, urlsplit
 
 from sqlalchemy import Engine
 
-from bot.incidents.models import Ticket
-from bot.incidents.policy import EscalationPolicy
-from bot.incidents.record import Occurrence, escalate_if_due, record_incidents
+from bot.core.incidents.models import Ticket
+from bot.core.incidents.policy import EscalationPolicy
+from bot.core.incidents.record import Occurrence, escalate_if_due, record_incidents
 from knowledge.bundled import load_bundled
 from knowledge.db import transaction
 from knowledge.matching.findings import Finding

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import typer
 
-from bot.cli import chat, clock, db, digest, incidents, kb, lookup, match, serve, worker
+from bot.cli import clock, db, digest, incidents, kb, lookup, match, outbox, serve, shell
 
 app = typer.Typer(
     name="hwerror",
@@ -19,8 +19,8 @@ lookup.register(app)
 match.register(app)
 incidents.register(app)
 serve.register(app)
-chat.register(app)
-worker.register(app)
+shell.register(app)
+outbox.register(app)
 digest.register(app)
 clock.register(app)
 

@@ -9,10 +9,10 @@ import typer
 
 from bot.cli.common import console, engine_for_cli
 from bot.cli.digest import load_digest_settings
-from bot.cli.worker import build_worker, load_settings, run_until_signalled
-from bot.clock import DigestClock
+from bot.cli.outbox import build_worker, load_settings, run_until_signalled
 from bot.config import get_settings
-from bot.slack_client import web_client
+from bot.core.digest.clock import DigestClock
+from bot.slack.client import web_client
 
 
 def register(app: typer.Typer) -> None:

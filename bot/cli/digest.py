@@ -9,10 +9,10 @@ import typer
 
 from bot.cli.common import console, engine_for_cli, fail, settings_or_fail
 from bot.config import get_settings
-from bot.digest.compute import build_digest
-from bot.digest.config import DigestSettings
-from bot.digest.render import digest_panel
-from bot.digest.weeks import Week
+from bot.core.digest.compute import build_digest
+from bot.core.digest.config import DigestSettings
+from bot.core.digest.weeks import Week
+from bot.slack.blocks.digest import digest_panel
 from knowledge.db import session_factory
 from knowledge.models import utcnow
 
@@ -43,7 +43,7 @@ def register(app: typer.Typer) -> None:
                 with session_factory(engine)() as session:
                     digest = build_digest(session, chosen)
                 console.print(digest_panel(digest))
-                from bot.digest.chart import chart_png  # matplotlib costs most of a second to import
+                from bot.core.digest.chart import chart_png  # matplotlib costs most of a second to import
 
                 png = chart_png(digest)
                 if png is not None:
@@ -57,8 +57,8 @@ def register(app: typer.Typer) -> None:
 def _post(engine, settings: DigestSettings, week: Week) -> None:  # type: ignore[no-untyped-def]
     from slack_sdk.errors import SlackApiError
 
-    from bot.digest.post import post_digest
-    from bot.slack_client import web_client
+    from bot.core.digest.post import post_digest
+    from bot.slack.client import web_client
 
     slack = get_settings()
     if not settings.digest_channel:

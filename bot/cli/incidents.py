@@ -11,8 +11,8 @@ from rich.table import Table
 from sqlalchemy import select
 
 from bot.cli.common import console, engine_for_cli, fail
-from bot.incidents.models import Incident
-from bot.incidents.tickets import TicketNotFound, parse_ticket_ref, resolve_ticket, summaries
+from bot.core.incidents.models import Incident
+from bot.core.incidents.tickets import TicketNotFound, parse_ticket_ref, resolve_ticket, summaries
 from knowledge.db import session_factory, transaction
 
 incidents_app = typer.Typer(help="The incident log.", no_args_is_help=True)

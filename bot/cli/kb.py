@@ -12,9 +12,9 @@ from rich.markup import escape
 from sqlalchemy import select
 from sqlalchemy.orm import selectinload
 
-from bot.cards import RemedyCard
 from bot.cli.common import console, engine_for_cli, fail
-from bot.terminal import card_panel, entries_table
+from bot.core.cards import RemedyCard
+from bot.shell.render import card_panel, entries_table
 from knowledge.db import session_factory, transaction
 from knowledge.importer.load import import_page
 from knowledge.importer.rows import NotAnErrorPage

@@ -19,8 +19,8 @@ def register(app: typer.Typer) -> None:
     ) -> None:
         """Look up an error as /hwerror does (generous matching) and print its remedy card, with
         "did you mean" alternatives when the match is not sure."""
-        from bot.pipeline import Pipeline  # the matcher's imports are paid only by commands that match
-        from bot.terminal import any_panel
+        from bot.core.pipeline import Pipeline  # the matcher's imports are paid only by commands that match
+        from bot.shell.render import any_panel
         from knowledge.catalogue import Catalogue
         from knowledge.db import session_factory
 

@@ -10,8 +10,8 @@ import typer
 
 from bot.cli.common import console, engine_for_cli, err_console, settings_or_fail
 from bot.config import MANIFEST_HINT, Settings, get_settings
-from bot.digest.config import DigestSettings
-from bot.incidents.config import EscalationSettings, TicketSettings
+from bot.core.digest.config import DigestSettings
+from bot.core.incidents.config import EscalationSettings, TicketSettings
 
 HTTP_HELP = "HTTP mode even when SLACK_APP_TOKEN is set (the Procfile's web process)."
 SOCKET_HELP = "Socket Mode; fails without SLACK_APP_TOKEN (the Procfile's worker process)."
@@ -48,7 +48,7 @@ def register(app: typer.Typer) -> None:
         if missing:
             _explain_missing(settings, missing)
             if sys.stdin.isatty() and sys.stdout.isatty():
-                from bot.cli.chat import run_shell
+                from bot.cli.shell import run_shell
 
                 console.print("Starting the shell adapter instead (the same bot, in this terminal).")
                 run_shell()
@@ -70,7 +70,7 @@ def register(app: typer.Typer) -> None:
 def _socket_mode(settings: Settings) -> None:
     from slack_bolt.adapter.socket_mode import SocketModeHandler
 
-    from bot.app import create_app
+    from bot.slack.app import create_app
     from knowledge.db import make_engine
 
     engine = make_engine(settings.database_url)
@@ -81,12 +81,12 @@ def _socket_mode(settings: Settings) -> None:
 
 
 def _http(settings: Settings) -> None:
-    from bot.server import serve_http
+    from bot.slack.server import serve_http
 
     def factory():  # type: ignore[no-untyped-def]
         # In each worker process, after the fork: engines and threads are not shared across forks.
-        from bot.app import create_app
-        from bot.server import wsgi_app
+        from bot.slack.app import create_app
+        from bot.slack.server import wsgi_app
         from knowledge.db import make_engine
 
         engine = make_engine(settings.database_url)

@@ -1,0 +1,105 @@
+"""`hwerror worker`: make the outbox's calls to the ticket backend, until stopped (or `--once`)."""
+
+from __future__ import annotations
+
+import logging
+import signal
+import threading
+from types import FrameType
+from typing import Annotated
+
+import typer
+from sqlalchemy import Engine
+
+from bot.cli.common import console, engine_for_cli, fail, settings_or_fail
+from bot.core.incidents.backends import make_backend
+from bot.core.incidents.config import TicketSettings
+from bot.core.incidents.outbox import Backoff, OutboxWorker, RunSummary, dead_items, requeue_dead
+from knowledge.db import transaction
+
+
+def load_settings() -> TicketSettings:
+    return settings_or_fail(TicketSettings, "ticket settings")
+
+
+def build_worker(settings: TicketSettings, engine: Engine) -> OutboxWorker:
+    try:
+        backend = make_backend(settings)
+    except ImportError as exc:
+        fail(f"the {settings.ticket_backend} backend needs a package that is not installed: {exc.name}")
+    return OutboxWorker(
+        engine,
+        backend,
+        max_attempts=settings.outbox_max_attempts,
+        backoff=Backoff(base=settings.outbox_backoff_base, cap=settings.outbox_backoff_max),
+        lease=settings.outbox_lease,
+        secrets=settings.secret_values(),
+    )
+
+
+ONCE_HELP = "Process what is due now, print a one-line summary (done / retried / dead), exit."
+DEAD_HELP = "List the calls that gave up, with their last errors, and exit."
+REQUEUE_HELP = "Give every dead call a fresh set of attempts (after fixing the configuration), and exit."
+
+
+def register(app: typer.Typer) -> None:
+    @app.command("worker")
+    def worker_command(
+        once: Annotated[bool, typer.Option("--once", help=ONCE_HELP)] = False,
+        dead: Annotated[bool, typer.Option("--dead", help=DEAD_HELP)] = False,
+        requeue: Annotated[bool, typer.Option("--requeue-dead", help=REQUEUE_HELP)] = False,
+        verbose: Annotated[bool, typer.Option("--verbose", "-v", help="Log every call.")] = False,
+    ) -> None:
+        """Make the ticket backend calls waiting in the outbox, retrying failures with backoff."""
+        logging.basicConfig(
+            level=logging.INFO if verbose else logging.WARNING,
+            format="%(asctime)s %(levelname)s %(name)s: %(message)s",
+        )
+        settings = load_settings()
+        with engine_for_cli() as engine:
+            if dead or requeue:
+                with transaction(engine) as session:
+                    if requeue:
+                        console.print(f"requeued {requeue_dead(session)} dead call(s)", highlight=False)
+                        return
+                    items = dead_items(session)
+                    for item in items:
+                        line = (
+                            f"item {item.id} ({item.action}, ticket {item.ticket_id}, {item.backend}, "
+                            f"{item.attempts} attempts): {item.last_error}"
+                        )
+                        console.print(line, highlight=False, markup=False)
+                    console.print(f"{len(items)} dead call(s)", highlight=False)
+                return
+            worker = build_worker(settings, engine)
+            if once:
+                summary = worker.run_once()
+                _report(summary)
+                return
+            run_until_signalled(worker, settings.outbox_poll_interval.total_seconds())
+
+
+def _report(summary: RunSummary) -> None:
+    console.print(summary.line(), highlight=False, markup=False)
+    for error in summary.errors:
+        console.print(f"  dead: {error}", highlight=False, markup=False)
+
+
+def run_until_signalled(worker: OutboxWorker, interval: float) -> None:
+    stop = threading.Event()
+
+    def _stop(signum: int, _frame: FrameType | None) -> None:
+        # Finish the call in hand (its outcome is written), then leave: nothing is half done.
+        stop.set()
+
+    previous = {sig: signal.signal(sig, _stop) for sig in (signal.SIGINT, signal.SIGTERM)}
+    console.print(
+        f"worker: {worker.backend.name} backend, polling every {interval:g} s; SIGINT or SIGTERM stops it",
+        highlight=False,
+    )
+    try:
+        total = worker.run_forever(stop, interval, on_pass=_report)
+    finally:
+        for sig, handler in previous.items():
+            signal.signal(sig, handler)
+    console.print(f"worker stopped; {total.line()}", highlight=False, markup=False)

@@ -1,0 +1,52 @@
+"""The `clock` process: the weekly digest on its schedule, beside the outbox worker."""
+
+from __future__ import annotations
+
+import logging
+import threading
+from datetime import datetime
+
+from slack_sdk import WebClient
+from slack_sdk.errors import SlackApiError
+from sqlalchemy import Engine
+from sqlalchemy.exc import DBAPIError
+
+from bot.core.digest.config import DigestSettings
+from bot.core.digest.post import post_digest
+from knowledge.models import utcnow
+
+log = logging.getLogger(__name__)
+
+
+class DigestClock:
+    """Posts the week that just ended once its local posting time has passed. Every process may
+    run one: the claim in the database lets exactly one of them post."""
+
+    def __init__(self, engine: Engine, client: WebClient, settings: DigestSettings) -> None:
+        if not settings.digest_channel:
+            raise ValueError("HWERROR_DIGEST_CHANNEL is not set")
+        self.engine = engine
+        self.client = client
+        self.channel = settings.digest_channel
+        self.schedule = settings.schedule
+        self.tz = settings.tz
+
+    def tick(self, now: datetime | None = None) -> str | None:
+        week = self.schedule.due(now or utcnow(), self.tz)
+        if week is None:
+            return None
+        try:
+            return post_digest(self.engine, self.client, self.channel, week, now=now)
+        except SlackApiError as exc:
+            log.error("digest %s not posted: %s", week.label, exc.response.get("error"))
+        except DBAPIError as exc:
+            log.error("digest %s not posted, database trouble: %s", week.label,
+                      str(getattr(exc, "orig", exc)).splitlines()[0][:300])
+        return None
+
+    def run_forever(self, stop: threading.Event, interval: float = 60.0) -> None:
+        while not stop.is_set():
+            ts = self.tick()
+            if ts:
+                log.warning("posted the weekly digest to %s", self.channel)
+            stop.wait(interval)

@@ -1,0 +1,270 @@
+"""Record findings as incidents and escalate the codes that recur.
+
+Every write that two processes could race on is settled by a unique constraint: a second
+delivery of a message inserts no second incident, and two escalations of one code open one
+ticket. Savepoints keep a refused insert from spoiling the caller's transaction, and work the
+same on SQLite and PostgreSQL.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable
+from dataclasses import dataclass
+from datetime import datetime
+
+from sqlalchemy import func, select, update
+from sqlalchemy.exc import IntegrityError
+from sqlalchemy.orm import Session
+
+from bot.core.incidents.models import Incident, Ticket, TicketEvent
+from bot.core.incidents.outbox import enqueue
+from bot.core.incidents.policy import CodeActivity, EscalationPolicy
+from bot.core.incidents.redact import excerpt
+from knowledge.matching.findings import Finding
+from knowledge.models import Entry, utcnow
+from knowledge.types import WhoActs
+
+
+@dataclass(frozen=True)
+class Occurrence:
+    """Where findings were seen. `message_key` names the message; the same key is the same message."""
+
+    workspace: str
+    channel: str
+    message_key: str
+    source: str  # paste, shortcut, command, shell
+    text: str
+    thread_ts: str | None = None
+    user_id: str | None = None
+
+
+@dataclass(frozen=True)
+class Escalation:
+    """What recording an incident did to its code's ticket."""
+
+    ticket: Ticket
+    action: str  # opened, reopened, attached
+    reason: str | None = None
+
+
+def recordable(findings: Iterable[Finding]) -> list[Finding]:
+    """Confident findings, and codes the knowledge base lacks (knowledge gaps); not bare guesses."""
+    return [f for f in findings if f.confident or not f.known]
+
+
+def record_incidents(
+    session: Session, occurrence: Occurrence, findings: Iterable[Finding], *, now: datetime | None = None
+) -> list[Incident]:
+    """Store one incident per finding; returns only those that are new (not a redelivery)."""
+    now = now or utcnow()
+    text = excerpt(occurrence.text)
+    created = []
+    for finding in recordable(findings):
+        incident = Incident(
+            workspace=occurrence.workspace,
+            channel=occurrence.channel,
+            thread_ts=occurrence.thread_ts,
+            message_key=occurrence.message_key,
+            user_id=occurrence.user_id,
+            source=occurrence.source,
+            service=(finding.entry.service if finding.entry else finding.service) or "",
+            code=finding.code,
+            variant=finding.entry.variant if finding.entry else None,
+            known=finding.known,
+            how=finding.how,
+            confidence=round(finding.score, 4),
+            request_id=finding.request_id,
+            excerpt=text,
+            created_at=now,
+        )
+        try:
+            with session.begin_nested():
+                session.add(incident)
+        except IntegrityError:
+            continue
+        created.append(incident)
+    return created
+
+
+def code_activity(
+    session: Session, incident: Incident, policy: EscalationPolicy, who_acts: WhoActs, now: datetime
+) -> CodeActivity:
+    """Count one code's recent incidents and channels, but only as far as the policy needs.
+
+    The policy asks "at least N?" and "at least K channels?". The count stops at N (LIMIT in a
+    subquery), and channels are counted only while the count is below N: a code at N already
+    escalates by count, and below N there are fewer than N rows to look at. So a code seen
+    20,000 times today costs what one seen 5 times does.
+    """
+    recent = (
+        Incident.workspace == incident.workspace,
+        Incident.service == incident.service,
+        Incident.code == incident.code,
+        Incident.created_at >= now - policy.window,
+    )
+    enough = max(policy.count, policy.support_count)
+    rows = select(Incident.id).where(*recent).limit(enough).subquery()
+    count = int(session.scalar(select(func.count()).select_from(rows)) or 0)
+    if count >= policy.count:
+        return CodeActivity(count=count, channels=None, who_acts=who_acts)
+    channels = select(Incident.channel).where(*recent).distinct().subquery()
+    distinct = int(session.scalar(select(func.count()).select_from(channels)) or 0)
+    return CodeActivity(count=count, channels=distinct, who_acts=who_acts)
+
+
+def escalate_if_due(
+    session: Session,
+    incident: Incident,
+    policy: EscalationPolicy,
+    *,
+    backend: str,
+    force_reason: str | None = None,
+    actor: str | None = None,
+    now: datetime | None = None,
+) -> Escalation | None:
+    """Attach the incident to its code's open ticket; reopen a resolved one (a regression); or open
+    one when the policy (or `force_reason`, the "Escalate now" button) says so."""
+    if not incident.known or not incident.service:
+        return None
+    now = now or utcnow()
+    ticket = _ticket_of(session, incident)
+    if ticket is not None and ticket.status == "open":
+        return _attach(session, ticket, incident, now)
+    if ticket is not None:
+        # Resolved, and the code is back: a regression, whatever the counts say.
+        reason = force_reason or f"came back after HW-{ticket.id} was resolved"
+        return _reopen_or_attach(session, ticket, incident, policy, actor, now, reason)
+    activity = code_activity(session, incident, policy, _who_acts(session, incident), now)
+    due = force_reason or policy.reason(activity)
+    if due is None:
+        return None
+    opened = _insert_ticket(session, incident, due, backend, now)
+    if opened is not None:
+        _event(session, opened, "opened", actor, {"reason": due}, now)
+        _outbox(session, opened, "create", now)
+        _link_window(session, opened, incident, policy, now)
+        return Escalation(opened, "opened", due)
+    # Another process opened it between our read and our insert.
+    ticket = _ticket_of(session, incident)
+    assert ticket is not None  # the insert above lost to it
+    return _reopen_or_attach(session, ticket, incident, policy, actor, now, due)
+
+
+def _reopen_or_attach(
+    session: Session,
+    ticket: Ticket,
+    incident: Incident,
+    policy: EscalationPolicy,
+    actor: str | None,
+    now: datetime,
+    reason: str,
+) -> Escalation:
+    if ticket.status == "resolved" and _reopen(session, ticket, reason, now):
+        session.refresh(ticket)
+        _event(session, ticket, "reopened", actor, {"reason": reason}, now)
+        _outbox(session, ticket, "reopen", now)
+        _link_window(session, ticket, incident, policy, now)
+        return Escalation(ticket, "reopened", reason)
+    session.refresh(ticket)
+    return _attach(session, ticket, incident, now)
+
+
+def _ticket_of(session: Session, incident: Incident) -> Ticket | None:
+    """The one ticket of the incident's (workspace, service, code), if there is one yet."""
+    return session.scalars(
+        select(Ticket).where(
+            Ticket.workspace == incident.workspace,
+            Ticket.service == incident.service,
+            Ticket.code == incident.code,
+        )
+    ).one_or_none()
+
+
+def _who_acts(session: Session, incident: Incident) -> WhoActs:
+    value = session.scalar(
+        select(Entry.who_acts).where(
+            Entry.service == incident.service,
+            Entry.code == incident.code,
+            Entry.variant == (incident.variant or 0),
+        )
+    )
+    return WhoActs(value) if value else WhoActs.CALLER
+
+
+def _insert_ticket(
+    session: Session, incident: Incident, reason: str, backend: str, now: datetime
+) -> Ticket | None:
+    ticket = Ticket(
+        workspace=incident.workspace,
+        service=incident.service,
+        code=incident.code,
+        status="open",
+        reason=reason,
+        backend=backend,
+        opened_at=now,
+    )
+    try:
+        with session.begin_nested():
+            session.add(ticket)
+    except IntegrityError:
+        return None
+    return ticket
+
+
+def _reopen(session: Session, ticket: Ticket, reason: str, now: datetime) -> bool:
+    """Reopen a resolved ticket; of several processes trying at once exactly one succeeds."""
+    result = session.execute(
+        update(Ticket)
+        .where(Ticket.id == ticket.id, Ticket.status == "resolved")
+        .values(
+            status="open",
+            reason=reason,
+            times_reopened=Ticket.times_reopened + 1,
+            resolved_at=None,
+            resolved_by=None,
+        )
+        .execution_options(synchronize_session=False)
+    )
+    return bool(result.rowcount)  # type: ignore[attr-defined]
+
+
+def _attach(session: Session, ticket: Ticket, incident: Incident, now: datetime) -> Escalation:
+    _link(session, ticket, incident, now)
+    return Escalation(ticket, "attached")
+
+
+def _link(session: Session, ticket: Ticket, incident: Incident, now: datetime) -> None:
+    incident.ticket_id = ticket.id
+    session.flush()
+
+
+def _link_window(
+    session: Session, ticket: Ticket, incident: Incident, policy: EscalationPolicy, now: datetime
+) -> None:
+    """The incidents that made the case for the ticket belong to it too: its counts start there."""
+    _link(session, ticket, incident, now)
+    session.execute(
+        update(Incident)
+        .where(
+            Incident.workspace == incident.workspace,
+            Incident.service == incident.service,
+            Incident.code == incident.code,
+            Incident.created_at >= now - policy.window,
+            Incident.ticket_id.is_(None),
+        )
+        .values(ticket_id=ticket.id)
+        .execution_options(synchronize_session=False)
+    )
+
+
+def _event(
+    session: Session, ticket: Ticket, action: str, actor: str | None, detail: dict[str, object], now: datetime
+) -> None:
+    session.add(TicketEvent(ticket_id=ticket.id, action=action, actor=actor, detail=detail, at=now))
+
+
+def _outbox(session: Session, ticket: Ticket, action: str, now: datetime) -> None:
+    # One key per (ticket, action, round): a retried call can never open a second external
+    # ticket, and a reopen after the next resolution gets a fresh key.
+    key = f"hwerror-{ticket.id}-{action}-{ticket.times_reopened}"
+    enqueue(session, ticket, action, {"reopened": ticket.times_reopened}, key=key, now=now)

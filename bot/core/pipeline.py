@@ -1,0 +1,168 @@
+"""The one path every front end takes: text → extract → match → findings → cards.
+
+The slash command (lookup mode), channel messages (paste mode, answered once per message and
+code), the message shortcut and the shell adapter all call this module and render its `Reply`;
+none of them matches or touches the database on its own.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Iterable, Sequence
+from dataclasses import dataclass, replace
+from typing import Literal
+
+from sqlalchemy.orm import Session
+
+from bot.core.card_cache import CardCache, Key
+from bot.core.cards import Card, Choice, ChoiceCard, RemedyCard, UnknownCard
+from bot.core.gaps import GapRecorder
+from bot.core.incidents.seen import SeenCounts
+from bot.core.store import MessageRef, claim_codes, record_gap, tally
+from knowledge.matching.findings import Finding
+from knowledge.matching.matcher import Matcher
+from knowledge.types import EntryData
+
+Mode = Literal["lookup", "paste"]
+
+MAX_CARDS = 5  # cards in one reply; further codes are listed by name
+MAX_TEXT = 40_000  # Slack's own limit on a message
+MEMO_TEXT = 200  # texts up to this long have their findings remembered
+MEMO_SIZE = 4096
+
+
+@dataclass(frozen=True)
+class Reply:
+    cards: tuple[Card, ...]
+    more: tuple[str, ...] = ()  # codes found beyond the cards shown
+    query: str = ""
+    gaps: tuple[str, ...] = ()  # codes the knowledge base lacks, shown or not
+    findings: tuple[Finding, ...] = ()  # everything found, shown or not: what the incident desk records
+
+    @property
+    def empty(self) -> bool:
+        return not self.cards
+
+    @property
+    def codes(self) -> tuple[str, ...]:
+        return tuple(c.code for c in self.cards) + self.more
+
+
+class Pipeline:
+    def __init__(self, matcher: Callable[[], Matcher], cache: CardCache | None = None,
+                 gaps: GapRecorder | None = None, seen: SeenCounts | None = None) -> None:
+        self._matcher = matcher
+        self.cache = cache or CardCache()
+        self._seen = seen  # None: cards say nothing of how often a code was seen
+        self._gaps = gaps  # None: gaps are written at once, in the caller's session
+        self._memo: dict[tuple[str, str], tuple[Finding, ...]] = {}
+        self._memo_matcher: Matcher | None = None
+
+    # -- the front ends' entry points ------------------------------------------------------------
+
+    def lookup(self, session: Session, text: str) -> Reply:
+        """What a person typed after /hwerror: generous matching. Reads only; see `remember`."""
+        return self._reply(session, self.find(text, "lookup"), text)
+
+    def explain(self, session: Session, text: str) -> Reply:
+        """Paste mode on demand (the message shortcut, the shell): no reply bookkeeping."""
+        return self._reply(session, self.find(text, "paste"), text)
+
+    def answer(self, session: Session, text: str, ref: MessageRef) -> Reply | None:
+        """A message in a channel: the codes nobody answered for this message yet, or None.
+
+        Claiming comes first (one INSERT per code; a lost race is a duplicate): a reply is only
+        built for the codes this call won.
+        """
+        findings = self.find(text, "paste")
+        if not findings:
+            return None
+        won = set(claim_codes(session, ref, [f.code for f in findings]))
+        findings = [f for f in findings if f.code in won]
+        return self._reply(session, findings, text) if findings else None
+
+    def remember(self, session: Session, reply: Reply) -> None:
+        """The writes that may wait until the person has their answer: knowledge gaps."""
+        if self._gaps is not None:
+            self._gaps.add(reply.gaps)
+            return
+        for code in reply.gaps:
+            record_gap(session, code)
+
+    def card(self, session: Session, key: Key, *, with_tally: bool = True) -> RemedyCard | None:
+        """The card of one entry (buttons: post, pick, vote, after a note), with its tally."""
+        card = self.cache.cards(session, [key]).get(key)
+        if card is None or not with_tally or card.entry_id is None:
+            return card
+        return replace(card, tally=tally(session, card.entry_id))
+
+    def note_added(self) -> None:
+        """A team note was saved by this process: show it on the next card at once."""
+        self.cache.invalidate()
+
+    # -- steps -----------------------------------------------------------------------------------
+
+    def find(self, text: str, mode: Mode) -> list[Finding]:
+        """One finding per distinct code, in the order the text mentions them.
+
+        Short texts (what people type after /hwerror: the same few codes again and again) are
+        remembered for as long as the matcher stays the same; pastes are matched every time.
+        """
+        matcher = self._matcher()
+        memo = len(text) <= MEMO_TEXT
+        if memo:
+            if matcher is not self._memo_matcher:
+                self._memo, self._memo_matcher = {}, matcher
+            hit = self._memo.get((mode, text))
+            if hit is not None:
+                return list(hit)
+        seen: set[str] = set()
+        out = []
+        for f in matcher.match(text[:MAX_TEXT], mode):
+            if f.code not in seen:
+                seen.add(f.code)
+                out.append(f)
+        if memo:
+            if len(self._memo) >= MEMO_SIZE:
+                self._memo = {}
+            self._memo[(mode, text)] = tuple(out)
+        return out
+
+    def _reply(self, session: Session, findings: Sequence[Finding], query: str) -> Reply:
+        shown, rest = findings[:MAX_CARDS], findings[MAX_CARDS:]
+        keys = [f.entry.key for f in shown if f.entry is not None]
+        cards = self.cache.cards(session, keys)
+        built = tuple(self._with_seen(_card(f, cards)) for f in shown)
+        return Reply(cards=built, more=tuple(f.code for f in rest), query=query,
+                     gaps=tuple(f.code for f in findings if not f.known), findings=tuple(findings))
+
+    def _with_seen(self, card: Card) -> Card:
+        if self._seen is None or not isinstance(card, RemedyCard):
+            return card
+        seen, ticket = self._seen.get(card.service, card.code)
+        return replace(card, seen_7d=seen, ticket=ticket)
+
+
+def _card(finding: Finding, cards: dict[Key, RemedyCard]) -> Card:
+    if not finding.known:
+        return UnknownCard(
+            code=finding.code,
+            message=finding.message,
+            status=finding.status,
+            candidates=tuple(Choice.from_data(c) for c in finding.candidates),
+        )
+    if finding.entry is None:
+        choices = tuple(Choice.from_data(c) for c in finding.candidates)
+        return ChoiceCard(code=finding.code, candidates=choices)
+    extra: dict[str, object] = {
+        "confident": finding.confident,
+        "alternatives": _alternatives(finding.entry, finding.candidates) if not finding.confident else (),
+        "request_id": finding.request_id,
+    }
+    card = cards.get(finding.entry.key)
+    if card is None:  # removed since the matcher was built: show what the matcher knows
+        return RemedyCard.from_data(finding.entry, **extra)
+    return replace(card, **extra)  # type: ignore[arg-type]
+
+
+def _alternatives(chosen: EntryData, candidates: Iterable[EntryData]) -> tuple[Choice, ...]:
+    return tuple(Choice.from_data(c) for c in candidates if c.key != chosen.key)[:4]

@@ -1,0 +1,143 @@
+"""Render remedy cards and tables for a terminal with Rich."""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Iterable
+from typing import Any
+
+from rich.console import Group
+from rich.markup import escape
+from rich.panel import Panel
+from rich.table import Table
+from rich.text import Text
+
+from bot.core.cards import Card, Choice, ChoiceCard, RemedyCard, UnknownCard
+from knowledge.models import Entry
+
+
+def card_panel(card: RemedyCard, number: int | None = None) -> Panel:
+    grid = Table.grid(padding=(0, 2))
+    grid.add_column(style="bold cyan", no_wrap=True)
+    grid.add_column()
+    grid.add_row("Service", escape(card.service))
+    grid.add_row("HTTP status", str(card.status) if card.status is not None else "-")
+    grid.add_row("What it means", escape(card.description))
+    grid.add_row("What to do", escape(card.handling or "-"))
+    grid.add_row("Who acts", card.who_acts.label)
+    if card.doc_url:
+        grid.add_row("Docs", escape(card.doc_url))
+    if card.seen_7d is not None:
+        grid.add_row("Seen (7 days)", str(card.seen_7d))
+    if card.ticket is not None:
+        grid.add_row("Ticket", escape(card.ticket))
+    if card.request_id:
+        grid.add_row("Request ID", escape(card.request_id))
+    t = card.tally
+    if t.helpful or t.not_helpful or t.escalations:
+        grid.add_row("Feedback", f"{t.helpful} helpful, {t.not_helpful} not helpful"
+                     + (f", {t.escalations} escalation request(s)" if t.escalations else ""))
+    parts: list[Table | Text] = [grid]
+    if card.notes:
+        notes = Table.grid(padding=(0, 1))
+        notes.add_column(style="dim", no_wrap=True)
+        notes.add_column()
+        for note in card.notes:
+            notes.add_row(f"{note.author}, {note.at:%Y-%m-%d}", escape(note.text))
+        parts.extend([Text("Team notes", style="bold cyan"), notes])
+    if not card.confident:
+        unsure = "Not sure this is the error you meant." + (" Did you mean:" if card.alternatives else "")
+        parts.append(Text(unsure, style="yellow"))
+        if card.alternatives:
+            parts.append(_choices(card.alternatives))
+    first = card.message.splitlines()[0] if card.message.strip() else ""
+    title = f"{_number(number)}[bold]{escape(card.code)}[/bold]  {escape(first)}"
+    return Panel(Group(*parts), title=title, title_align="left", border_style="red")
+
+
+def _number(number: int | None) -> str:
+    return f"[dim]\\[{number}][/dim] " if number is not None else ""
+
+
+def _choices(choices: tuple[Choice, ...]) -> Table:
+    table = Table.grid(padding=(0, 2))
+    table.add_column(style="bold", no_wrap=True)
+    table.add_column()
+    for c in choices:
+        first = c.message.splitlines()[0] if c.message.strip() else ""
+        table.add_row(escape(c.code), escape(first))
+    return table
+
+
+def unknown_panel(card: UnknownCard, number: int | None = None) -> Panel:
+    parts: list[Table | Text] = [Text("Not in the knowledge base yet; recorded as a knowledge gap.")]
+    if card.message:
+        parts.append(Text(card.message, style="italic"))
+    if card.candidates:
+        parts += [Text("Close matches:", style="bold cyan"), _choices(card.candidates)]
+    status = f"  HTTP {card.status}" if card.status else ""
+    title = f"{_number(number)}[bold]{escape(card.code)}[/bold]{status}"
+    return Panel(Group(*parts), title=title, title_align="left", border_style="yellow")
+
+
+def choice_panel(card: ChoiceCard, number: int | None = None) -> Panel:
+    parts: list[Table | Text] = [Text("Could be any of these:"), _choices(card.candidates)]
+    title = f"{_number(number)}[bold]{escape(card.code)}[/bold]"
+    return Panel(Group(*parts), title=title, title_align="left", border_style="yellow")
+
+
+def any_panel(card: Card, number: int | None = None) -> Panel:
+    if isinstance(card, RemedyCard):
+        return card_panel(card, number)
+    if isinstance(card, UnknownCard):
+        return unknown_panel(card, number)
+    return choice_panel(card, number)
+
+
+def entries_table(entries: Iterable[Entry]) -> Table:
+    table = Table(show_lines=False)
+    table.add_column("Service", no_wrap=True)
+    table.add_column("Code", no_wrap=True, style="bold")
+    table.add_column("#", justify="right")
+    table.add_column("Status", justify="right")
+    table.add_column("Error message", overflow="fold")
+    table.add_column("Who acts", no_wrap=True)
+    for e in entries:
+        table.add_row(
+            escape(e.service),
+            escape(e.code),
+            str(e.variant),
+            str(e.status or ""),
+            escape(e.message.splitlines()[0] if e.message else ""),
+            e.who_acts,
+        )
+    return table
+
+
+_SLACK_LINK = re.compile(r"<([^<>|]+)\|([^<>]*)>")
+_SLACK_REF = re.compile(r"<([#@!]?)([^<>|]+)>")
+
+
+def _plain(mrkdwn: str) -> str:
+    """Slack mrkdwn as terminal text: links show their label, channels as #C…, dates as their fallback."""
+    text = _SLACK_LINK.sub(lambda m: m[2] if m[1].startswith("!date") else f"{m[2]} ({m[1]})", mrkdwn)
+    text = _SLACK_REF.sub(lambda m: f"{m[1]}{m[2]}" if m[1] in "#@" else m[2], text)
+    return text.replace("*", "").replace("&lt;", "<").replace("&gt;", ">").replace("&amp;", "&")
+
+
+def blocks_panel(blocks: list[dict[str, Any]], title: str = "") -> Panel:
+    """Any of the bot's Block Kit messages (stats, tickets, digest) for a terminal; buttons are left out."""
+    parts: list[Text] = []
+    for block in blocks:
+        kind = block.get("type")
+        if kind == "header":
+            title = title or block["text"]["text"]
+        elif kind == "section":
+            if block.get("text"):
+                parts.append(Text(_plain(block["text"]["text"])))
+            parts.extend(Text(_plain(f["text"])) for f in block.get("fields") or [])
+        elif kind == "context":
+            parts.append(Text(" ".join(_plain(e.get("text", "")) for e in block["elements"]), style="dim"))
+        elif kind == "divider":
+            parts.append(Text(""))
+    return Panel(Group(*parts), title=escape(title), title_align="left")

@@ -1,0 +1,87 @@
+"""Paste mode in channels: which Slack messages the bot answers, and where the answer goes.
+
+Answered: plain messages, `file_share`, `thread_broadcast`, `bot_message` and edits
+(`message_changed`, whose new text may carry a new error). Never the bot's own messages. Other
+bots are answered (monitoring bots post errors) but only for top-level messages and at most
+`HWERROR_BOT_REPLIES_PER_MINUTE` of one bot's messages per channel and minute, so two bots cannot
+keep answering each other.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import timedelta
+from typing import Any
+
+from sqlalchemy.orm import Session
+
+from bot.core.store import MessageRef, bot_messages_answered
+
+ANSWERED_SUBTYPES = frozenset({None, "file_share", "thread_broadcast", "bot_message"})
+EDITED = "message_changed"
+
+
+@dataclass(frozen=True)
+class Incoming:
+    channel: str
+    ts: str
+    thread_ts: str  # the thread the reply goes to: the parent's, or the message's own ts
+    text: str
+    user: str | None
+    bot_id: str | None
+    in_thread: bool  # a reply inside a thread rather than a top-level message
+
+    @property
+    def ref(self) -> MessageRef:
+        return MessageRef(channel=self.channel, ts=self.ts, thread_ts=self.thread_ts,
+                          author=self.bot_id or self.user, by_bot=self.bot_id is not None)
+
+
+def message_text(message: dict[str, Any]) -> str:
+    """The text of a message, with the previews of text files shared with it."""
+    parts = [message.get("text") or ""]
+    for f in message.get("files") or []:
+        if isinstance(f, dict) and isinstance(f.get("preview"), str):
+            parts.append(f["preview"])
+    return "\n".join(p for p in parts if p)
+
+
+def incoming(event: dict[str, Any]) -> Incoming | None:
+    """The message an event carries, if it is one we may answer."""
+    subtype = event.get("subtype")
+    message = event
+    if subtype == EDITED:
+        message = event.get("message") or {}
+        subtype = message.get("subtype")
+    if subtype not in ANSWERED_SUBTYPES:
+        return None
+    channel, ts = event.get("channel"), message.get("ts")
+    if not channel or not ts:
+        return None
+    parent = message.get("thread_ts")
+    return Incoming(
+        channel=channel,
+        ts=ts,
+        thread_ts=parent or ts,
+        text=message_text(message),
+        user=message.get("user"),
+        bot_id=message.get("bot_id"),
+        in_thread=bool(parent) and parent != ts,
+    )
+
+
+def is_own(msg: Incoming, bot_user_id: str | None, bot_id: str | None) -> bool:
+    return bool((bot_user_id and msg.user == bot_user_id) or (bot_id and msg.bot_id == bot_id))
+
+
+def may_answer(session: Session, msg: Incoming, *, bot_user_id: str | None, bot_id: str | None,
+               bot_replies_per_minute: int) -> bool:
+    if not msg.text.strip() or is_own(msg, bot_user_id, bot_id):
+        return False
+    if msg.bot_id is None:
+        return True
+    if msg.in_thread:
+        return False  # a bot talking in a thread: possibly to us
+    recent = bot_messages_answered(session, msg.channel, msg.bot_id, timedelta(minutes=1))
+    session.commit()
+    return recent < bot_replies_per_minute
