@@ -28,8 +28,8 @@ from bot.core.digest.compute import build_digest  # noqa: E402
 from bot.core.digest.weeks import Week, zone  # noqa: E402
 from bot.core.incidents.models import Incident  # noqa: E402
 from knowledge.bundled import load_bundled  # noqa: E402
+from knowledge.clock import utcnow  # noqa: E402
 from knowledge.db import make_engine, session_factory, transaction  # noqa: E402
-from knowledge.models import utcnow  # noqa: E402
 from knowledge.schema import upgrade  # noqa: E402
 from tests.databases import scratch_database  # noqa: E402
 

@@ -26,10 +26,10 @@ sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 
 from bot.core.incidents.models import Incident  # noqa: E402
 from bot.core.incidents.policy import EscalationPolicy  # noqa: E402
-from bot.core.incidents.record import Occurrence, code_activity, escalate_if_due, record_incidents  # noqa: E402
+from bot.core.incidents.record import Sighting, code_activity, escalate_if_due, record_incidents  # noqa: E402
 from knowledge.bundled import load_bundled  # noqa: E402
+from knowledge.clock import utcnow  # noqa: E402
 from knowledge.db import make_engine, session_factory, transaction  # noqa: E402
-from knowledge.models import utcnow  # noqa: E402
 from knowledge.schema import upgrade  # noqa: E402
 from knowledge.types import WhoActs  # noqa: E402
 from tests.databases import scratch_database  # noqa: E402
@@ -52,7 +52,7 @@ def write_throughput(engine: Engine, writers: int, seconds: float) -> float:
         rng = random.Random(n)
         while time.perf_counter() < stop:
             t = rng.choice(texts)
-            occurrence = Occurrence(
+            sighting = Sighting(
                 workspace="T1",
                 channel=f"C{rng.randrange(40)}",
                 message_key=f"{n}-{counts[n]}-{uuid.uuid4().hex[:6]}",
@@ -60,7 +60,7 @@ def write_throughput(engine: Engine, writers: int, seconds: float) -> float:
                 text=t,
             )
             with transaction(engine) as session:
-                for incident in record_incidents(session, occurrence, found[t]):
+                for incident in record_incidents(session, sighting, found[t]):
                     escalate_if_due(session, incident, policy, backend="internal")
             counts[n] += 1
 

@@ -2,12 +2,13 @@
 
 from __future__ import annotations
 
-from datetime import UTC, datetime
+from datetime import datetime
 from typing import Any
 
 from sqlalchemy import JSON, DateTime, ForeignKey, Integer, MetaData, String, Text, UniqueConstraint
 from sqlalchemy.orm import DeclarativeBase, Mapped, mapped_column, relationship
 
+from knowledge.clock import utcnow
 from knowledge.types import EntryData, WhoActs
 
 # Explicit constraint names keep Alembic migrations identical on SQLite and PostgreSQL.
@@ -19,9 +20,6 @@ NAMING = {
     "pk": "pk_%(table_name)s",
 }
 
-
-def utcnow() -> datetime:
-    return datetime.now(UTC)
 
 
 class Base(DeclarativeBase):

@@ -7,8 +7,9 @@ from dataclasses import dataclass, field
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
+from knowledge.clock import utcnow
 from knowledge.importer.rows import ParsedRow, SkippedRow, entries_from_rows
-from knowledge.models import AuditEvent, Entry, TeamNote, utcnow
+from knowledge.models import AuditEvent, Entry, TeamNote
 from knowledge.types import EntryData
 
 # The fields an import owns; notes and audit rows are the team's and never touched by an import.

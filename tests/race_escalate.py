@@ -10,7 +10,7 @@ import sys
 import threading
 
 from bot.core.incidents.policy import EscalationPolicy
-from bot.core.incidents.record import Occurrence, escalate_if_due, record_incidents
+from bot.core.incidents.record import Sighting, escalate_if_due, record_incidents
 from knowledge.db import make_engine, transaction
 from tests.incident_helpers import findings_in
 
@@ -28,10 +28,10 @@ def main() -> None:
     def race(n: int) -> None:
         barrier.wait()
         with transaction(engine) as session:
-            occurrence = Occurrence(
+            sighting = Sighting(
                 workspace="T1", channel=f"C{n % 4}", message_key=f"{tag}-{n}", source="paste", text=TEXT
             )
-            (incident,) = record_incidents(session, occurrence, findings)
+            (incident,) = record_incidents(session, sighting, findings)
             result = escalate_if_due(session, incident, EscalationPolicy(count=1), backend="internal")
         with lock:
             outcomes.append(result.action if result else "none")

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from bot.core.incidents.policy import EscalationPolicy
-from bot.core.incidents.record import Occurrence, escalate_if_due, record_incidents
+from bot.core.incidents.record import Sighting, escalate_if_due, record_incidents
 from knowledge.bundled import load_bundled
 from knowledge.db import make_engine, transaction
 from tests.cli_helpers import run_cli
@@ -19,9 +19,9 @@ def _record(db_url: str, n: int) -> int | None:
         with transaction(engine) as session:
             load_bundled(session)
             for i in range(n):
-                occurrence = Occurrence(workspace="T1", channel=f"C{i}", message_key=f"{i}.0",
+                sighting = Sighting(workspace="T1", channel=f"C{i}", message_key=f"{i}.0",
                                         source="paste", text=PASTE)
-                for incident in record_incidents(session, occurrence, findings_in(PASTE)):
+                for incident in record_incidents(session, sighting, findings_in(PASTE)):
                     result = escalate_if_due(session, incident, EscalationPolicy(count=2), backend="internal")
                     ticket_id = result.ticket.id if result else ticket_id
     finally:

@@ -8,11 +8,12 @@ from sqlalchemy import Engine, func, select
 
 from bot.core.incidents.models import Incident, OutboxItem, Ticket, TicketEvent
 from bot.core.incidents.policy import EscalationPolicy
-from bot.core.incidents.record import Occurrence, escalate_if_due, record_incidents
+from bot.core.incidents.record import Sighting, escalate_if_due, record_incidents
 from bot.core.incidents.tickets import resolve_ticket
 from knowledge.bundled import load_bundled
+from knowledge.clock import utcnow
 from knowledge.db import session_factory, transaction
-from knowledge.models import Entry, utcnow
+from knowledge.models import Entry
 from tests.incident_helpers import findings_in
 
 FROZEN = '{"error_code": "AIS.0027", "error_msg": "The account has been frozen."}'
@@ -26,10 +27,10 @@ def _paste(
     with transaction(engine) as session:
         if not session.scalar(select(func.count()).select_from(Entry)):
             load_bundled(session)
-        occurrence = Occurrence(
+        sighting = Sighting(
             workspace="T1", channel=channel, message_key=ts, source="paste", text=text, user_id="U1"
         )
-        created = record_incidents(session, occurrence, findings, now=now)
+        created = record_incidents(session, sighting, findings, now=now)
         results = [escalate_if_due(session, i, policy, backend="internal", now=now) for i in created]
         return created, results
 

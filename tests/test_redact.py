@@ -9,7 +9,7 @@ from hypothesis import strategies as st
 from sqlalchemy import Engine, select
 
 from bot.core.incidents.models import Incident
-from bot.core.incidents.record import Occurrence, record_incidents
+from bot.core.incidents.record import Sighting, record_incidents
 from bot.core.incidents.redact import MASK, excerpt, redact
 from knowledge.db import session_factory, transaction
 from tests.incident_helpers import findings_in
@@ -66,9 +66,9 @@ def test_no_secret_reaches_the_incidents_table(engine: Engine) -> None:
     with transaction(engine) as session:
         load_bundled(session)
         for n, paste in enumerate(PASTES):
-            occurrence = Occurrence(workspace="T1", channel="C1", message_key=f"{n}.0", source="paste",
+            sighting = Sighting(workspace="T1", channel="C1", message_key=f"{n}.0", source="paste",
                                     text=paste)
-            assert record_incidents(session, occurrence, findings_in(paste)), paste
+            assert record_incidents(session, sighting, findings_in(paste)), paste
     with session_factory(engine)() as session:
         stored = " ".join(i.excerpt + (i.request_id or "") for i in session.scalars(select(Incident)))
     assert len(stored) > 200

@@ -25,10 +25,12 @@ from bot.core.incidents.backends.huaweicloud import (
 )
 from bot.core.incidents.config import TicketSettings
 from bot.core.incidents.models import OutboxItem, Ticket
-from bot.core.incidents.outbox import Backoff, OutboxWorker, enqueue_comment
+from bot.core.incidents.outbox.calls import Backoff
+from bot.core.incidents.outbox.queue import enqueue_comment
+from bot.core.incidents.outbox.worker import OutboxWorker
 from bot.core.incidents.tickets import resolve_ticket
+from knowledge.clock import utcnow
 from knowledge.db import transaction
-from knowledge.models import utcnow
 from tests.ticket_fakes import OsmFake, open_ticket, running, seed_knowledge, ticket_row
 
 AK = "HPUATESTACCESSKEY0001"

@@ -13,10 +13,12 @@ from bot.core.incidents.backends import make_backend
 from bot.core.incidents.backends.jira import JiraBackend, key_label
 from bot.core.incidents.config import TicketSettings
 from bot.core.incidents.models import Incident, OutboxItem, Ticket
-from bot.core.incidents.outbox import Backoff, OutboxWorker, enqueue_attached
+from bot.core.incidents.outbox.calls import Backoff
+from bot.core.incidents.outbox.queue import enqueue_attached
+from bot.core.incidents.outbox.worker import OutboxWorker
 from bot.core.incidents.tickets import resolve_ticket
+from knowledge.clock import utcnow
 from knowledge.db import transaction
-from knowledge.models import utcnow
 from tests.ticket_fakes import JiraFake, open_ticket, running, seed_knowledge, ticket_row
 
 EMAIL = "ops@example.com"

@@ -16,9 +16,8 @@ from sqlalchemy import Engine, select
 from bot.core.incidents.backends.internal import InternalBackend
 from bot.core.incidents.backends.webhook import WebhookBackend
 from bot.core.incidents.models import Incident, OutboxItem, Ticket
-from bot.core.incidents.outbox import (
-    Backoff,
-    OutboxWorker,
+from bot.core.incidents.outbox.calls import Backoff
+from bot.core.incidents.outbox.queue import (
     dead_items,
     enqueue,
     enqueue_attached,
@@ -26,11 +25,12 @@ from bot.core.incidents.outbox import (
     enqueue_resolve,
     requeue_dead,
 )
+from bot.core.incidents.outbox.worker import OutboxWorker
 from bot.core.incidents.ticket_view import ticket_view
 from bot.core.incidents.tickets import resolve_ticket
 from knowledge.bundled import bundled_rows
+from knowledge.clock import utcnow
 from knowledge.db import make_engine, transaction
-from knowledge.models import utcnow
 from tests.ticket_fakes import WebhookReceiver, open_ticket, running, seed_knowledge, ticket_row
 
 SECRET = "whsec-0123456789abcdef"

@@ -16,7 +16,7 @@ from bot.core.incidents.backends import TicketView, make_backend
 from bot.core.incidents.backends.webhook import WebhookBackend, sign, verify
 from bot.core.incidents.config import TicketSettings
 from bot.core.incidents.models import OutboxItem
-from bot.core.incidents.outbox import OutboxWorker
+from bot.core.incidents.outbox.worker import OutboxWorker
 from knowledge.db import transaction
 from tests.ticket_fakes import WebhookReceiver, open_ticket, running, seed_knowledge
 

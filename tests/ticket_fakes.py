@@ -28,7 +28,7 @@ from sqlalchemy import Engine
 
 from bot.core.incidents.models import Ticket
 from bot.core.incidents.policy import EscalationPolicy
-from bot.core.incidents.record import Occurrence, escalate_if_due, record_incidents
+from bot.core.incidents.record import Sighting, escalate_if_due, record_incidents
 from knowledge.bundled import load_bundled
 from knowledge.db import transaction
 from knowledge.matching.findings import Finding
@@ -447,7 +447,7 @@ def open_ticket(
             how="code",
             request_id=request_id,
         )
-        occurrence = Occurrence(
+        sighting = Sighting(
             workspace="T0TEAM",
             channel=channel,
             message_key=message_key,
@@ -455,7 +455,7 @@ def open_ticket(
             text=f'{{"error_code": "{code}", "request_id": "{request_id}"}}',
             user_id="U0USER",
         )
-        incidents = record_incidents(session, occurrence, [finding], now=now)
+        incidents = record_incidents(session, sighting, [finding], now=now)
         escalation = escalate_if_due(
             session, incidents[0], EscalationPolicy(count=1), backend=backend, now=now
         )

@@ -8,7 +8,7 @@ from bot.cli import clock, db, digest, incidents, kb, lookup, match, outbox, ser
 
 app = typer.Typer(
     name="hwerror",
-    help="Explain Huawei Cloud error codes, remember every occurrence, escalate the ones that recur.",
+    help="Explain Huawei Cloud error codes, remember every sighting, escalate the ones that recur.",
     no_args_is_help=True,
     pretty_exceptions_enable=False,
     add_completion=False,

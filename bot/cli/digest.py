@@ -13,8 +13,8 @@ from bot.core.digest.compute import build_digest
 from bot.core.digest.config import DigestSettings
 from bot.core.digest.weeks import Week
 from bot.slack.blocks.digest import digest_panel
+from knowledge.clock import utcnow
 from knowledge.db import session_factory
-from knowledge.models import utcnow
 
 
 def load_digest_settings() -> DigestSettings:

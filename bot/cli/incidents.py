@@ -11,7 +11,8 @@ from rich.table import Table
 from sqlalchemy import select
 
 from bot.cli.common import console, engine_for_cli, fail
-from bot.core.incidents.models import Incident
+from bot.core.incidents.enums import TicketStatus
+from bot.core.incidents.models import Incident, ticket_ref
 from bot.core.incidents.tickets import TicketNotFound, parse_ticket_ref, resolve_ticket, summaries
 from knowledge.db import session_factory, transaction
 
@@ -45,7 +46,7 @@ def list_incidents(
             escape(i.service or "-"),
             escape(i.channel),
             f"{i.how} {i.confidence:.2f}",
-            f"HW-{i.ticket_id}" if i.ticket_id else "",
+            ticket_ref(i.ticket_id) if i.ticket_id else "",
             escape(i.excerpt[:80].replace("\n", " ")),
         )
     console.print(table)
@@ -58,14 +59,14 @@ def list_tickets(
 ) -> None:
     """Open tickets (or all of them), newest first."""
     with engine_for_cli() as engine, session_factory(engine)() as session:
-        rows = summaries(session, status=None if all_ else "open")
+        rows = summaries(session, status=None if all_ else TicketStatus.OPEN)
     table = _table(
         "Ticket", "Status", "Code", "Service", "Incidents", "Channels", "Last seen", "External", "Why"
     )
     for s in rows:
         t = s.ticket
         table.add_row(
-            f"HW-{t.id}",
+            t.ref,
             t.status + (f" (reopened {t.times_reopened}x)" if t.times_reopened else ""),
             escape(t.code),
             escape(t.service),
@@ -91,7 +92,7 @@ def resolve(ticket: Annotated[str, typer.Argument(help="The ticket, e.g. HW-12."
                 resolved = resolve_ticket(session, ticket_id, f"cli:{getpass.getuser()}")
         except TicketNotFound as exc:
             fail(str(exc))
-    console.print(f"HW-{resolved.id} ({escape(resolved.code)}) is resolved")
+    console.print(f"{resolved.ref} ({escape(resolved.code)}) is resolved")
 
 
 def register(app: typer.Typer) -> None:

@@ -14,7 +14,9 @@ from sqlalchemy import Engine
 from bot.cli.common import console, engine_for_cli, fail, settings_or_fail
 from bot.core.incidents.backends import make_backend
 from bot.core.incidents.config import TicketSettings
-from bot.core.incidents.outbox import Backoff, OutboxWorker, RunSummary, dead_items, requeue_dead
+from bot.core.incidents.outbox.calls import Backoff
+from bot.core.incidents.outbox.queue import dead_items, requeue_dead
+from bot.core.incidents.outbox.worker import OutboxWorker, RunSummary
 from knowledge.db import transaction
 
 

@@ -7,7 +7,8 @@ from datetime import datetime
 from sqlalchemy import Boolean, DateTime, ForeignKey, Integer, String, UniqueConstraint
 from sqlalchemy.orm import Mapped, mapped_column
 
-from knowledge.models import Base, utcnow
+from knowledge.clock import utcnow
+from knowledge.models import Base
 
 __all__ = ["AnsweredMessage", "Base", "EscalationRequest", "FeedbackVote", "KnowledgeGap"]
 

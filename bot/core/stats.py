@@ -9,6 +9,7 @@ from zoneinfo import ZoneInfo
 from sqlalchemy import ColumnElement, and_, case, func, select
 from sqlalchemy.orm import Session
 
+from bot.core.incidents.enums import TicketStatus
 from bot.core.incidents.models import Incident, Ticket
 
 WINDOWS = (("24 h", timedelta(hours=24)), ("7 days", timedelta(days=7)), ("30 days", timedelta(days=30)))
@@ -47,14 +48,14 @@ def stats(session: Session, now: datetime, tz: ZoneInfo, code: str | None = None
     if code:
         ticket_query = ticket_query.where(func.lower(Ticket.code) == code.lower())
     else:
-        ticket_query = ticket_query.where(Ticket.status == "open").limit(10)
+        ticket_query = ticket_query.where(Ticket.status == TicketStatus.OPEN).limit(10)
     tickets = list(session.scalars(ticket_query))
     result = Stats(
         code=code,
         counts={label: int(n or 0) for (label, _), n in zip(WINDOWS, counts, strict=True)},
         channels=[(c, int(n)) for c, n in channels],
-        tickets=[f"HW-{t.id} {t.status} ({t.service})" for t in tickets],
-        open_tickets=session.scalar(select(func.count()).select_from(Ticket).where(Ticket.status == "open"))
+        tickets=[f"{t.ref} {t.status} ({t.service})" for t in tickets],
+        open_tickets=session.scalar(select(func.count()).select_from(Ticket).where(Ticket.status == TicketStatus.OPEN))
         or 0,
     )
     if not code:
@@ -99,6 +100,6 @@ def seen_and_ticket(session: Session, service: str, code: str, now: datetime) ->
         )
     )
     ticket = session.scalars(
-        select(Ticket).where(Ticket.service == service, Ticket.code == code, Ticket.status == "open")
+        select(Ticket).where(Ticket.service == service, Ticket.code == code, Ticket.status == TicketStatus.OPEN)
     ).first()
-    return int(seen or 0), (f"HW-{ticket.id} open" if ticket else None)
+    return int(seen or 0), (f"{ticket.ref} open" if ticket else None)

@@ -17,7 +17,7 @@ from sqlalchemy.orm import Session
 
 from bot.core.cards import Tally
 from bot.core.models import AnsweredMessage, EscalationRequest, FeedbackVote, KnowledgeGap
-from knowledge.models import utcnow
+from knowledge.clock import utcnow
 
 
 @dataclass(frozen=True)

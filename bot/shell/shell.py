@@ -19,7 +19,7 @@ from bot.core.cards import RemedyCard
 from bot.core.digest.config import DigestSettings
 from bot.core.incidents.config import EscalationSettings, TicketSettings
 from bot.core.incidents.desk import IncidentDesk
-from bot.core.incidents.record import Occurrence
+from bot.core.incidents.record import Sighting
 from bot.core.incidents.seen import SeenCounts
 from bot.core.incidents.tickets import TicketNotFound
 from bot.core.pipeline import Pipeline, Reply
@@ -139,13 +139,13 @@ class Shell:
             self.pipeline.remember(session, reply)
             self.record(session, reply, "\n".join(lines))
 
-    def occurrence(self, text: str, source: str = "shell") -> Occurrence:
-        return Occurrence(workspace="shell", channel="shell", message_key=f"shell:{uuid.uuid4().hex}",
+    def sighting(self, text: str, source: str = "shell") -> Sighting:
+        return Sighting(workspace="shell", channel="shell", message_key=f"shell:{uuid.uuid4().hex}",
                           source=source, text=text, user_id=self.user_id)
 
     def record(self, session: Session, reply: Reply, text: str) -> None:
         """Incidents and escalations, as in a channel; escalations are announced here."""
-        for a in self.desk.record(session, self.occurrence(text), reply.findings):
+        for a in self.desk.record(session, self.sighting(text), reply.findings):
             self.console.print(f"[bold red]escalated:[/bold red] {escape(str(a.escalation_message['text']))}",
                                highlight=False)
 
@@ -198,9 +198,9 @@ class Shell:
                 session, entry_id=entry.id if entry else None, service=card.service, code=card.code,
                 requested_by=self.author, channel_id=None, message_ts=None,
             )
-            occurrence = self.occurrence(card.code, "button")
-            ticket, _ = self.desk.escalate_now(session, occurrence, card.entry_data(), self.author)
-        where = f": ticket HW-{ticket.id} is open" if ticket else ""
+            sighting = self.sighting(card.code, "button")
+            ticket, _ = self.desk.escalate_now(session, sighting, card.entry_data(), self.author)
+        where = f": ticket {ticket.ref} is open" if ticket else ""
         self.console.print(f"Escalated {escape(card.code)}{where}", highlight=False)
 
     def note(self, arg: str) -> None:

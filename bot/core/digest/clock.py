@@ -13,7 +13,7 @@ from sqlalchemy.exc import DBAPIError
 
 from bot.core.digest.config import DigestSettings
 from bot.core.digest.post import post_digest
-from knowledge.models import utcnow
+from knowledge.clock import utcnow
 
 log = logging.getLogger(__name__)
 

@@ -13,6 +13,7 @@ from sqlalchemy import ColumnElement, and_, case, exists, func, or_, select
 from sqlalchemy.orm import Session
 
 from bot.core.digest.weeks import Week
+from bot.core.incidents.enums import TicketEventAction
 from bot.core.incidents.models import Incident, Ticket, TicketEvent
 from bot.core.models import FeedbackVote
 from knowledge.models import Entry
@@ -151,7 +152,7 @@ def build_digest(session: Session, week: Week, *, workspace: str | None = None) 
         top=top,
         new_codes=new_codes,
         unknown=unknown,
-        tickets={k: int(ticket_counts.get(k, 0)) for k in ("opened", "resolved", "reopened")},
+        tickets={k: int(ticket_counts.get(k, 0)) for k in (TicketEventAction.OPENED, TicketEventAction.RESOLVED, TicketEventAction.REOPENED)},
         channels=channels,
         not_helpful=not_helpful,
         days=week.days(),
@@ -201,7 +202,7 @@ def _ticket_status(session: Session, codes: Codes, workspace: str | None) -> dic
     )
     if workspace:
         query = query.where(Ticket.workspace == workspace)
-    return {(t.service, t.code): f"HW-{t.id} {t.status}" for t in session.scalars(query)}
+    return {(t.service, t.code): f"{t.ref} {t.status}" for t in session.scalars(query)}
 
 
 def _messages(session: Session, codes: list[tuple[str, str]]) -> dict[tuple[str, str], str]:

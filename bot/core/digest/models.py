@@ -7,7 +7,8 @@ from datetime import datetime
 from sqlalchemy import DateTime, String, Text, UniqueConstraint
 from sqlalchemy.orm import Mapped, mapped_column
 
-from knowledge.models import Base, utcnow
+from knowledge.clock import utcnow
+from knowledge.models import Base
 
 
 class DigestPost(Base):

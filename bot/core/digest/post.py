@@ -15,8 +15,8 @@ from bot.core.digest.compute import build_digest
 from bot.core.digest.models import DigestPost
 from bot.core.digest.weeks import Week
 from bot.slack.blocks.digest import digest_message
+from knowledge.clock import utcnow
 from knowledge.db import session_factory, transaction
-from knowledge.models import utcnow
 
 log = logging.getLogger(__name__)
 

@@ -1,1 +1,1 @@
-"""Incidents, escalation and tickets: every occurrence remembered, one ticket per recurring code."""
+"""Incidents, escalation and tickets: every sighting remembered, one ticket per recurring code."""

@@ -18,10 +18,11 @@ from sqlalchemy.orm import Session
 
 from bot.core.incidents.backends.huaweicloud import console_link
 from bot.core.incidents.config import EscalationSettings, TicketSettings
+from bot.core.incidents.enums import EscalationAction
 from bot.core.incidents.models import Incident, Ticket
-from bot.core.incidents.outbox import enqueue_attached
+from bot.core.incidents.outbox.queue import enqueue_attached
 from bot.core.incidents.policy import EscalationPolicy
-from bot.core.incidents.record import Escalation, Occurrence, escalate_if_due, record_incidents
+from bot.core.incidents.record import Escalation, Sighting, escalate_if_due, record_incidents
 from bot.core.incidents.seen import SeenCounts
 from bot.core.incidents.ticket_view import ticket_view
 from bot.core.incidents.tickets import resolve_ticket
@@ -38,7 +39,7 @@ class Announcement:
 
     escalation_message: dict[str, object]
     thread_message: dict[str, object] | None
-    channel: str | None  # where the occurrence was, for the thread reply
+    channel: str | None  # where the sighting was, for the thread reply
     thread_ts: str | None
 
 
@@ -53,35 +54,35 @@ class IncidentDesk:
     # -- recording -------------------------------------------------------------------------------
 
     def record(
-        self, session: Session, occurrence: Occurrence, findings: Iterable[Finding]
+        self, session: Session, sighting: Sighting, findings: Iterable[Finding]
     ) -> list[Announcement]:
         """Record and escalate; commits. Returns what to announce (see `announce`)."""
         announcements = []
-        for incident in record_incidents(session, occurrence, findings):
+        for incident in record_incidents(session, sighting, findings):
             escalation = escalate_if_due(session, incident, self.policy, backend=self.tickets.ticket_backend)
             if escalation is None:
                 continue
-            if escalation.action == "attached":
+            if escalation.action is EscalationAction.ATTACHED:
                 if self.tickets.ticket_backend != "internal":
                     enqueue_attached(session, escalation.ticket, incident)
                 continue
-            announcements.append(self._announcement(session, escalation, occurrence))
+            announcements.append(self._announcement(session, escalation, sighting))
         session.commit()
         if self.seen is not None:
             self.seen.invalidate()
         return announcements
 
-    def escalate_now(self, session: Session, occurrence: Occurrence, entry: EntryData,
+    def escalate_now(self, session: Session, sighting: Sighting, entry: EntryData,
                      actor: str) -> tuple[Ticket | None, list[Announcement]]:
         """The "Escalate now" button: the incident is recorded and its code escalated at once."""
         finding = Finding(code=entry.code, service=entry.service, entry=entry, known=True, confident=True,
                           score=1.0, candidates=(), how="escalate-now")
-        record_incidents(session, occurrence, [finding])
+        record_incidents(session, sighting, [finding])
         incident = session.scalars(
             select(Incident).where(
-                Incident.workspace == occurrence.workspace,
-                Incident.channel == occurrence.channel,
-                Incident.message_key == occurrence.message_key,
+                Incident.workspace == sighting.workspace,
+                Incident.channel == sighting.channel,
+                Incident.message_key == sighting.message_key,
                 Incident.code == finding.code,
             )
         ).one_or_none()
@@ -91,8 +92,8 @@ class IncidentDesk:
         escalation = escalate_if_due(session, incident, self.policy, backend=self.tickets.ticket_backend,
                                      force_reason=f"escalated by {actor}", actor=actor)
         announcements = []
-        if escalation is not None and escalation.action != "attached":
-            announcements.append(self._announcement(session, escalation, occurrence))
+        if escalation is not None and escalation.action is not EscalationAction.ATTACHED:
+            announcements.append(self._announcement(session, escalation, sighting))
         session.commit()
         if self.seen is not None:
             self.seen.invalidate()
@@ -105,20 +106,20 @@ class IncidentDesk:
             self.seen.invalidate()
         return ticket
 
-    def _announcement(self, session: Session, escalation: Escalation, occurrence: Occurrence) -> Announcement:
+    def _announcement(self, session: Session, escalation: Escalation, sighting: Sighting) -> Announcement:
         view = ticket_view(session, escalation.ticket)
         console = None
         if self.tickets.ticket_backend == "huaweicloud" and self.tickets.huaweicloud_ak is None:
             console = console_link(view, self.tickets.huaweicloud_region)
         card = escalation_message(view, escalation.action, external_url=escalation.ticket.external_url,
                                   console_url=console)
-        in_slack = occurrence.source in ("paste", "shortcut", "command") and occurrence.channel
-        notice = thread_notice(view, escalation.action) if in_slack and occurrence.thread_ts else None
+        in_slack = sighting.source in ("paste", "shortcut", "command") and sighting.channel
+        notice = thread_notice(view, escalation.action) if in_slack and sighting.thread_ts else None
         return Announcement(
             escalation_message=card.kwargs(),
             thread_message=notice.kwargs() if notice else None,
-            channel=occurrence.channel if in_slack else None,
-            thread_ts=occurrence.thread_ts,
+            channel=sighting.channel if in_slack else None,
+            thread_ts=sighting.thread_ts,
         )
 
     # -- telling Slack ---------------------------------------------------------------------------

@@ -18,7 +18,9 @@ from sqlalchemy import (
 )
 from sqlalchemy.orm import Mapped, mapped_column
 
-from knowledge.models import Base, utcnow
+from bot.core.incidents.enums import TicketStatus
+from knowledge.clock import utcnow
+from knowledge.models import Base
 
 
 class Incident(Base):
@@ -57,6 +59,11 @@ class Incident(Base):
     created_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), default=utcnow)
 
 
+def ticket_ref(ticket_id: int) -> str:
+    """How people, cards and commands name a ticket: HW-12."""
+    return f"HW-{ticket_id}"
+
+
 class Ticket(Base):
     """The ticket of one (workspace, service, code). There is never a second one: a code that
     comes back after its ticket was resolved reopens the same ticket, so "exactly one open
@@ -70,7 +77,7 @@ class Ticket(Base):
     workspace: Mapped[str] = mapped_column(String(32))
     service: Mapped[str] = mapped_column(String(64))
     code: Mapped[str] = mapped_column(String(64))
-    status: Mapped[str] = mapped_column(String(16), default="open", index=True)
+    status: Mapped[str] = mapped_column(String(16), default=TicketStatus.OPEN, index=True)
     reason: Mapped[str] = mapped_column(Text)
     backend: Mapped[str] = mapped_column(String(16))
     external_id: Mapped[str | None] = mapped_column(String(200))
@@ -79,6 +86,10 @@ class Ticket(Base):
     opened_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), default=utcnow)
     resolved_at: Mapped[datetime | None] = mapped_column(DateTime(timezone=True))
     resolved_by: Mapped[str | None] = mapped_column(String(64))
+
+    @property
+    def ref(self) -> str:
+        return ticket_ref(self.id)
 
 
 class TicketEvent(Base):

@@ -16,23 +16,25 @@ from sqlalchemy import func, select, update
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
 
+from bot.core.incidents.enums import EscalationAction, Source, TicketEventAction, TicketStatus
 from bot.core.incidents.models import Incident, Ticket, TicketEvent
-from bot.core.incidents.outbox import enqueue
+from bot.core.incidents.outbox.queue import enqueue
 from bot.core.incidents.policy import CodeActivity, EscalationPolicy
 from bot.core.incidents.redact import excerpt
+from knowledge.clock import utcnow
 from knowledge.matching.findings import Finding
-from knowledge.models import Entry, utcnow
+from knowledge.models import Entry
 from knowledge.types import WhoActs
 
 
 @dataclass(frozen=True)
-class Occurrence:
+class Sighting:
     """Where findings were seen. `message_key` names the message; the same key is the same message."""
 
     workspace: str
     channel: str
     message_key: str
-    source: str  # paste, shortcut, command, shell
+    source: Source
     text: str
     thread_ts: str | None = None
     user_id: str | None = None
@@ -43,7 +45,7 @@ class Escalation:
     """What recording an incident did to its code's ticket."""
 
     ticket: Ticket
-    action: str  # opened, reopened, attached
+    action: EscalationAction
     reason: str | None = None
 
 
@@ -53,20 +55,20 @@ def recordable(findings: Iterable[Finding]) -> list[Finding]:
 
 
 def record_incidents(
-    session: Session, occurrence: Occurrence, findings: Iterable[Finding], *, now: datetime | None = None
+    session: Session, sighting: Sighting, findings: Iterable[Finding], *, now: datetime | None = None
 ) -> list[Incident]:
     """Store one incident per finding; returns only those that are new (not a redelivery)."""
     now = now or utcnow()
-    text = excerpt(occurrence.text)
+    text = excerpt(sighting.text)
     created = []
     for finding in recordable(findings):
         incident = Incident(
-            workspace=occurrence.workspace,
-            channel=occurrence.channel,
-            thread_ts=occurrence.thread_ts,
-            message_key=occurrence.message_key,
-            user_id=occurrence.user_id,
-            source=occurrence.source,
+            workspace=sighting.workspace,
+            channel=sighting.channel,
+            thread_ts=sighting.thread_ts,
+            message_key=sighting.message_key,
+            user_id=sighting.user_id,
+            source=sighting.source,
             service=(finding.entry.service if finding.entry else finding.service) or "",
             code=finding.code,
             variant=finding.entry.variant if finding.entry else None,
@@ -128,11 +130,11 @@ def escalate_if_due(
         return None
     now = now or utcnow()
     ticket = _ticket_of(session, incident)
-    if ticket is not None and ticket.status == "open":
+    if ticket is not None and ticket.status == TicketStatus.OPEN:
         return _attach(session, ticket, incident, now)
     if ticket is not None:
         # Resolved, and the code is back: a regression, whatever the counts say.
-        reason = force_reason or f"came back after HW-{ticket.id} was resolved"
+        reason = force_reason or f"came back after {ticket.ref} was resolved"
         return _reopen_or_attach(session, ticket, incident, policy, actor, now, reason)
     activity = code_activity(session, incident, policy, _who_acts(session, incident), now)
     due = force_reason or policy.reason(activity)
@@ -140,10 +142,10 @@ def escalate_if_due(
         return None
     opened = _insert_ticket(session, incident, due, backend, now)
     if opened is not None:
-        _event(session, opened, "opened", actor, {"reason": due}, now)
+        _event(session, opened, TicketEventAction.OPENED, actor, {"reason": due}, now)
         _outbox(session, opened, "create", now)
         _link_window(session, opened, incident, policy, now)
-        return Escalation(opened, "opened", due)
+        return Escalation(opened, EscalationAction.OPENED, due)
     # Another process opened it between our read and our insert.
     ticket = _ticket_of(session, incident)
     assert ticket is not None  # the insert above lost to it
@@ -159,12 +161,12 @@ def _reopen_or_attach(
     now: datetime,
     reason: str,
 ) -> Escalation:
-    if ticket.status == "resolved" and _reopen(session, ticket, reason, now):
+    if ticket.status == TicketStatus.RESOLVED and _reopen(session, ticket, reason, now):
         session.refresh(ticket)
-        _event(session, ticket, "reopened", actor, {"reason": reason}, now)
+        _event(session, ticket, TicketEventAction.REOPENED, actor, {"reason": reason}, now)
         _outbox(session, ticket, "reopen", now)
         _link_window(session, ticket, incident, policy, now)
-        return Escalation(ticket, "reopened", reason)
+        return Escalation(ticket, EscalationAction.REOPENED, reason)
     session.refresh(ticket)
     return _attach(session, ticket, incident, now)
 
@@ -198,7 +200,7 @@ def _insert_ticket(
         workspace=incident.workspace,
         service=incident.service,
         code=incident.code,
-        status="open",
+        status=TicketStatus.OPEN,
         reason=reason,
         backend=backend,
         opened_at=now,
@@ -215,9 +217,9 @@ def _reopen(session: Session, ticket: Ticket, reason: str, now: datetime) -> boo
     """Reopen a resolved ticket; of several processes trying at once exactly one succeeds."""
     result = session.execute(
         update(Ticket)
-        .where(Ticket.id == ticket.id, Ticket.status == "resolved")
+        .where(Ticket.id == ticket.id, Ticket.status == TicketStatus.RESOLVED)
         .values(
-            status="open",
+            status=TicketStatus.OPEN,
             reason=reason,
             times_reopened=Ticket.times_reopened + 1,
             resolved_at=None,
@@ -230,7 +232,7 @@ def _reopen(session: Session, ticket: Ticket, reason: str, now: datetime) -> boo
 
 def _attach(session: Session, ticket: Ticket, incident: Incident, now: datetime) -> Escalation:
     _link(session, ticket, incident, now)
-    return Escalation(ticket, "attached")
+    return Escalation(ticket, EscalationAction.ATTACHED)
 
 
 def _link(session: Session, ticket: Ticket, incident: Incident, now: datetime) -> None:
@@ -258,7 +260,7 @@ def _link_window(
 
 
 def _event(
-    session: Session, ticket: Ticket, action: str, actor: str | None, detail: dict[str, object], now: datetime
+    session: Session, ticket: Ticket, action: TicketEventAction, actor: str | None, detail: dict[str, object], now: datetime
 ) -> None:
     session.add(TicketEvent(ticket_id=ticket.id, action=action, actor=actor, detail=detail, at=now))
 

@@ -13,8 +13,9 @@ from datetime import timedelta
 from sqlalchemy import func, select
 from sqlalchemy.orm import Session, sessionmaker
 
-from bot.core.incidents.models import Incident, Ticket
-from knowledge.models import utcnow
+from bot.core.incidents.enums import TicketStatus
+from bot.core.incidents.models import Incident, Ticket, ticket_ref
+from knowledge.clock import utcnow
 
 Key = tuple[str, str]  # (service, code)
 
@@ -51,10 +52,10 @@ class SeenCounts:
                     .group_by(Incident.service, Incident.code)
                 ).all()
                 tickets = session.execute(
-                    select(Ticket.service, Ticket.code, Ticket.id).where(Ticket.status == "open")
+                    select(Ticket.service, Ticket.code, Ticket.id).where(Ticket.status == TicketStatus.OPEN)
                 ).all()
             self._counts = {(s, c): int(n) for s, c, n in counts}
-            self._tickets = {(s, c): f"HW-{i} open" for s, c, i in tickets}
+            self._tickets = {(s, c): f"{ticket_ref(i)} open" for s, c, i in tickets}
             self._read_at = time.monotonic()
         finally:
             self._lock.release()

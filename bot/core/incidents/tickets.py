@@ -8,9 +8,10 @@ from datetime import datetime
 from sqlalchemy import func, select, update
 from sqlalchemy.orm import Session
 
-from bot.core.incidents.models import Incident, Ticket, TicketEvent
-from bot.core.incidents.outbox import enqueue_resolve
-from knowledge.models import utcnow
+from bot.core.incidents.enums import TicketEventAction, TicketStatus
+from bot.core.incidents.models import Incident, Ticket, TicketEvent, ticket_ref
+from bot.core.incidents.outbox.queue import enqueue_resolve
+from knowledge.clock import utcnow
 
 
 @dataclass(frozen=True)
@@ -32,7 +33,7 @@ def parse_ticket_ref(text: str) -> int | None:
     return int(t) if t.isdigit() and len(t) < 10 else None
 
 
-def summaries(session: Session, *, status: str | None = "open", limit: int = 50) -> list[TicketSummary]:
+def summaries(session: Session, *, status: TicketStatus | None = TicketStatus.OPEN, limit: int = 50) -> list[TicketSummary]:
     stats = (
         select(
             Incident.ticket_id,
@@ -64,15 +65,15 @@ def resolve_ticket(session: Session, ticket_id: int, actor: str, *, now: datetim
     now = now or utcnow()
     ticket = session.get(Ticket, ticket_id)
     if ticket is None:
-        raise TicketNotFound(f"there is no ticket HW-{ticket_id}")
+        raise TicketNotFound(f"there is no ticket {ticket_ref(ticket_id)}")
     result = session.execute(
         update(Ticket)
-        .where(Ticket.id == ticket_id, Ticket.status == "open")
-        .values(status="resolved", resolved_at=now, resolved_by=actor)
+        .where(Ticket.id == ticket_id, Ticket.status == TicketStatus.OPEN)
+        .values(status=TicketStatus.RESOLVED, resolved_at=now, resolved_by=actor)
         .execution_options(synchronize_session=False)
     )
     if result.rowcount:  # type: ignore[attr-defined]
-        session.add(TicketEvent(ticket_id=ticket_id, action="resolved", actor=actor, detail={}, at=now))
+        session.add(TicketEvent(ticket_id=ticket_id, action=TicketEventAction.RESOLVED, actor=actor, detail={}, at=now))
         enqueue_resolve(session, ticket, actor=actor, now=now)
     session.flush()
     session.refresh(ticket)

@@ -22,6 +22,7 @@ from slack_sdk.models.views import View
 
 from bot.core.digest.compute import Digest
 from bot.core.incidents.backends import TicketView
+from bot.core.incidents.enums import EscalationAction
 from bot.core.incidents.tickets import TicketSummary
 from bot.core.stats import Stats
 from bot.slack.blocks.card import SECTION_MAX, SlackMessage, _safe_url, clip, escape, mrkdwn, plain
@@ -43,7 +44,7 @@ def _channels(ids: tuple[str, ...] | list[str], limit: int = 10) -> str:
 
 def ticket_link(view: TicketView, external_url: str | None, console_url: str | None) -> str:
     url = _safe_url(external_url) or _safe_url(console_url)
-    label = f"HW-{view.ticket_id}"
+    label = view.ref
     if url and external_url:
         return f"{label} (<{url}|external ticket>)"
     if url:
@@ -55,7 +56,7 @@ def escalation_message(
     view: TicketView, action: str, *, external_url: str | None = None, console_url: str | None = None
 ) -> SlackMessage:
     """The card in the escalation channel when a code is escalated (or comes back)."""
-    verb = {"opened": "Escalated", "reopened": "Came back after its ticket was resolved"}.get(action, action)
+    verb = {EscalationAction.OPENED: "Escalated", EscalationAction.REOPENED: "Came back after its ticket was resolved"}.get(action, action)
     head = f"{verb}: {view.code} {view.message.splitlines()[0] if view.message else ''}"
     facts = (
         f"*Why:* {escape(view.reason)}\n"
@@ -81,15 +82,15 @@ def escalation_message(
             ]
         )
     )
-    text = f"{verb}: {view.code} (HW-{view.ticket_id}), {view.incident_count} incidents. {view.reason}"
+    text = f"{verb}: {view.code} ({view.ref}), {view.incident_count} incidents. {view.reason}"
     return SlackMessage(text=clip(escape(text), 3000), blocks=[b.to_dict() for b in blocks])
 
 
 def thread_notice(view: TicketView, action: str) -> SlackMessage:
     """The reply in the thread that tipped a code over."""
-    what = "reopened" if action == "reopened" else "opened"
+    what = "reopened" if action is EscalationAction.REOPENED else "opened"
     text = (
-        f":rotating_light: *{escape(view.code)}* {escape(view.reason)}: ticket HW-{view.ticket_id} "
+        f":rotating_light: *{escape(view.code)}* {escape(view.reason)}: ticket {view.ref} "
         f"{what}; the escalation channel has the details."
     )
     return SlackMessage(text=text, blocks=[SectionBlock(text=mrkdwn(text)).to_dict()])
@@ -105,7 +106,7 @@ def tickets_message(rows: list[TicketSummary]) -> SlackMessage:
         t = s.ticket
         last = f", last seen {_when(s.last_seen)}" if s.last_seen else ""
         line = (
-            f"*HW-{t.id}* `{escape(t.code)}` ({escape(t.service)}): {s.incidents} incidents in "
+            f"*{t.ref}* `{escape(t.code)}` ({escape(t.service)}): {s.incidents} incidents in "
             f"{s.channels} channel(s){last}\n{escape(t.reason)}"
         )
         blocks.append(
@@ -181,7 +182,7 @@ def home_view(digest: Digest, open_tickets: list[TicketSummary]) -> dict[str, An
                 SectionBlock(
                     text=mrkdwn(
                         clip(
-                            f"*HW-{t.id}* `{escape(t.code)}`: {s.incidents} incidents, "
+                            f"*{t.ref}* `{escape(t.code)}`: {s.incidents} incidents, "
                             f"{s.channels} channel(s)\n{escape(t.reason)}",
                             SECTION_MAX,
                         )

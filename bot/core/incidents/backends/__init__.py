@@ -11,6 +11,9 @@ from dataclasses import dataclass, field
 from datetime import datetime
 from typing import TYPE_CHECKING, Protocol
 
+from bot.core.incidents.enums import TicketStatus
+from bot.core.incidents.models import ticket_ref
+
 if TYPE_CHECKING:
     from bot.core.incidents.config import TicketSettings
 
@@ -33,7 +36,11 @@ class TicketView:
     request_ids: tuple[str, ...] = field(default_factory=tuple)
     times_reopened: int = 0
     doc_url: str | None = None
-    status: str = "open"
+    status: str = TicketStatus.OPEN
+
+    @property
+    def ref(self) -> str:
+        return ticket_ref(self.ticket_id)
 
     def as_json(self) -> dict[str, object]:
         """The view as the webhook sends it: times in ISO 8601 UTC, tuples as lists."""

@@ -26,7 +26,7 @@ def resolve_ticket(ack: Ack, body: dict[str, Any], action: dict[str, Any], clien
     except TicketNotFound as exc:
         text = escape(str(exc))
     else:
-        text = f"HW-{ticket.id} (*{escape(ticket.code)}*) resolved by {escape(actor.label)}."
+        text = f"{ticket.ref} (*{escape(ticket.code)}*) resolved by {escape(actor.label)}."
     if (body.get("container") or {}).get("type") == "view":
         if actor.user_id:  # pressed on the App Home tab: show it without the ticket
             publish_home(actor.user_id, client, session)

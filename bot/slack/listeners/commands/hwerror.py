@@ -31,6 +31,6 @@ def hwerror_command(ack: Ack, command: dict[str, Any], context: BoltContext, cli
     message = nothing_found_message(text) if reply.empty else reply_message(reply, ephemeral=True)
     ack(**message.kwargs())  # the HTTP response: Slack shows it to the caller only
     pipeline.remember(session, reply)
-    occurrence = of_command(command, context)
-    if occurrence is not None and reply.findings:
-        desk.announce(client, desk.record(session, occurrence, reply.findings))
+    sighting = of_command(command, context)
+    if sighting is not None and reply.findings:
+        desk.announce(client, desk.record(session, sighting, reply.findings))

@@ -16,13 +16,14 @@ from bot.core.digest.compute import build_digest
 from bot.core.digest.config import DigestSettings
 from bot.core.digest.weeks import Week
 from bot.core.incidents.desk import IncidentDesk
+from bot.core.incidents.enums import TicketStatus
 from bot.core.incidents.tickets import TicketNotFound, parse_ticket_ref, summaries
 from bot.core.stats import stats
 from bot.slack.blocks.card import SlackMessage, escape, notice
 from bot.slack.blocks.digest import digest_message
 from bot.slack.blocks.team import stats_message, tickets_message
 from bot.slack.middleware import Actor
-from knowledge.models import utcnow
+from knowledge.clock import utcnow
 
 Handler = Callable[[str, Session, IncidentDesk, Actor, DigestSettings], SlackMessage]
 
@@ -44,7 +45,7 @@ def _digest(
 def _tickets(
     arg: str, session: Session, desk: IncidentDesk, actor: Actor, digest: DigestSettings
 ) -> SlackMessage:
-    return tickets_message(summaries(session, status="open"))
+    return tickets_message(summaries(session, status=TicketStatus.OPEN))
 
 
 def _resolve(
@@ -55,7 +56,7 @@ def _resolve(
         return notice(f"`{escape(arg.strip()) or ' '}` is not a ticket: try `/hwerror resolve HW-12`.")
     ticket = desk.resolve(session, ticket_id, actor.label)
     return notice(
-        f"HW-{ticket.id} (*{escape(ticket.code)}*) is resolved. If the code comes back, it reopens."
+        f"{ticket.ref} (*{escape(ticket.code)}*) is resolved. If the code comes back, it reopens."
     )
 
 

@@ -10,15 +10,16 @@ from sqlalchemy.orm import Session
 from bot.core.digest.compute import build_digest
 from bot.core.digest.config import DigestSettings
 from bot.core.digest.weeks import Week
+from bot.core.incidents.enums import TicketStatus
 from bot.core.incidents.tickets import summaries
 from bot.slack.blocks.team import home_view
-from knowledge.models import utcnow
+from knowledge.clock import utcnow
 
 
 def publish_home(user_id: str, client: WebClient, session: Session) -> None:
     settings = DigestSettings()
     digest = build_digest(session, Week.containing(utcnow(), settings.tz))
-    client.views_publish(user_id=user_id, view=home_view(digest, summaries(session, status="open")))
+    client.views_publish(user_id=user_id, view=home_view(digest, summaries(session, status=TicketStatus.OPEN)))
 
 
 def on_home_opened(event: dict[str, Any], client: WebClient, session: Session) -> None:

@@ -29,6 +29,6 @@ def explain_message(ack: Ack, shortcut: dict[str, Any], context: BoltContext, cl
     out = reply_message(reply, ephemeral=True, thread_ts=thread)
     respond(response_type="ephemeral", replace_original=False, **out.kwargs())
     pipeline.remember(session, reply)
-    occurrence = of_shortcut(shortcut, text, context)
-    if occurrence is not None:
-        desk.announce(client, desk.record(session, occurrence, reply.findings))
+    sighting = of_shortcut(shortcut, text, context)
+    if sighting is not None:
+        desk.announce(client, desk.record(session, sighting, reply.findings))

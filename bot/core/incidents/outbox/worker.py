@@ -1,9 +1,5 @@
-"""The outbox: calls to ticket backends, written in the ticket's own transaction, made by a worker.
-
-A row is written with the change that calls for it (record.py writes "create" and "reopen";
-`enqueue_comment` and `enqueue_resolve` here write the others), so a call is never lost and never
-made for a change that was rolled back. The worker makes each call at least once and, through the
-row's idempotency key, in effect at most once:
+"""The outbox worker: it makes each queued call at least once and, through the row's
+idempotency key, in effect at most once:
 
 * claiming is a conditional UPDATE (pending, due, not leased) whose row count says who won, so
   several workers (threads or processes, SQLite or PostgreSQL) never hold one item at once;
@@ -19,174 +15,31 @@ from __future__ import annotations
 import logging
 import random
 import threading
-import uuid
-from collections.abc import Callable, Collection, Mapping
+from collections.abc import Callable, Collection
 from dataclasses import dataclass, field
 from datetime import datetime, timedelta
 from typing import Any
 
 from sqlalchemy import Engine, or_, select, update
-from sqlalchemy.exc import DBAPIError, IntegrityError
+from sqlalchemy.exc import DBAPIError
 from sqlalchemy.orm import Session
 
-from bot.core.incidents.backends import (
-    BackendRejected,
-    BackendUnavailable,
-    ExternalRef,
-    TicketBackend,
-    TicketView,
-)
+from bot.core.incidents.backends import BackendRejected, BackendUnavailable, ExternalRef, TicketBackend
 from bot.core.incidents.backends.http import scrub
 from bot.core.incidents.backends.internal import InternalBackend
-from bot.core.incidents.models import Incident, OutboxItem, Ticket
+from bot.core.incidents.enums import OutboxOutcome, OutboxStatus
+from bot.core.incidents.models import OutboxItem, Ticket
+from bot.core.incidents.outbox.calls import Backoff, Call, make_call
+from bot.core.incidents.outbox.queue import OPENING
 from bot.core.incidents.ticket_view import as_utc, ticket_view
+from knowledge.clock import utcnow
 from knowledge.db import session_factory
-from knowledge.models import utcnow
 
 log = logging.getLogger("hwerror.outbox")
 
-ACTIONS = ("create", "reopen", "comment", "resolve")
-# Actions that make the external ticket: later calls for the same ticket wait for them.
-_OPENING = ("create", "reopen")
 _ERROR_MAX = 2000
 # How long a call waiting for its ticket's create sleeps when that create is due now.
 _DEFER = timedelta(seconds=2)
-
-
-# -- producers -------------------------------------------------------------------------------
-
-
-def enqueue(
-    session: Session,
-    ticket: Ticket,
-    action: str,
-    payload: Mapping[str, Any] | None = None,
-    *,
-    key: str | None = None,
-    now: datetime | None = None,
-) -> OutboxItem | None:
-    """Queue one backend call for `ticket`, in the caller's transaction.
-
-    `key` is the idempotency key: the same key queued twice is one call (the second enqueue
-    returns None). Without a key every enqueue is a call of its own.
-    """
-    if action not in ACTIONS:
-        raise ValueError(f"unknown outbox action {action!r}; expected one of {', '.join(ACTIONS)}")
-    if ticket.id is None:
-        session.flush()
-    key = key or f"hwerror-{ticket.id}-{action}-{uuid.uuid4().hex[:20]}"
-    if len(key) > 80:
-        raise ValueError(f"idempotency key {key[:20]!r}… is longer than 80 characters")
-    item = OutboxItem(
-        ticket_id=ticket.id,
-        backend=ticket.backend,
-        action=action,
-        payload={"ticket_id": ticket.id, **(payload or {})},
-        idempotency_key=key,
-        next_attempt_at=now or utcnow(),
-    )
-    try:
-        with session.begin_nested():
-            session.add(item)
-    except IntegrityError:
-        return None  # already queued under this key, by this process or another
-    return item
-
-
-def enqueue_comment(
-    session: Session, ticket: Ticket, text: str, *, key: str | None = None, now: datetime | None = None
-) -> OutboxItem | None:
-    """A comment on the external ticket (Jira comment, OSM message, webhook "ticket.commented")."""
-    return enqueue(session, ticket, "comment", {"text": text}, key=key, now=now)
-
-
-def enqueue_attached(
-    session: Session, ticket: Ticket, incident: Incident, *, now: datetime | None = None
-) -> OutboxItem | None:
-    """The comment for an incident attached to an open ticket; one per incident, however often called.
-
-    Every attach makes one comment: a caller that finds that too chatty for busy codes can
-    comment every Nth incident instead (the text carries the running count).
-    """
-    where = f"<#{incident.channel}>" if incident.channel else "a channel"
-    rid = f", request id {incident.request_id}" if incident.request_id else ""
-    text = f"Seen again in {where}{rid}."
-    return enqueue(
-        session,
-        ticket,
-        "comment",
-        {"text": text, "incident_id": incident.id},
-        key=f"hwerror-{ticket.id}-comment-i{incident.id}",
-        now=now,
-    )
-
-
-def enqueue_resolve(
-    session: Session,
-    ticket: Ticket,
-    *,
-    actor: str | None = None,
-    note: str | None = None,
-    now: datetime | None = None,
-) -> OutboxItem | None:
-    """Tell the backend the ticket was resolved; once per resolution, whoever calls twice."""
-    note = note or (f"Resolved in hwerror by {actor}." if actor else "Resolved in hwerror.")
-    return enqueue(
-        session,
-        ticket,
-        "resolve",
-        {"actor": actor, "note": note},
-        key=f"hwerror-{ticket.id}-resolve-{ticket.times_reopened}",
-        now=now,
-    )
-
-
-# -- inspection -------------------------------------------------------------------------------
-
-
-def dead_items(session: Session, limit: int = 50) -> list[OutboxItem]:
-    """The calls that gave up, newest first, each with its last error."""
-    return list(
-        session.scalars(
-            select(OutboxItem).where(OutboxItem.status == "dead").order_by(OutboxItem.id.desc()).limit(limit)
-        )
-    )
-
-
-def requeue_dead(session: Session, ids: Collection[int] | None = None, *, now: datetime | None = None) -> int:
-    """Give dead calls a fresh set of attempts (after the configuration was fixed, say)."""
-    stmt = update(OutboxItem).where(OutboxItem.status == "dead")
-    if ids is not None:
-        stmt = stmt.where(OutboxItem.id.in_(list(ids)))
-    result = session.execute(
-        stmt.values(
-            status="pending", attempts=0, next_attempt_at=now or utcnow(), claimed_until=None
-        ).execution_options(synchronize_session=False)
-    )
-    return int(result.rowcount)  # type: ignore[attr-defined]
-
-
-# -- the worker -------------------------------------------------------------------------------
-
-
-@dataclass(frozen=True)
-class Backoff:
-    base: timedelta = timedelta(seconds=30)
-    cap: timedelta = timedelta(hours=1)
-    # A Retry-After is honoured up to this; a backend asking for days is treated as down.
-    retry_after_cap: timedelta = timedelta(hours=1)
-
-    def delay(self, attempts: int, jitter: float, retry_after: float | None = None) -> timedelta:
-        """The wait after the `attempts`-th failure; `jitter` is uniform in [0, 1).
-
-        "Equal jitter": half the exponential step is fixed and half random, so waits spread out
-        workers that failed together yet still grow with every attempt, up to the cap.
-        """
-        step = min(self.cap, self.base * (2 ** max(0, attempts - 1)))
-        wait = step / 2 + step / 2 * jitter
-        if retry_after is not None:
-            wait = max(wait, min(timedelta(seconds=retry_after), self.retry_after_cap))
-        return wait
 
 
 @dataclass
@@ -213,21 +66,6 @@ class RunSummary:
         return text + (f", {self.deferred} waiting for their ticket's create" if self.deferred else "")
 
 
-@dataclass(frozen=True)
-class _Work:
-    """What one claimed item needs once its session is closed."""
-
-    item_id: int
-    action: str
-    key: str
-    attempts: int
-    payload: dict[str, Any]
-    ticket_id: int
-    backend: TicketBackend
-    view: TicketView
-    ref: ExternalRef | None
-
-
 class OutboxWorker:
     def __init__(
         self,
@@ -243,7 +81,7 @@ class OutboxWorker:
         jitter: Callable[[], float] = random.random,
     ) -> None:
         self.engine = engine
-        self.session = session_factory(engine)
+        self.sessions = session_factory(engine)
         self.backend = backend
         # Items written while the bot ran on the internal backend need no call whatever runs now.
         self.backends: dict[str, TicketBackend] = {"internal": InternalBackend(), backend.name: backend}
@@ -270,12 +108,12 @@ class OutboxWorker:
                 total.add(self.process(item_id, now))
 
     def due(self, now: datetime) -> list[int]:
-        with self.session() as session:
+        with self.sessions() as session:
             return list(
                 session.scalars(
                     select(OutboxItem.id)
                     .where(
-                        OutboxItem.status == "pending",
+                        OutboxItem.status == OutboxStatus.PENDING,
                         OutboxItem.next_attempt_at <= now,
                         or_(OutboxItem.claimed_until.is_(None), OutboxItem.claimed_until < now),
                     )
@@ -288,12 +126,12 @@ class OutboxWorker:
         """Take the item for one lease; the lease's end is returned as the fencing token, or None
         when another worker has it (or it is no longer due)."""
         until = now + self.lease
-        with self.session() as session, session.begin():
+        with self.sessions() as session, session.begin():
             result = session.execute(
                 update(OutboxItem)
                 .where(
                     OutboxItem.id == item_id,
-                    OutboxItem.status == "pending",
+                    OutboxItem.status == OutboxStatus.PENDING,
                     OutboxItem.next_attempt_at <= now,
                     or_(OutboxItem.claimed_until.is_(None), OutboxItem.claimed_until < now),
                 )
@@ -311,12 +149,12 @@ class OutboxWorker:
         if token is None:
             return summary
         work_or_outcome = self._prepare(item_id, token, started)
-        if isinstance(work_or_outcome, str):
+        if isinstance(work_or_outcome, OutboxOutcome):
             self._count(summary, work_or_outcome, item_id)
             return summary
         work = work_or_outcome
         try:
-            ref = self._call(work)
+            ref = make_call(work)
         except BackendRejected as exc:
             outcome = self._fail(work, token, now or self.clock(), str(exc), retry=False)
         except BackendUnavailable as exc:
@@ -338,12 +176,12 @@ class OutboxWorker:
 
     # -- the steps --------------------------------------------------------------------------
 
-    def _prepare(self, item_id: int, token: datetime, now: datetime) -> _Work | str:
-        with self.session() as session, session.begin():
+    def _prepare(self, item_id: int, token: datetime, now: datetime) -> Call | OutboxOutcome:
+        with self.sessions() as session, session.begin():
             item = session.get(OutboxItem, item_id)
             ticket = session.get(Ticket, item.ticket_id) if item else None
             if item is None or ticket is None:
-                return "gone"  # the ticket was deleted, and its items with it
+                return OutboxOutcome.GONE  # the ticket was deleted, and its items with it
             backend = self.backends.get(item.backend)
             if backend is None:
                 message = (
@@ -354,10 +192,10 @@ class OutboxWorker:
                     session,
                     item_id,
                     token,
-                    status="dead",
+                    status=OutboxStatus.DEAD,
                     attempts=item.attempts,
                     last_error=message,
-                    outcome="dead",
+                    outcome=OutboxOutcome.DEAD,
                 )
             if item.action == "create" and ticket.external_id:
                 # Made already (by this item's earlier attempt, or an earlier create): done, no call.
@@ -365,10 +203,10 @@ class OutboxWorker:
                     session,
                     item_id,
                     token,
-                    status="done",
+                    status=OutboxStatus.DONE,
                     attempts=item.attempts,
                     done_at=now,
-                    outcome="done",
+                    outcome=OutboxOutcome.DONE,
                 )
             if item.action != "create" and not ticket.external_id:
                 blocker = session.scalars(
@@ -376,8 +214,8 @@ class OutboxWorker:
                     .where(
                         OutboxItem.ticket_id == ticket.id,
                         OutboxItem.id < item.id,
-                        OutboxItem.status == "pending",
-                        OutboxItem.action.in_(_OPENING),
+                        OutboxItem.status == OutboxStatus.PENDING,
+                        OutboxItem.action.in_(OPENING),
                     )
                     .order_by(OutboxItem.id)
                     .limit(1)
@@ -390,13 +228,13 @@ class OutboxWorker:
                         session,
                         item_id,
                         token,
-                        status="pending",
+                        status=OutboxStatus.PENDING,
                         attempts=item.attempts,
                         next_attempt_at=wake,
-                        outcome="deferred",
+                        outcome=OutboxOutcome.DEFERRED,
                     )
             ref = ExternalRef(ticket.external_id, ticket.external_url) if ticket.external_id else None
-            return _Work(
+            return Call(
                 item_id=item.id,
                 action=item.action,
                 key=item.idempotency_key,
@@ -408,37 +246,23 @@ class OutboxWorker:
                 ref=ref,
             )
 
-    def _call(self, work: _Work) -> ExternalRef | None:
-        backend, view, key = work.backend, work.view, work.key
-        if work.action == "create":
-            return backend.create(view, key)
-        if work.action == "reopen":
-            return backend.reopen(view, work.ref, key)
-        if work.action == "comment":
-            backend.comment(view, work.ref, str(work.payload.get("text") or ""), key)
-            return None
-        if work.action == "resolve":
-            # enqueue_resolve writes a note; tickets.resolve_ticket writes who resolved it ("by").
-            note = work.payload.get("note")
-            by = work.payload.get("by") or work.payload.get("actor")
-            if not note and by:
-                note = f"Resolved in hwerror by {by}."
-            backend.resolve(view, work.ref, key, note=str(note) if note else None)
-            return None
-        raise BackendRejected(f"unknown outbox action {work.action!r}")
-
-    def _succeed(self, work: _Work, token: datetime, now: datetime, ref: ExternalRef | None) -> str:
-        with self.session() as session, session.begin():
+    def _succeed(self, work: Call, token: datetime, now: datetime, ref: ExternalRef | None) -> OutboxOutcome:
+        with self.sessions() as session, session.begin():
             outcome = self._write(
                 session,
                 work.item_id,
                 token,
-                status="done",
+                status=OutboxStatus.DONE,
                 attempts=work.attempts + 1,
                 done_at=now,
-                outcome="done",
+                outcome=OutboxOutcome.DONE,
             )
-            if outcome == "done" and ref is not None and work.action in _OPENING and ref != work.ref:
+            if (
+                outcome is OutboxOutcome.DONE
+                and ref is not None
+                and work.action in OPENING
+                and ref != work.ref
+            ):
                 session.execute(
                     update(Ticket)
                     .where(Ticket.id == work.ticket_id)
@@ -458,28 +282,28 @@ class OutboxWorker:
 
     def _fail(
         self,
-        work: _Work,
+        work: Call,
         token: datetime,
         now: datetime,
         error: str,
         *,
         retry: bool,
         retry_after: float | None = None,
-    ) -> str:
+    ) -> OutboxOutcome:
         error = scrub(error, self.secrets)[:_ERROR_MAX]
         attempts = work.attempts + 1
-        with self.session() as session, session.begin():
+        with self.sessions() as session, session.begin():
             if retry and attempts < self.max_attempts:
                 wait = self.backoff.delay(attempts, self.jitter(), retry_after)
                 outcome = self._write(
                     session,
                     work.item_id,
                     token,
-                    status="pending",
+                    status=OutboxStatus.PENDING,
                     attempts=attempts,
                     next_attempt_at=now + wait,
                     last_error=error,
-                    outcome="retried",
+                    outcome=OutboxOutcome.RETRIED,
                 )
                 log.warning(
                     "outbox item %s (%s, ticket %s): attempt %s failed, next in %s: %s",
@@ -495,10 +319,10 @@ class OutboxWorker:
                 session,
                 work.item_id,
                 token,
-                status="dead",
+                status=OutboxStatus.DEAD,
                 attempts=attempts,
                 last_error=error,
-                outcome="dead",
+                outcome=OutboxOutcome.DEAD,
             )
         log.error(
             "outbox item %s (%s, ticket %s) is dead after %s attempt(s): %s",
@@ -510,9 +334,11 @@ class OutboxWorker:
         )
         return outcome
 
-    def _write(self, session: Session, item_id: int, token: datetime, *, outcome: str, **values: Any) -> str:
+    def _write(
+        self, session: Session, item_id: int, token: datetime, *, outcome: OutboxOutcome, **values: Any
+    ) -> OutboxOutcome:
         """Record what happened, only if the lease is still ours; "lost" when it is not."""
-        if values.get("status") == "done":
+        if values.get("status") is OutboxStatus.DONE:
             values["last_error"] = None
         result = session.execute(
             update(OutboxItem)
@@ -524,19 +350,19 @@ class OutboxWorker:
             # The call outlived the lease and another worker took the item; its run (with the
             # same idempotency key) decides the outcome.
             log.warning("outbox item %s: lease lost before its outcome was written", item_id)
-            return "lost"
+            return OutboxOutcome.LOST
         return outcome
 
-    def _count(self, summary: RunSummary, outcome: str, item_id: int) -> None:
-        if outcome == "done":
+    def _count(self, summary: RunSummary, outcome: OutboxOutcome, item_id: int) -> None:
+        if outcome is OutboxOutcome.DONE:
             summary.done += 1
-        elif outcome == "retried":
+        elif outcome is OutboxOutcome.RETRIED:
             summary.retried += 1
-        elif outcome == "deferred":
+        elif outcome is OutboxOutcome.DEFERRED:
             summary.deferred += 1
-        elif outcome == "dead":
+        elif outcome is OutboxOutcome.DEAD:
             summary.dead += 1
-            with self.session() as session:
+            with self.sessions() as session:
                 item = session.get(OutboxItem, item_id)
                 if item is not None:
                     summary.errors.append(

@@ -1,0 +1,1 @@
+"""The one durable outbox of calls to ticket backends: `queue` writes them, `worker` makes them."""
