@@ -7,15 +7,15 @@ from datetime import UTC, datetime, timedelta
 
 import pytest
 from slack_sdk import WebClient
-from slack_sdk.errors import SlackApiError
 from sqlalchemy import Engine, select
 
 from bot.core.digest.clock import DigestClock
 from bot.core.digest.config import DigestSettings
 from bot.core.digest.models import DigestPost
-from bot.core.digest.post import post_digest
+from bot.core.digest.post import PublishFailed, post_digest
 from bot.core.digest.weeks import Week, zone
 from bot.core.incidents.models import Incident
+from bot.slack.digest import SlackDigestPublisher
 from knowledge.db import session_factory, transaction
 from tests.slack_fake import FakeSlack
 
@@ -50,7 +50,7 @@ def test_racing_posters_post_the_week_once_with_its_chart(engine: Engine) -> Non
         client = WebClient(token="xoxb-test", base_url=slack.api_url)
         results: list[str | None] = []
         threads = [
-            threading.Thread(target=lambda: results.append(post_digest(engine, client, "C0DIGEST1", WEEK)))
+            threading.Thread(target=lambda: results.append(post_digest(engine, SlackDigestPublisher(client, "C0DIGEST1"), WEEK)))
             for _ in range(4)
         ]
         for t in threads:
@@ -66,7 +66,7 @@ def test_racing_posters_post_the_week_once_with_its_chart(engine: Engine) -> Non
         (completed,) = slack.find("files.completeUploadExternal")
         assert completed.body["channel_id"] == "C0DIGEST1"
         assert completed.body["thread_ts"] == results[[r is not None for r in results].index(True)]
-        assert post_digest(engine, client, "C0DIGEST1", WEEK) is None
+        assert post_digest(engine, SlackDigestPublisher(client, "C0DIGEST1"), WEEK) is None
     with session_factory(engine)() as session:
         row = session.scalars(select(DigestPost)).one()
     assert (row.status, row.week) == ("posted", "2026-W47") and row.message_ts
@@ -78,14 +78,14 @@ def test_a_failed_post_is_kept_and_retried_after_the_stale_window(engine: Engine
         slack.fail(
             "chat.postMessage", status=200, body={"ok": False, "error": "channel_not_found"}, retry_after=None
         )
-        with pytest.raises(SlackApiError):
-            post_digest(engine, client, "C0DIGEST1", WEEK)
+        with pytest.raises(PublishFailed, match="channel_not_found"):
+            post_digest(engine, SlackDigestPublisher(client, "C0DIGEST1"), WEEK)
         with session_factory(engine)() as session:
             row = session.scalars(select(DigestPost)).one()
             assert (row.status, row.error) == ("failed", "channel_not_found")
-        assert post_digest(engine, client, "C0DIGEST1", WEEK) is None, "too soon to retry"
+        assert post_digest(engine, SlackDigestPublisher(client, "C0DIGEST1"), WEEK) is None, "too soon to retry"
         later = datetime.now(UTC) + timedelta(minutes=16)
-        assert post_digest(engine, client, "C0DIGEST1", WEEK, now=later) is not None
+        assert post_digest(engine, SlackDigestPublisher(client, "C0DIGEST1"), WEEK, now=later) is not None
         assert len(slack.find("chat.postMessage")) == 2
 
 
@@ -93,7 +93,8 @@ def test_the_clock_posts_last_week_only_after_the_local_posting_time(engine: Eng
     _incidents(engine)
     settings = DigestSettings(digest_channel="C0DIGEST1", digest_schedule="mon 09:00", timezone=TZ.key)
     with FakeSlack() as slack:
-        clock = DigestClock(engine, WebClient(token="xoxb-test", base_url=slack.api_url), settings)
+        client = WebClient(token="xoxb-test", base_url=slack.api_url)
+        clock = DigestClock(engine, SlackDigestPublisher(client, "C0DIGEST1"), settings)
         monday = WEEK.monday + timedelta(days=7)
         assert clock.tick(datetime(monday.year, monday.month, monday.day, 8, 59, tzinfo=TZ)) is None
         assert clock.tick(datetime(monday.year, monday.month, monday.day, 9, 1, tzinfo=TZ)) is not None

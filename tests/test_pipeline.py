@@ -12,9 +12,12 @@ from sqlalchemy import Engine, func, select, text
 
 from bot.core.cards import CardNote, Choice, RemedyCard, UnknownCard
 from bot.core.models import AnsweredMessage, FeedbackVote, KnowledgeGap
+from bot.core.build import AppSettings, build_service
 from bot.core.pipeline import Pipeline, Reply
+from bot.core.service import BotService
 from bot.core.store import MessageRef, claim_codes, record_gap, record_vote
-from bot.slack.blocks.card import escape, reply_message
+from bot.slack.blocks.reply import reply_message
+from bot.slack.blocks.text import escape
 from bot.slack.middleware import CloseSession
 from knowledge.bundled import load_bundled
 from knowledge.catalogue import Catalogue
@@ -30,6 +33,12 @@ def _pipeline(engine: Engine) -> Pipeline:
     with transaction(engine) as session:
         load_bundled(session)
     return Pipeline(Catalogue(engine).matcher)
+
+
+def _service(engine: Engine) -> BotService:
+    with transaction(engine) as session:
+        load_bundled(session)
+    return build_service(engine, AppSettings.from_env(), seen_ttl=None, batch_gaps=False)
 
 
 def test_lookup_gives_the_card_with_its_team_notes(engine: Engine) -> None:
@@ -48,33 +57,33 @@ def test_lookup_gives_the_card_with_its_team_notes(engine: Engine) -> None:
 
 
 def test_unknown_codes_are_gaps_counted_each_time_they_are_remembered(engine: Engine) -> None:
-    pipeline = _pipeline(engine)
+    service = _service(engine)
     for _ in range(3):
         with session_factory(engine)() as session:
-            reply = pipeline.lookup(session, "AIS.0999")
+            reply = service.lookup(session, "AIS.0999")
             assert isinstance(reply.cards[0], UnknownCard) and reply.gaps == ("AIS.0999",)
             assert reply.cards[0].candidates
-            pipeline.remember(session, reply)
+            service.record(session, reply, None)
     with session_factory(engine)() as session:
         gap = session.scalars(select(KnowledgeGap)).one()
     assert (gap.code, gap.count) == ("AIS.0999", 3) and gap.first_seen <= gap.last_seen
 
 
 def test_a_message_is_answered_once_and_an_edit_only_for_its_new_codes(engine: Engine) -> None:
-    pipeline = _pipeline(engine)
+    service = _service(engine)
     ref = MessageRef(channel="C1", ts="1.1", thread_ts="1.1", author="U1")
     with session_factory(engine)() as session:
-        first = pipeline.answer(session, ERROR, ref)
-        again = pipeline.answer(session, ERROR, ref)
-        edited = pipeline.answer(session, ERROR + " then AIS.0027", ref)
-        quiet = pipeline.answer(session, "deployed 1.2.3 at 10:30", MessageRef("C1", "1.2", "1.2"))
+        first = service.claim(session, ERROR, ref)
+        again = service.claim(session, ERROR, ref)
+        edited = service.claim(session, ERROR + " then AIS.0027", ref)
+        quiet = service.claim(session, "deployed 1.2.3 at 10:30", MessageRef("C1", "1.2", "1.2"))
     assert first is not None and [c.code for c in first.cards] == ["AIS.0005"]
     assert again is None and quiet is None
     assert edited is not None and [c.code for c in edited.cards] == ["AIS.0027"]
 
 
 def test_racing_workers_answer_a_message_exactly_once(engine: Engine) -> None:
-    pipeline = _pipeline(engine)
+    service = _service(engine)
     ref = MessageRef(channel="C2", ts="2.1", thread_ts="2.1", author="U1")
     results: list[Reply | None] = []
     barrier = threading.Barrier(8)
@@ -82,7 +91,7 @@ def test_racing_workers_answer_a_message_exactly_once(engine: Engine) -> None:
     def worker() -> None:
         with session_factory(engine)() as session:
             barrier.wait()
-            results.append(pipeline.answer(session, ERROR, ref))
+            results.append(service.claim(session, ERROR, ref))
 
     threads = [threading.Thread(target=worker) for _ in range(8)]
     for t in threads:
@@ -100,7 +109,9 @@ def test_claims_and_gaps_are_unique_rows_even_when_inserted_twice(engine: Engine
         assert claim_codes(s1, ref, ["A.0001", "B.0002"]) == ["A.0001", "B.0002"]
         assert claim_codes(s2, ref, ["B.0002", "C.0003"]) == ["C.0003"]
         record_gap(s1, "Z.0001")
+        s1.commit()  # the caller's unit of work commits; record_gap never does
         record_gap(s2, "Z.0001")
+        s2.commit()
         assert s1.scalar(select(KnowledgeGap.count)) == 2
 
 

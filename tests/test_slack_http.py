@@ -18,7 +18,7 @@ from typing import Any
 import pytest
 from sqlalchemy import Engine, func, select
 
-from bot.core.incidents.models import Ticket
+from bot.core.incidents.models import Incident, Ticket
 from bot.core.models import AnsweredMessage, EscalationRequest, FeedbackVote, KnowledgeGap
 from knowledge.bundled import load_bundled
 from knowledge.db import make_engine, transaction
@@ -841,3 +841,68 @@ def test_interactions_nobody_handles_get_200(app: AppProcess) -> None:
     r = app.interact(block_actions(action, user="U1", channel="C1", response_url="", message_=None,
                                    ephemeral=False))
     assert r.status == 200
+
+
+def _effects(conn: Any, *, workspace: str, vote_user: str, who: str) -> dict[str, Any]:
+    """What one person's vote, escalation and note left in the database, with their name taken out."""
+    entry_id = conn.scalar(select(Entry.id).where(Entry.code == "AIS.0021"))
+    ticket = conn.execute(select(Ticket).where(Ticket.workspace == workspace, Ticket.code == "AIS.0021")).one()
+    request = conn.execute(select(EscalationRequest).where(EscalationRequest.requested_by == who)).one()
+    note = conn.execute(select(TeamNote).where(TeamNote.entry_id == entry_id, TeamNote.author == who)).one()
+    audit = conn.execute(
+        select(AuditEvent).where(AuditEvent.action == "note_added", AuditEvent.actor == who)
+    ).one()
+    buttons = conn.scalar(
+        select(func.count()).select_from(Incident).where(
+            Incident.workspace == workspace, Incident.code == "AIS.0021", Incident.source == "button"
+        )
+    )
+    vote = conn.scalar(
+        select(FeedbackVote.helpful).where(FeedbackVote.entry_id == entry_id, FeedbackVote.user_id == vote_user)
+    )
+    return {
+        "vote": vote,
+        "request": (request.code, request.service, request.status, request.entry_id == entry_id),
+        "ticket": (ticket.service, ticket.status, ticket.reason.replace(who, "WHO"), ticket.backend),
+        "incidents pressed": buttons,
+        "note": (note.text, audit.entry_id == entry_id),
+    }
+
+
+def test_the_shell_and_slack_run_the_same_flows_with_the_same_stored_effects(
+    app: AppProcess, slack: FakeSlack, kb: Engine, module_db: str
+) -> None:
+    from tests.cli_helpers import run_cli
+
+    # Slack: the card, two votes, Escalate now, a note through the modal.
+    channel = uniq("CSAME")
+    card = app.command("AIS.0021", channel=channel).json()
+    buttons = buttons_of(card)
+    for action in ("hwerror_helpful", "hwerror_not_helpful", "hwerror_escalate"):
+        name = uniq("same")  # one press at a time: each answers its response URL when it is done
+        app.interact(
+            block_actions(
+                buttons[action], user=ADMIN, channel=channel,
+                response_url=slack.response_url(name), message_=None, ephemeral=True,
+            )
+        )
+        slack.wait_for("response_url", lambda c, name=name: c.path.endswith(name))
+    app.interact(
+        block_actions(
+            buttons["hwerror_add_note"], user=ADMIN, channel=channel,
+            response_url=slack.response_url(uniq("same")), message_=None, ephemeral=True,
+        )
+    )
+    [opened] = slack.wait_for("views.open", lambda c: c.body["view"]["private_metadata"].find(channel) >= 0)
+    app.interact(view_submission(ADMIN, opened.body["view"]["private_metadata"], "Check the bucket policy."))
+    slack.wait_for("chat.postEphemeral", lambda c: c.body.get("channel") == channel)
+    # The shell: the same card and the same four actions, typed.
+    script = "/hwerror AIS.0021\n/helpful\n/unhelpful\n/escalate\n/note\nCheck the bucket policy.\n"
+    shell = run_cli("chat", db_url=module_db, stdin=script, extra_env={"USER": "dana", "LOGNAME": "dana"})
+    assert shell.returncode == 0, shell.stderr
+    with kb.connect() as conn:
+        in_slack = _effects(conn, workspace=TEAM_ID, vote_user=ADMIN, who="uadmin (UADMIN)")
+        in_shell = _effects(conn, workspace="shell", vote_user="shell:dana", who="dana (shell)")
+    assert in_slack == in_shell
+    assert in_slack["vote"] is False and in_slack["incidents pressed"] == 1
+    assert in_slack["ticket"][1:3] == ("open", "escalated by WHO")

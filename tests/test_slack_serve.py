@@ -10,8 +10,7 @@ from pathlib import Path
 import yaml
 from sqlalchemy import Engine
 
-from bot.slack.blocks.card import SHORTCUT
-from bot.slack.listeners.commands import COMMAND
+from bot.slack.blocks.ids import COMMAND, CallbackId
 from knowledge.bundled import load_bundled
 from knowledge.db import transaction
 from tests.cli_helpers import run_cli
@@ -64,7 +63,7 @@ def test_the_manifest_matches_what_the_app_listens_for() -> None:
     features, settings = manifest["features"], manifest["settings"]
     assert [c["command"] for c in features["slash_commands"]] == [COMMAND]
     assert [(s["type"], s["callback_id"], s["name"]) for s in features["shortcuts"]] == [
-        ("message", SHORTCUT, "Explain Huawei error")
+        ("message", CallbackId.SHORTCUT, "Explain Huawei error")
     ]
     assert set(settings["event_subscriptions"]["bot_events"]) == {"app_mention", "message.channels",
                                                                   "message.groups", "app_home_opened"}

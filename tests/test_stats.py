@@ -10,10 +10,14 @@ from sqlalchemy import Engine
 from bot.core.digest.compute import build_digest
 from bot.core.digest.weeks import Week, zone
 from bot.core.incidents.models import Incident, Ticket
+from bot.core.incidents.seen import SeenCounts
 from bot.core.incidents.ticket_view import ticket_view
 from bot.core.incidents.tickets import summaries
-from bot.core.stats import seen_and_ticket, stats
-from bot.slack.blocks.team import escalation_message, home_view, stats_message, tickets_message
+from bot.core.stats import stats
+from bot.slack.blocks.escalation import escalation_message
+from bot.slack.blocks.home import home_view
+from bot.slack.blocks.stats import stats_message
+from bot.slack.blocks.tickets import tickets_message
 from knowledge.bundled import load_bundled
 from knowledge.db import session_factory, transaction
 
@@ -41,14 +45,14 @@ def test_stats_count_24h_7d_30d_and_a_codes_local_days(engine: Engine) -> None:
     with session_factory(engine)() as session:
         overall = stats(session, NOW, SHANGHAI)
         one = stats(session, NOW, SHANGHAI, "ais.0027")
-        seen, ticket = seen_and_ticket(session, "content-moderation", "AIS.0027", NOW)
     assert overall.counts == {"24 h": 3, "7 days": 4, "30 days": 5}
     assert overall.top_codes == [("AIS.0027", 3), ("AIS.0005", 1)]
     assert one.counts == {"24 h": 2, "7 days": 3, "30 days": 4}
     assert one.channels == [("C1", 3), ("C2", 1)]
     assert len(one.days) == 30 and one.days[-1] == NOW.astimezone(SHANGHAI).date()
     assert one.daily[-1] == 2 and one.daily[-4] == 1 and one.daily[-21] == 1 and sum(one.daily) == 4
-    assert (seen, ticket) == (3, None)
+    seen = SeenCounts(session_factory(engine), ttl=0, clock=lambda: NOW)
+    assert seen.get("content-moderation", "AIS.0027") == (3, None)
     message = stats_message(one)
     assert "*24 h:* 2" in json.dumps(message.blocks) and message.text.startswith("Stats for")
 

@@ -44,11 +44,11 @@ def test_worker_once_makes_the_due_calls_and_prints_a_summary(
     db_url: str, kb: Engine, receiver: WebhookReceiver
 ) -> None:
     open_ticket(kb, "webhook")
-    result = run_cli("worker", "--once", db_url=db_url, extra_env=webhook_env(receiver))
+    result = run_cli("outbox", "--once", db_url=db_url, extra_env=webhook_env(receiver))
     assert result.returncode == 0, result.stderr
     assert result.stdout.strip() == "outbox: 1 done, 0 retried, 0 dead"
     assert len(receiver.created()) == 1
-    again = run_cli("worker", "--once", db_url=db_url, extra_env=webhook_env(receiver))
+    again = run_cli("outbox", "--once", db_url=db_url, extra_env=webhook_env(receiver))
     assert again.stdout.strip() == "outbox: 0 done, 0 retried, 0 dead"
     assert len(receiver.created()) == 1
 
@@ -60,13 +60,13 @@ def test_worker_once_reports_retries_and_dead_calls_with_their_errors(
     open_ticket(kb, "webhook", code="AIS.0002", message_key="1700000000.000200")
     receiver.fail(503)
     receiver.fail(403)
-    result = run_cli("worker", "--once", db_url=db_url, extra_env=webhook_env(receiver))
+    result = run_cli("outbox", "--once", db_url=db_url, extra_env=webhook_env(receiver))
     assert result.returncode == 0, result.stderr
     lines = result.stdout.strip().splitlines()
     assert lines[0] == "outbox: 0 done, 1 retried, 1 dead"
     assert lines[1] == "  dead: item 2 (create, ticket 2): webhook POST answered 403: injected 403"
 
-    listed = run_cli("worker", "--dead", db_url=db_url, extra_env=webhook_env(receiver))
+    listed = run_cli("outbox", "--dead", db_url=db_url, extra_env=webhook_env(receiver))
     assert listed.returncode == 0, listed.stderr
     assert (
         "item 2 (create, ticket 2, webhook, 1 attempts): webhook POST answered 403: injected 403"
@@ -74,9 +74,9 @@ def test_worker_once_reports_retries_and_dead_calls_with_their_errors(
     )
     assert listed.stdout.strip().endswith("1 dead call(s)")
 
-    requeued = run_cli("worker", "--requeue-dead", db_url=db_url, extra_env=webhook_env(receiver))
+    requeued = run_cli("outbox", "--requeue-dead", db_url=db_url, extra_env=webhook_env(receiver))
     assert requeued.stdout.strip() == "requeued 1 dead call(s)"
-    after = run_cli("worker", "--once", db_url=db_url, extra_env=webhook_env(receiver))
+    after = run_cli("outbox", "--once", db_url=db_url, extra_env=webhook_env(receiver))
     assert after.stdout.strip() == "outbox: 1 done, 0 retried, 0 dead"  # the 503 one waits for its backoff
 
 
@@ -84,7 +84,7 @@ def test_bad_settings_stop_the_worker_naming_the_variable_and_not_the_secret(
     db_url: str, engine: Engine
 ) -> None:
     result = run_cli(
-        "worker",
+        "outbox",
         "--once",
         db_url=db_url,
         extra_env={
@@ -98,7 +98,7 @@ def test_bad_settings_stop_the_worker_naming_the_variable_and_not_the_secret(
     assert "do-not-print-me" not in result.stderr + result.stdout
     assert "Traceback" not in result.stderr
 
-    unknown = run_cli("worker", "--once", db_url=db_url, extra_env={"HWERROR_TICKET_BACKEND": "servicenow"})
+    unknown = run_cli("outbox", "--once", db_url=db_url, extra_env={"HWERROR_TICKET_BACKEND": "servicenow"})
     assert unknown.returncode == 1
     assert (
         "HWERROR_TICKET_BACKEND: Input should be 'internal', 'webhook', 'jira' or 'huaweicloud'"
@@ -107,7 +107,7 @@ def test_bad_settings_stop_the_worker_naming_the_variable_and_not_the_secret(
 
 
 def test_worker_on_a_database_not_yet_migrated_says_what_to_do(tmp_path: Path) -> None:
-    result = run_cli("worker", "--once", db_url=f"sqlite:///{tmp_path}/empty.db")
+    result = run_cli("outbox", "--once", db_url=f"sqlite:///{tmp_path}/empty.db")
     assert result.returncode == 1
     assert "run `hwerror db upgrade` first" in " ".join(result.stderr.split())
 
@@ -120,7 +120,7 @@ def test_the_looping_worker_processes_new_items_and_exits_cleanly_on_a_signal(
     env.update({"DATABASE_URL": db_url, "NO_COLOR": "1", "COLUMNS": "200", "PYTHONUNBUFFERED": "1"})
     env.update(webhook_env(receiver, HWERROR_OUTBOX_POLL_INTERVAL="1s"))
     proc = subprocess.Popen(
-        [*HWERROR, "worker"], env=env, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True
+        [*HWERROR, "outbox"], env=env, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True
     )
     try:
         # A ticket opened while the worker runs reaches the backend on a later pass.

@@ -13,6 +13,7 @@ from bot.cli.outbox import build_worker, load_settings, run_until_signalled
 from bot.config import get_settings
 from bot.core.digest.clock import DigestClock
 from bot.slack.client import web_client
+from bot.slack.digest import SlackDigestPublisher
 
 
 def register(app: typer.Typer) -> None:
@@ -26,7 +27,8 @@ def register(app: typer.Typer) -> None:
         with engine_for_cli() as engine:
             stop = threading.Event()
             if digest.digest_channel and slack.slack_bot_token:
-                clock = DigestClock(engine, web_client(slack), digest)
+                publisher = SlackDigestPublisher(web_client(slack), digest.digest_channel)
+                clock = DigestClock(engine, publisher, digest)
                 threading.Thread(target=clock.run_forever, args=(stop,), daemon=True, name="digest").start()
                 console.print(f"clock: digest to {digest.digest_channel} every {digest.digest_schedule} "
                               f"({digest.timezone})", highlight=False)

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from collections.abc import Iterator
 from contextlib import contextmanager
-from typing import NoReturn, TypeVar
+from typing import TYPE_CHECKING, NoReturn, TypeVar
 
 import typer
 from pydantic import ValidationError
@@ -16,6 +16,9 @@ from sqlalchemy.exc import ArgumentError, DBAPIError, NoSuchModuleError, Operati
 from bot.config import get_settings
 from knowledge.db import make_engine, mask_url
 from knowledge.schema import current_revision, head_revision
+
+if TYPE_CHECKING:
+    from bot.core.build import AppSettings
 
 console = Console()
 err_console = Console(stderr=True)
@@ -51,6 +54,16 @@ def engine_for_cli(*, need_schema: bool = True) -> Iterator[Engine]:
         fail(f"cannot use the database at {shown}: {_reason(exc)}")
     finally:
         engine.dispose()
+
+
+def app_settings_or_fail() -> AppSettings:
+    """Every setting, read once; a bad one ends the command with one line naming it."""
+    from bot.core.build import AppSettings
+
+    try:
+        return AppSettings.from_env()
+    except ValidationError as exc:
+        fail(f"settings: {settings_problem(exc)}")
 
 
 def settings_problem(exc: ValidationError) -> str:

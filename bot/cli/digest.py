@@ -12,7 +12,7 @@ from bot.config import get_settings
 from bot.core.digest.compute import build_digest
 from bot.core.digest.config import DigestSettings
 from bot.core.digest.weeks import Week
-from bot.slack.blocks.digest import digest_panel
+from bot.shell.render_team import digest_panel
 from knowledge.clock import utcnow
 from knowledge.db import session_factory
 
@@ -55,10 +55,9 @@ def register(app: typer.Typer) -> None:
 
 
 def _post(engine, settings: DigestSettings, week: Week) -> None:  # type: ignore[no-untyped-def]
-    from slack_sdk.errors import SlackApiError
-
-    from bot.core.digest.post import post_digest
+    from bot.core.digest.post import PublishFailed, post_digest
     from bot.slack.client import web_client
+    from bot.slack.digest import SlackDigestPublisher
 
     slack = get_settings()
     if not settings.digest_channel:
@@ -66,9 +65,9 @@ def _post(engine, settings: DigestSettings, week: Week) -> None:  # type: ignore
     if not slack.slack_bot_token:
         fail("SLACK_BOT_TOKEN is not set: posting needs the bot token (or use --dry-run)")
     try:
-        ts = post_digest(engine, web_client(slack), settings.digest_channel, week)
-    except SlackApiError as exc:
-        fail(f"Slack refused the digest: {exc.response.get('error', 'unknown error')}")
+        ts = post_digest(engine, SlackDigestPublisher(web_client(slack), settings.digest_channel), week)
+    except PublishFailed as exc:
+        fail(f"Slack refused the digest: {exc}")
     if ts is None:
         console.print(f"the {week.label} digest was already posted to {settings.digest_channel}")
     else:

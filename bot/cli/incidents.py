@@ -10,11 +10,12 @@ from rich.markup import escape
 from rich.table import Table
 from sqlalchemy import select
 
-from bot.cli.common import console, engine_for_cli, fail
+from bot.cli.common import app_settings_or_fail, console, engine_for_cli, fail
+from bot.core.errors import TicketNotFound
 from bot.core.incidents.enums import TicketStatus
 from bot.core.incidents.models import Incident, ticket_ref
-from bot.core.incidents.tickets import TicketNotFound, parse_ticket_ref, resolve_ticket, summaries
-from knowledge.db import session_factory, transaction
+from bot.core.incidents.tickets import parse_ticket_ref, summaries
+from knowledge.db import session_factory
 
 incidents_app = typer.Typer(help="The incident log.", no_args_is_help=True)
 tickets_app = typer.Typer(help="Tickets opened for recurring codes.", no_args_is_help=True)
@@ -83,13 +84,18 @@ def list_tickets(
 @tickets_app.command("resolve")
 def resolve(ticket: Annotated[str, typer.Argument(help="The ticket, e.g. HW-12.")]) -> None:
     """Mark a ticket resolved; the code reopens it if it comes back."""
-    ticket_id = parse_ticket_ref(ticket)
-    if ticket_id is None:
+    from bot.core.actor import Actor
+    from bot.core.build import build_service
+
+    if parse_ticket_ref(ticket) is None:
         fail(f"{ticket!r} is not a ticket reference such as HW-12")
+    who = f"cli:{getpass.getuser()}"
+    settings = app_settings_or_fail()
     with engine_for_cli() as engine:
+        service = build_service(engine, settings, seen_ttl=None, batch_gaps=False)
         try:
-            with transaction(engine) as session:
-                resolved = resolve_ticket(session, ticket_id, f"cli:{getpass.getuser()}")
+            with service.sessions() as session:
+                resolved = service.resolve(session, ticket, Actor(user_id=who, team_id=None, name=who))
         except TicketNotFound as exc:
             fail(str(exc))
     console.print(f"{resolved.ref} ({escape(resolved.code)}) is resolved")

@@ -9,7 +9,7 @@ from typing import Annotated
 
 import typer
 
-from bot.cli.common import console, engine_for_cli, fail
+from bot.cli.common import app_settings_or_fail, console, engine_for_cli, fail
 
 
 def register(app: typer.Typer) -> None:
@@ -19,22 +19,22 @@ def register(app: typer.Typer) -> None:
     ) -> None:
         """Look up an error as /hwerror does (generous matching) and print its remedy card, with
         "did you mean" alternatives when the match is not sure."""
-        from bot.core.pipeline import Pipeline  # the matcher's imports are paid only by commands that match
+        # The matcher's imports are paid only by commands that match.
+        from bot.core.build import build_service
         from bot.shell.render import any_panel
-        from knowledge.catalogue import Catalogue
-        from knowledge.db import session_factory
 
         text = " ".join(query).strip()
         if not text:
             fail("give a code or an error message to look up")
-        with engine_for_cli() as engine, session_factory(engine)() as session:
-            pipeline = Pipeline(Catalogue(engine).matcher)
-            reply = pipeline.lookup(session, text)
-            if reply.empty:
-                fail(f"no Huawei Cloud error code found in {text!r}")
-            for n, card in enumerate(reply.cards, start=1):
-                console.print(any_panel(card, n if len(reply.cards) > 1 else None))
-            if reply.more:
-                console.print("Also found: " + ", ".join(reply.more), highlight=False, markup=False)
-            pipeline.remember(session, reply)
-            session.commit()
+        settings = app_settings_or_fail()
+        with engine_for_cli() as engine:
+            service = build_service(engine, settings, seen_ttl=None, batch_gaps=False)
+            with service.sessions() as session:
+                reply = service.lookup(session, text)
+                if reply.empty:
+                    fail(f"no Huawei Cloud error code found in {text!r}")
+                for n, card in enumerate(reply.cards, start=1):
+                    console.print(any_panel(card, n if len(reply.cards) > 1 else None))
+                if reply.more:
+                    console.print("Also found: " + ", ".join(reply.more), highlight=False, markup=False)
+                service.record(session, reply, None)

@@ -1,4 +1,7 @@
-"""`hwerror worker`: make the outbox's calls to the ticket backend, until stopped (or `--once`)."""
+"""`hwerror outbox`: make the outbox's calls to the ticket backend, until stopped (or `--once`).
+
+("worker" is the Procfile's Socket Mode process; `hwerror worker` is kept, hidden, as an old name.)
+"""
 
 from __future__ import annotations
 
@@ -45,8 +48,9 @@ REQUEUE_HELP = "Give every dead call a fresh set of attempts (after fixing the c
 
 
 def register(app: typer.Typer) -> None:
-    @app.command("worker")
-    def worker_command(
+    @app.command("outbox")
+    @app.command("worker", hidden=True, deprecated=True)
+    def outbox_command(
         once: Annotated[bool, typer.Option("--once", help=ONCE_HELP)] = False,
         dead: Annotated[bool, typer.Option("--dead", help=DEAD_HELP)] = False,
         requeue: Annotated[bool, typer.Option("--requeue-dead", help=REQUEUE_HELP)] = False,

@@ -10,6 +10,7 @@ import typer
 
 from bot.cli.common import console, engine_for_cli, err_console, settings_or_fail
 from bot.config import MANIFEST_HINT, Settings, get_settings
+from bot.core.build import AppSettings
 from bot.core.digest.config import DigestSettings
 from bot.core.incidents.config import EscalationSettings, TicketSettings
 
@@ -58,29 +59,33 @@ def register(app: typer.Typer) -> None:
         with engine_for_cli():  # fail now, clearly, if the database is unusable or not migrated
             pass
         # Bad escalation, ticket or digest settings stop start-up here, naming the variable.
-        settings_or_fail(EscalationSettings, "escalation settings")
-        settings_or_fail(TicketSettings, "ticket settings")
-        settings_or_fail(DigestSettings, "digest settings")
+        everything = AppSettings(
+            process=settings,
+            escalation=settings_or_fail(EscalationSettings, "escalation settings"),
+            tickets=settings_or_fail(TicketSettings, "ticket settings"),
+            digest=settings_or_fail(DigestSettings, "digest settings"),
+        )
         if settings.socket_mode:
-            _socket_mode(settings)
+            _socket_mode(everything)
         else:
-            _http(settings)
+            _http(everything)
 
 
-def _socket_mode(settings: Settings) -> None:
+def _socket_mode(settings: AppSettings) -> None:
     from slack_bolt.adapter.socket_mode import SocketModeHandler
 
     from bot.slack.app import create_app
     from knowledge.db import make_engine
 
-    engine = make_engine(settings.database_url)
+    engine = make_engine(settings.process.database_url)
     app = create_app(settings, engine)
-    assert settings.slack_app_token is not None
+    token = settings.process.slack_app_token
+    assert token is not None
     console.print("hwerror: connecting to Slack in Socket Mode")
-    SocketModeHandler(app, settings.slack_app_token.get_secret_value()).start()
+    SocketModeHandler(app, token.get_secret_value()).start()
 
 
-def _http(settings: Settings) -> None:
+def _http(settings: AppSettings) -> None:
     from bot.slack.server import serve_http
 
     def factory():  # type: ignore[no-untyped-def]
@@ -89,8 +94,9 @@ def _http(settings: Settings) -> None:
         from bot.slack.server import wsgi_app
         from knowledge.db import make_engine
 
-        engine = make_engine(settings.database_url)
+        engine = make_engine(process.database_url)
         return wsgi_app(create_app(settings, engine), engine)
 
-    console.print(f"hwerror: HTTP mode on port {settings.port}: Slack at /slack/events, health at /healthz")
-    serve_http(factory, port=settings.port, workers=settings.web_concurrency, threads=settings.web_threads)
+    process = settings.process
+    console.print(f"hwerror: HTTP mode on port {process.port}: Slack at /slack/events, health at /healthz")
+    serve_http(factory, port=process.port, workers=process.web_concurrency, threads=process.web_threads)

@@ -46,6 +46,7 @@ class GapRecorder:
             with self._sessions() as session:
                 for code, times in pending.items():
                     record_gap(session, code, times)
+                session.commit()
         except Exception:  # noqa: BLE001 - keep the counts for the next try rather than lose them
             log.exception("could not record knowledge gaps; will retry")
             with self._lock:

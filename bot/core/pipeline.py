@@ -1,8 +1,8 @@
 """The one path every front end takes: text → extract → match → findings → cards.
 
-The slash command (lookup mode), channel messages (paste mode, answered once per message and
-code), the message shortcut and the shell adapter all call this module and render its `Reply`;
-none of them matches or touches the database on its own.
+The application service (bot.core.service) drives it for every front end: lookups (the slash
+command), pastes (channel messages, the shortcut, the shell). It finds, and builds the cards; what
+happens to a reply afterwards (claims, incidents, escalation) is the service's.
 """
 
 from __future__ import annotations
@@ -17,7 +17,7 @@ from bot.core.card_cache import CardCache, Key
 from bot.core.cards import Card, Choice, ChoiceCard, RemedyCard, UnknownCard
 from bot.core.gaps import GapRecorder
 from bot.core.incidents.seen import SeenCounts
-from bot.core.store import MessageRef, claim_codes, record_gap, tally
+from bot.core.store import record_gap, tally
 from knowledge.matching.findings import Finding
 from knowledge.matching.matcher import Matcher
 from knowledge.types import EntryData
@@ -25,7 +25,6 @@ from knowledge.types import EntryData
 Mode = Literal["lookup", "paste"]
 
 MAX_CARDS = 5  # cards in one reply; further codes are listed by name
-MAX_TEXT = 40_000  # Slack's own limit on a message
 MEMO_TEXT = 200  # texts up to this long have their findings remembered
 MEMO_SIZE = 4096
 
@@ -34,17 +33,12 @@ MEMO_SIZE = 4096
 class Reply:
     cards: tuple[Card, ...]
     more: tuple[str, ...] = ()  # codes found beyond the cards shown
-    query: str = ""
     gaps: tuple[str, ...] = ()  # codes the knowledge base lacks, shown or not
     findings: tuple[Finding, ...] = ()  # everything found, shown or not: what the incident desk records
 
     @property
     def empty(self) -> bool:
         return not self.cards
-
-    @property
-    def codes(self) -> tuple[str, ...]:
-        return tuple(c.code for c in self.cards) + self.more
 
 
 class Pipeline:
@@ -61,24 +55,11 @@ class Pipeline:
 
     def lookup(self, session: Session, text: str) -> Reply:
         """What a person typed after /hwerror: generous matching. Reads only; see `remember`."""
-        return self._reply(session, self.find(text, "lookup"), text)
+        return self.reply(session, self.find(text, "lookup"))
 
     def explain(self, session: Session, text: str) -> Reply:
-        """Paste mode on demand (the message shortcut, the shell): no reply bookkeeping."""
-        return self._reply(session, self.find(text, "paste"), text)
-
-    def answer(self, session: Session, text: str, ref: MessageRef) -> Reply | None:
-        """A message in a channel: the codes nobody answered for this message yet, or None.
-
-        Claiming comes first (one INSERT per code; a lost race is a duplicate): a reply is only
-        built for the codes this call won.
-        """
-        findings = self.find(text, "paste")
-        if not findings:
-            return None
-        won = set(claim_codes(session, ref, [f.code for f in findings]))
-        findings = [f for f in findings if f.code in won]
-        return self._reply(session, findings, text) if findings else None
+        """Paste mode: what a message carries, found conservatively."""
+        return self.reply(session, self.find(text, "paste"))
 
     def remember(self, session: Session, reply: Reply) -> None:
         """The writes that may wait until the person has their answer: knowledge gaps."""
@@ -117,7 +98,7 @@ class Pipeline:
                 return list(hit)
         seen: set[str] = set()
         out = []
-        for f in matcher.match(text[:MAX_TEXT], mode):
+        for f in matcher.match(text, mode):
             if f.code not in seen:
                 seen.add(f.code)
                 out.append(f)
@@ -127,12 +108,13 @@ class Pipeline:
             self._memo[(mode, text)] = tuple(out)
         return out
 
-    def _reply(self, session: Session, findings: Sequence[Finding], query: str) -> Reply:
+    def reply(self, session: Session, findings: Sequence[Finding]) -> Reply:
+        """The cards for these findings: the first MAX_CARDS, the rest listed by code."""
         shown, rest = findings[:MAX_CARDS], findings[MAX_CARDS:]
         keys = [f.entry.key for f in shown if f.entry is not None]
         cards = self.cache.cards(session, keys)
         built = tuple(self._with_seen(_card(f, cards)) for f in shown)
-        return Reply(cards=built, more=tuple(f.code for f in rest), query=query,
+        return Reply(cards=built, more=tuple(f.code for f in rest),
                      gaps=tuple(f.code for f in findings if not f.known), findings=tuple(findings))
 
     def _with_seen(self, card: Card) -> Card:

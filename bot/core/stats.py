@@ -3,12 +3,13 @@
 from __future__ import annotations
 
 from dataclasses import dataclass, field, replace
-from datetime import date, datetime, time, timedelta
+from datetime import date, datetime, timedelta
 from zoneinfo import ZoneInfo
 
 from sqlalchemy import ColumnElement, and_, case, func, select
 from sqlalchemy.orm import Session
 
+from bot.core.digest.weeks import last_days
 from bot.core.incidents.enums import TicketStatus
 from bot.core.incidents.models import Incident, Ticket
 
@@ -67,7 +68,7 @@ def stats(session: Session, now: datetime, tz: ZoneInfo, code: str | None = None
             .limit(10)
         ).all()
         return replace(result, top_codes=[(c, int(n)) for c, n in top])
-    days, bounds = _local_days(now, tz, 30)
+    days, bounds = last_days(now, tz, 30)
     buckets = [
         func.sum(
             case((and_(Incident.created_at >= bounds[i], Incident.created_at < bounds[i + 1]), 1), else_=0)
@@ -78,28 +79,3 @@ def stats(session: Session, now: datetime, tz: ZoneInfo, code: str | None = None
         select(*buckets).where(func.lower(Incident.code) == code.lower(), Incident.created_at >= bounds[0])
     ).one()
     return replace(result, days=days, daily=[int(v or 0) for v in daily])
-
-
-def _local_days(now: datetime, tz: ZoneInfo, n: int) -> tuple[list[date], list[datetime]]:
-    """The last `n` local days up to today, and the n+1 instants that bound them."""
-    today = now.astimezone(tz).date()
-    days = [today - timedelta(days=n - 1 - i) for i in range(n)]
-    bounds = [datetime.combine(d, time(0), tz) for d in days] + [
-        datetime.combine(today + timedelta(days=1), time(0), tz)
-    ]
-    return days, bounds
-
-
-def seen_and_ticket(session: Session, service: str, code: str, now: datetime) -> tuple[int, str | None]:
-    """For a remedy card: incidents of this code in the last 7 days, and its ticket if one is open."""
-    seen = session.scalar(
-        select(func.count())
-        .select_from(Incident)
-        .where(
-            Incident.service == service, Incident.code == code, Incident.created_at >= now - timedelta(days=7)
-        )
-    )
-    ticket = session.scalars(
-        select(Ticket).where(Ticket.service == service, Ticket.code == code, Ticket.status == TicketStatus.OPEN)
-    ).first()
-    return int(seen or 0), (f"{ticket.ref} open" if ticket else None)

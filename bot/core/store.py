@@ -1,8 +1,11 @@
 """What the bot writes: reply claims, knowledge gaps, votes, escalation requests.
 
 Every "only once" rule is a UNIQUE constraint and an insert that may lose, never a lookup followed
-by an insert, so two processes (or two threads) cannot both win. The code is the same on SQLite and
-PostgreSQL: a lost insert is an IntegrityError, rolled back, and the loser moves on.
+by an insert, so two processes (or two threads) cannot both win. A lost insert is an
+IntegrityError inside a savepoint, and the loser moves on; the code is the same on SQLite and
+PostgreSQL. These functions never commit: the caller's unit of work does (the application
+service). Claims are the exception: a claim is a lock other processes must see before the reply
+goes out, so each is committed at once.
 """
 
 from __future__ import annotations
@@ -28,10 +31,19 @@ class MessageRef:
     ts: str
     thread_ts: str
     author: str | None = None
-    by_bot: bool = False
 
 
 def _insert_once(session: Session, row: object) -> bool:
+    """Insert the row unless a unique constraint already holds one like it."""
+    try:
+        with session.begin_nested():
+            session.add(row)
+    except IntegrityError:
+        return False
+    return True
+
+
+def _claim(session: Session, row: AnsweredMessage) -> bool:
     session.add(row)
     try:
         session.commit()
@@ -47,7 +59,7 @@ def claim_codes(session: Session, ref: MessageRef, codes: Iterable[str]) -> list
     for code in codes:
         row = AnsweredMessage(channel_id=ref.channel, message_ts=ref.ts, code=code[:64],
                               thread_ts=ref.thread_ts, author=ref.author)
-        if _insert_once(session, row):
+        if _claim(session, row):
             won.append(code)
     return won
 
@@ -87,11 +99,9 @@ def record_gap(session: Session, code: str, times: int = 1) -> None:
         .execution_options(synchronize_session=False)
     )
     if session.execute(bump).rowcount:  # type: ignore[attr-defined]
-        session.commit()
         return
     if not _insert_once(session, KnowledgeGap(code=code, count=times, first_seen=now, last_seen=now)):
         session.execute(bump)  # another process inserted it first
-        session.commit()
 
 
 def record_vote(session: Session, entry_id: int, user_id: str, helpful: bool) -> Tally:
@@ -102,11 +112,10 @@ def record_vote(session: Session, entry_id: int, user_id: str, helpful: bool) ->
         .values(helpful=helpful, updated_at=utcnow())
         .execution_options(synchronize_session=False)
     )
-    if session.execute(change).rowcount:  # type: ignore[attr-defined]
-        session.commit()
-    elif not _insert_once(session, FeedbackVote(entry_id=entry_id, user_id=user_id, helpful=helpful)):
+    if not session.execute(change).rowcount and not _insert_once(  # type: ignore[attr-defined]
+        session, FeedbackVote(entry_id=entry_id, user_id=user_id, helpful=helpful)
+    ):
         session.execute(change)
-        session.commit()
     return tally(session, entry_id)
 
 
@@ -123,7 +132,7 @@ def record_escalation(
     request = EscalationRequest(entry_id=entry_id, service=service, code=code,
                                 requested_by=requested_by[:100], channel_id=channel_id, message_ts=message_ts)
     session.add(request)
-    session.commit()
+    session.flush()
     return request.id
 
 
@@ -139,5 +148,4 @@ def tally(session: Session, entry_id: int) -> Tally:
             EscalationRequest.entry_id == entry_id, EscalationRequest.status == "requested"
         )
     ) or 0
-    session.commit()  # end the read transaction: no connection is held past this call
     return Tally(helpful=votes.get(True, 0), not_helpful=votes.get(False, 0), escalations=escalations)

@@ -1,10 +1,8 @@
-"""Render remedy cards and tables for a terminal with Rich."""
+"""The shell's renderer for cards and the catalogue (Rich); team results are in `render_team`."""
 
 from __future__ import annotations
 
-import re
 from collections.abc import Iterable
-from typing import Any
 
 from rich.console import Group
 from rich.markup import escape
@@ -112,32 +110,3 @@ def entries_table(entries: Iterable[Entry]) -> Table:
             e.who_acts,
         )
     return table
-
-
-_SLACK_LINK = re.compile(r"<([^<>|]+)\|([^<>]*)>")
-_SLACK_REF = re.compile(r"<([#@!]?)([^<>|]+)>")
-
-
-def _plain(mrkdwn: str) -> str:
-    """Slack mrkdwn as terminal text: links show their label, channels as #C…, dates as their fallback."""
-    text = _SLACK_LINK.sub(lambda m: m[2] if m[1].startswith("!date") else f"{m[2]} ({m[1]})", mrkdwn)
-    text = _SLACK_REF.sub(lambda m: f"{m[1]}{m[2]}" if m[1] in "#@" else m[2], text)
-    return text.replace("*", "").replace("&lt;", "<").replace("&gt;", ">").replace("&amp;", "&")
-
-
-def blocks_panel(blocks: list[dict[str, Any]], title: str = "") -> Panel:
-    """Any of the bot's Block Kit messages (stats, tickets, digest) for a terminal; buttons are left out."""
-    parts: list[Text] = []
-    for block in blocks:
-        kind = block.get("type")
-        if kind == "header":
-            title = title or block["text"]["text"]
-        elif kind == "section":
-            if block.get("text"):
-                parts.append(Text(_plain(block["text"]["text"])))
-            parts.extend(Text(_plain(f["text"])) for f in block.get("fields") or [])
-        elif kind == "context":
-            parts.append(Text(" ".join(_plain(e.get("text", "")) for e in block["elements"]), style="dim"))
-        elif kind == "divider":
-            parts.append(Text(""))
-    return Panel(Group(*parts), title=escape(title), title_align="left")

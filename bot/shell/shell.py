@@ -1,8 +1,8 @@
-"""The shell adapter (like Hubot's shell): the Slack bot's pipeline, in a terminal.
+"""The shell adapter (like Hubot's shell): the bot's service, in a terminal.
 
-Type `/hwerror …` as in Slack, or paste an error and end it with an empty line. The answer is
-the same reply the Slack app builds, rendered with Rich; `/helpful`, `/unhelpful`, `/escalate`
-and `/note` act on the cards shown last, as the buttons do in Slack, with the same records.
+Type `/hwerror …` as in Slack, or paste an error and end it with an empty line. Every line goes to
+the same service method the Slack listener calls, and its result is rendered with Rich; `/helpful`,
+`/unhelpful`, `/escalate` and `/note` act on the cards shown last, as the buttons do in Slack.
 """
 
 from __future__ import annotations
@@ -12,25 +12,18 @@ from collections.abc import Callable
 
 from rich.console import Console
 from rich.markup import escape
-from sqlalchemy import Engine
-from sqlalchemy.orm import Session
 
+from bot.core.actor import Actor
 from bot.core.cards import RemedyCard
-from bot.core.digest.config import DigestSettings
-from bot.core.incidents.config import EscalationSettings, TicketSettings
-from bot.core.incidents.desk import IncidentDesk
+from bot.core.errors import UserError
+from bot.core.incidents.desk import Escalated
+from bot.core.incidents.enums import Source
 from bot.core.incidents.record import Sighting
-from bot.core.incidents.seen import SeenCounts
-from bot.core.incidents.tickets import TicketNotFound
-from bot.core.pipeline import Pipeline, Reply
-from bot.core.store import record_escalation, record_vote
-from bot.shell.render import any_panel, blocks_panel
-from bot.slack.blocks.card import HELP_WORDS
-from bot.slack.listeners.commands.team import subcommand
-from bot.slack.middleware import Actor
-from knowledge.catalogue import Catalogue
-from knowledge.db import session_factory
-from knowledge.store import add_note, get_entry
+from bot.core.pipeline import Reply
+from bot.core.service import BotService
+from bot.core.team import HELP_WORDS, parse
+from bot.shell.render import any_panel
+from bot.shell.render_team import escalated_line, team_renderable
 
 HELP = """\
 [bold]/hwerror QUERY[/bold]   look up a code or an error message (lookup mode)
@@ -45,23 +38,12 @@ Read = Callable[[str], str]
 
 
 class Shell:
-    def __init__(self, engine: Engine, *, console: Console, read: Read, user: str) -> None:
+    def __init__(self, service: BotService, *, console: Console, read: Read, user: str) -> None:
+        self.service = service
         self.console = console
         self.read = read
-        self.user = user
-        self.sessions = session_factory(engine)
-        seen = SeenCounts(self.sessions, ttl=0)
-        self.pipeline = Pipeline(Catalogue(engine).matcher, seen=seen)
-        self.desk = IncidentDesk(EscalationSettings(), TicketSettings(), seen)
+        self.actor = Actor.shell(user)
         self.last: Reply | None = None
-
-    @property
-    def user_id(self) -> str:
-        return f"shell:{self.user}"
-
-    @property
-    def author(self) -> str:
-        return f"{self.user} (shell)"[:100]
 
     def run(self) -> None:
         self.console.print("hwerror shell: [bold]/hwerror CODE[/bold], or paste an error and an empty line. "
@@ -84,6 +66,13 @@ class Shell:
         word = word.lower()
         if word in ("/quit", "/exit", "/q"):
             return False
+        try:
+            self._dispatch(word, rest, line)
+        except UserError as exc:  # the one place the core's polite errors are answered
+            self.say(str(exc))
+        return True
+
+    def _dispatch(self, word: str, rest: str, line: str) -> None:
         if word == "/help":
             self.console.print(HELP, highlight=False)
         elif word == "/hwerror":
@@ -95,10 +84,17 @@ class Shell:
         elif word == "/note":
             self.note(rest)
         elif word.startswith("/"):
-            self.console.print(f"unknown command {escape(word)}: try /help", highlight=False)
+            self.say(f"unknown command {word}: try /help")
         else:
             self.paste([line])
-        return True
+
+    def say(self, text: str) -> None:
+        self.console.print(escape(text), highlight=False)
+
+    def sighting(self, text: str, source: Source = Source.SHELL) -> Sighting:
+        """The shell has one channel, `shell`, and no messages of its own: each line is one."""
+        return Sighting(workspace="shell", channel="shell", message_key=f"shell:{uuid.uuid4().hex}",
+                        source=source, text=text, user_id=self.actor.user_id)
 
     # -- the two modes ---------------------------------------------------------------------------
 
@@ -106,23 +102,14 @@ class Shell:
         if text.lower() in HELP_WORDS:
             self.console.print(HELP, highlight=False)
             return
-        sub = subcommand(text)
-        if sub is not None:
-            handler, arg = sub
-            actor = Actor(user_id=self.user_id, team_id="shell", name=self.author)
-            with self.sessions() as session:
-                try:
-                    message = handler(arg, session, self.desk, actor, DigestSettings())
-                except (TicketNotFound, ValueError) as exc:
-                    self.console.print(escape(str(exc)), highlight=False)
-                    return
-            self.console.print(blocks_panel(message.blocks))
-            return
-        with self.sessions() as session:
-            reply = self.pipeline.lookup(session, text)
+        command = parse(text)
+        with self.service.sessions() as session:
+            if command is not None:
+                self.console.print(team_renderable(self.service.team(session, command, self.actor)))
+                return
+            reply = self.service.lookup(session, text)
             self.show(reply, nothing=f"No Huawei Cloud error code found in {text!r}.")
-            self.pipeline.remember(session, reply)
-            self.record(session, reply, text)
+            self.announce(self.service.record(session, reply, self.sighting(text)))
 
     def paste(self, lines: list[str]) -> None:
         while True:  # a paste ends with an empty line (or the end of input)
@@ -133,31 +120,25 @@ class Shell:
             if not more.strip():
                 break
             lines.append(more)
-        with self.sessions() as session:
-            reply = self.pipeline.explain(session, "\n".join(lines))
+        text = "\n".join(lines)
+        with self.service.sessions() as session:
+            reply = self.service.explain(session, text)
             self.show(reply, nothing="No Huawei Cloud error in that text.")
-            self.pipeline.remember(session, reply)
-            self.record(session, reply, "\n".join(lines))
+            self.announce(self.service.record(session, reply, self.sighting(text)))
 
-    def sighting(self, text: str, source: str = "shell") -> Sighting:
-        return Sighting(workspace="shell", channel="shell", message_key=f"shell:{uuid.uuid4().hex}",
-                          source=source, text=text, user_id=self.user_id)
-
-    def record(self, session: Session, reply: Reply, text: str) -> None:
-        """Incidents and escalations, as in a channel; escalations are announced here."""
-        for a in self.desk.record(session, self.sighting(text), reply.findings):
-            self.console.print(f"[bold red]escalated:[/bold red] {escape(str(a.escalation_message['text']))}",
-                               highlight=False)
+    def announce(self, escalated: list[Escalated]) -> None:
+        for e in escalated:
+            self.console.print(f"[bold red]escalated:[/bold red] {escape(escalated_line(e))}", highlight=False)
 
     def show(self, reply: Reply, *, nothing: str) -> None:
         if reply.empty:
-            self.console.print(escape(nothing), highlight=False)
+            self.say(nothing)
             return
         self.last = reply
         for n, card in enumerate(reply.cards, start=1):
             self.console.print(any_panel(card, n if len(reply.cards) > 1 else None))
         if reply.more:
-            self.console.print("Also found: " + escape(", ".join(reply.more)), highlight=False)
+            self.say("Also found: " + ", ".join(reply.more))
         if any(isinstance(c, RemedyCard) for c in reply.cards):
             self.console.print("[dim]/helpful, /unhelpful, /escalate, /note [N] act on card N[/dim]")
 
@@ -167,11 +148,11 @@ class Shell:
         cards = self.last.cards if self.last else ()
         arg = arg.strip() or "1"
         if not arg.isdigit() or not 1 <= int(arg) <= len(cards):
-            self.console.print("no such card: look something up first, then use its number", highlight=False)
+            self.say("no such card: look something up first, then use its number")
             return None
         card = cards[int(arg) - 1]
         if not isinstance(card, RemedyCard):
-            self.console.print(f"{escape(card.code)} is not in the knowledge base", highlight=False)
+            self.say(f"{card.code} is not in the knowledge base")
             return None
         return card
 
@@ -179,29 +160,20 @@ class Shell:
         card = self._card(arg)
         if card is None:
             return
-        with self.sessions() as session:
-            entry = get_entry(session, *card.key)
-            if entry is None:
-                self.console.print("that entry is gone from the knowledge base", highlight=False)
-                return
-            tally = record_vote(session, entry.id, self.user_id, helpful)
-        self.console.print(f"Recorded: {'helpful' if helpful else 'not helpful'} "
-                           f"({tally.helpful} helpful, {tally.not_helpful} not helpful)", highlight=False)
+        with self.service.sessions() as session:
+            voted = self.service.vote(session, card.key, self.actor, helpful=helpful)
+        t = voted.tally
+        self.say(f"Recorded: {'helpful' if helpful else 'not helpful'} "
+                 f"({t.helpful} helpful, {t.not_helpful} not helpful)")
 
     def escalate(self, arg: str) -> None:
         card = self._card(arg)
         if card is None:
             return
-        with self.sessions() as session:
-            entry = get_entry(session, *card.key)
-            record_escalation(
-                session, entry_id=entry.id if entry else None, service=card.service, code=card.code,
-                requested_by=self.author, channel_id=None, message_ts=None,
-            )
-            sighting = self.sighting(card.code, "button")
-            ticket, _ = self.desk.escalate_now(session, sighting, card.entry_data(), self.author)
-        where = f": ticket {ticket.ref} is open" if ticket else ""
-        self.console.print(f"Escalated {escape(card.code)}{where}", highlight=False)
+        with self.service.sessions() as session:
+            done = self.service.escalate(session, card.key, self.actor, self.sighting(card.code, Source.BUTTON))
+        where = f": ticket {done.ticket.ref} is open" if done.ticket else ""
+        self.say(f"Escalated {card.code}{where}")
 
     def note(self, arg: str) -> None:
         card = self._card(arg)
@@ -212,14 +184,8 @@ class Shell:
         except EOFError:
             text = ""
         if not text:
-            self.console.print("no note saved", highlight=False)
+            self.say("no note saved")
             return
-        with self.sessions() as session, session.begin():
-            entry = get_entry(session, *card.key)
-            if entry is None:
-                self.console.print("that entry is gone from the knowledge base", highlight=False)
-                return
-            add_note(session, entry, text[:1000], author=self.author)
-        self.pipeline.note_added()
-        saved = f"Team note saved on {escape(card.code)} by {escape(self.author)}"
-        self.console.print(saved, highlight=False)
+        with self.service.sessions() as session:
+            self.service.add_note(session, card.key, self.actor, text)
+        self.say(f"Team note saved on {card.code} by {self.actor.label}")

@@ -1,4 +1,4 @@
-"""Build the Bolt app: the Web API client, the middleware, the listeners."""
+"""Build the Bolt app: the Web API client, the middleware, the listeners, the error handler."""
 
 from __future__ import annotations
 
@@ -8,17 +8,12 @@ from concurrent.futures import ThreadPoolExecutor
 from slack_bolt import App
 from sqlalchemy import Engine
 
-from bot.config import Settings
-from bot.core.gaps import GapRecorder
-from bot.core.incidents.config import EscalationSettings, TicketSettings
-from bot.core.incidents.desk import IncidentDesk
-from bot.core.incidents.seen import SeenCounts
-from bot.core.pipeline import Pipeline
+from bot.core.build import AppSettings, build_service
 from bot.slack.client import web_client
+from bot.slack.errors import answer_error
 from bot.slack.listeners import register_listeners
-from bot.slack.middleware import CloseSession, Services, ServicesMiddleware
+from bot.slack.middleware import CloseSession, ServiceMiddleware
 from knowledge.catalogue import Catalogue
-from knowledge.db import session_factory
 
 
 class _TokenFromClient(logging.Filter):
@@ -35,33 +30,26 @@ def _logger() -> logging.Logger:
     return logger
 
 
-def create_app(settings: Settings, engine: Engine, *, catalogue: Catalogue | None = None,
-               escalation: EscalationSettings | None = None, tickets: TicketSettings | None = None) -> App:
-    """The Slack app for one process. `settings` must carry the Slack credentials; escalation and
-    ticket settings are read from the environment when not given (a bad value raises
-    pydantic's ValidationError, which `hwerror serve` turns into a message naming the variable)."""
-    socket_mode = settings.socket_mode
-    secret = settings.slack_signing_secret
-    signing_secret = secret.get_secret_value() if secret else None
+def create_app(settings: AppSettings, engine: Engine, *, catalogue: Catalogue | None = None) -> App:
+    """The Slack app for one process. `settings.process` must carry the Slack credentials."""
+    process = settings.process
+    secret = process.slack_signing_secret
     app = App(
         name="hwerror",
-        client=web_client(settings),
-        signing_secret=signing_secret,
+        client=web_client(process),
+        signing_secret=secret.get_secret_value() if secret else None,
         # Socket Mode requests arrive over an authenticated websocket and carry no signature.
-        request_verification_enabled=not socket_mode,
+        request_verification_enabled=not process.socket_mode,
         # Listeners run on this pool while the HTTP thread waits for ack(); size it for the load.
-        listener_executor=ThreadPoolExecutor(max_workers=settings.web_threads,
+        listener_executor=ThreadPoolExecutor(max_workers=process.web_threads,
                                              thread_name_prefix="hwerror-listener"),
         logger=_logger(),
     )
     catalogue = catalogue or Catalogue(engine)
     catalogue.matcher()  # build the index now, not during someone's first command
-    sessions = session_factory(engine)
-    seen = SeenCounts(sessions)
-    desk = IncidentDesk(escalation or EscalationSettings(), tickets or TicketSettings(), seen)
-    pipeline = Pipeline(catalogue.matcher, gaps=GapRecorder(sessions), seen=seen)
-    services = Services(sessions=sessions, pipeline=pipeline, settings=settings, desk=desk)
-    app.use(ServicesMiddleware(services))
+    service = build_service(engine, settings, catalogue=catalogue)
+    app.use(ServiceMiddleware(service, settings))
+    app.error(answer_error)
     runner = app.listener_runner
     runner.listener_completion_handler = CloseSession(runner.listener_completion_handler)
     register_listeners(app)

@@ -34,7 +34,7 @@ class Incoming:
     @property
     def ref(self) -> MessageRef:
         return MessageRef(channel=self.channel, ts=self.ts, thread_ts=self.thread_ts,
-                          author=self.bot_id or self.user, by_bot=self.bot_id is not None)
+                          author=self.bot_id or self.user)
 
 
 def message_text(message: dict[str, Any]) -> str:

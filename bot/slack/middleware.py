@@ -1,6 +1,6 @@
-"""Bolt middleware: every listener gets a database session, the acting user and the pipeline.
+"""Bolt middleware: every listener gets a database session, the acting user and the service.
 
-Listeners name what they need (`session`, `actor`, `pipeline`, `settings`, `desk`) as arguments; Bolt
+Listeners name what they need (`session`, `actor`, `service`, `settings`) as arguments; Bolt
 injects context values by name. The session is opened lazily by SQLAlchemy (no connection until
 the first query) and closed by `CloseSession` when the listener has finished, whatever happened.
 """
@@ -8,46 +8,16 @@ the first query) and closed by `CloseSession` when the listener has finished, wh
 from __future__ import annotations
 
 from collections.abc import Callable
-from dataclasses import dataclass
 from typing import Any
 
 from slack_bolt import BoltContext, BoltRequest, BoltResponse
 from slack_bolt.listener.listener_completion_handler import ListenerCompletionHandler
 from slack_bolt.middleware import Middleware
-from sqlalchemy.orm import Session, sessionmaker
+from sqlalchemy.orm import Session
 
-from bot.config import Settings
-from bot.core.incidents.desk import IncidentDesk
-from bot.core.pipeline import Pipeline
-
-
-@dataclass(frozen=True)
-class Actor:
-    """Who pressed, typed or posted: a Slack user (or a shell user)."""
-
-    user_id: str | None
-    team_id: str | None
-    name: str
-    admins: frozenset[str] = frozenset()
-
-    @property
-    def may_add_notes(self) -> bool:
-        return not self.admins or self.user_id in self.admins
-
-    @property
-    def label(self) -> str:
-        """How the audit trail and the cards name this person."""
-        if self.user_id and self.name and self.name != self.user_id:
-            return f"{self.name} ({self.user_id})"[:100]
-        return (self.user_id or self.name or "unknown")[:100]
-
-
-@dataclass(frozen=True)
-class Services:
-    sessions: sessionmaker[Session]
-    pipeline: Pipeline
-    settings: Settings
-    desk: IncidentDesk
+from bot.core.actor import Actor
+from bot.core.build import AppSettings
+from bot.core.service import BotService
 
 
 def actor_from(body: dict[str, Any], context: BoltContext, admins: frozenset[str]) -> Actor:
@@ -60,21 +30,21 @@ def actor_from(body: dict[str, Any], context: BoltContext, admins: frozenset[str
     return Actor(user_id=user_id, team_id=context.team_id, name=name or (user_id or ""), admins=admins)
 
 
-class ServicesMiddleware(Middleware):
+class ServiceMiddleware(Middleware):
     """A Middleware subclass rather than a function: Bolt calls it without building keyword
     arguments for it, which is most of what a function middleware costs per request."""
 
-    def __init__(self, services: Services) -> None:
-        self.services = services
+    def __init__(self, service: BotService, settings: AppSettings) -> None:
+        self.service = service
+        self.settings = settings
 
     def process(self, *, req: BoltRequest, resp: BoltResponse,
                 next: Callable[[], BoltResponse]) -> BoltResponse | None:
-        context, services = req.context, self.services
-        context["session"] = services.sessions()
-        context["actor"] = actor_from(req.body, context, services.settings.admins)
-        context["pipeline"] = services.pipeline
-        context["settings"] = services.settings
-        context["desk"] = services.desk
+        context = req.context
+        context["session"] = self.service.sessions()
+        context["actor"] = actor_from(req.body, context, self.settings.process.admins)
+        context["service"] = self.service
+        context["settings"] = self.settings
         return next()
 
 

@@ -1,4 +1,4 @@
-"""The `clock` process: the weekly digest on its schedule, beside the outbox worker."""
+"""The `clock` process's digest half: the weekly digest on its schedule (the outbox runs beside it)."""
 
 from __future__ import annotations
 
@@ -6,13 +6,11 @@ import logging
 import threading
 from datetime import datetime
 
-from slack_sdk import WebClient
-from slack_sdk.errors import SlackApiError
 from sqlalchemy import Engine
 from sqlalchemy.exc import DBAPIError
 
 from bot.core.digest.config import DigestSettings
-from bot.core.digest.post import post_digest
+from bot.core.digest.post import DigestPublisher, PublishFailed, post_digest
 from knowledge.clock import utcnow
 
 log = logging.getLogger(__name__)
@@ -22,12 +20,9 @@ class DigestClock:
     """Posts the week that just ended once its local posting time has passed. Every process may
     run one: the claim in the database lets exactly one of them post."""
 
-    def __init__(self, engine: Engine, client: WebClient, settings: DigestSettings) -> None:
-        if not settings.digest_channel:
-            raise ValueError("HWERROR_DIGEST_CHANNEL is not set")
+    def __init__(self, engine: Engine, publisher: DigestPublisher, settings: DigestSettings) -> None:
         self.engine = engine
-        self.client = client
-        self.channel = settings.digest_channel
+        self.publisher = publisher
         self.schedule = settings.schedule
         self.tz = settings.tz
 
@@ -36,9 +31,9 @@ class DigestClock:
         if week is None:
             return None
         try:
-            return post_digest(self.engine, self.client, self.channel, week, now=now)
-        except SlackApiError as exc:
-            log.error("digest %s not posted: %s", week.label, exc.response.get("error"))
+            return post_digest(self.engine, self.publisher, week, now=now)
+        except PublishFailed as exc:
+            log.error("digest %s not posted: %s", week.label, exc)
         except DBAPIError as exc:
             log.error("digest %s not posted, database trouble: %s", week.label,
                       str(getattr(exc, "orig", exc)).splitlines()[0][:300])
@@ -48,5 +43,5 @@ class DigestClock:
         while not stop.is_set():
             ts = self.tick()
             if ts:
-                log.warning("posted the weekly digest to %s", self.channel)
+                log.warning("posted the weekly digest to %s", self.publisher.channel)
             stop.wait(interval)

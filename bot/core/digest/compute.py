@@ -9,7 +9,7 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from datetime import date, datetime
 
-from sqlalchemy import ColumnElement, and_, case, exists, func, or_, select
+from sqlalchemy import ColumnElement, and_, case, exists, func, select
 from sqlalchemy.orm import Session
 
 from bot.core.digest.weeks import Week
@@ -62,6 +62,11 @@ class Digest:
     @property
     def quiet(self) -> bool:
         return self.total == 0
+
+    @property
+    def title(self) -> str:
+        w = self.week
+        return f"hwerror weekly digest, {w.label} ({w.days()[0]:%d %b} to {w.days()[-1]:%d %b %Y}, {w.tz.key})"
 
 
 def _in(start: datetime, end: datetime) -> ColumnElement[bool]:
@@ -152,7 +157,7 @@ def build_digest(session: Session, week: Week, *, workspace: str | None = None) 
         top=top,
         new_codes=new_codes,
         unknown=unknown,
-        tickets={k: int(ticket_counts.get(k, 0)) for k in (TicketEventAction.OPENED, TicketEventAction.RESOLVED, TicketEventAction.REOPENED)},
+        tickets={k: int(ticket_counts.get(k, 0)) for k in TicketEventAction},
         channels=channels,
         not_helpful=not_helpful,
         days=week.days(),
@@ -184,10 +189,6 @@ def _first_seen_this_week(session: Session, codes: Codes, week: Week, scope: Sco
         flags = session.execute(select(*earlier[i : i + 50])).one()
         seen_before |= {code for code, flag in zip(codes[i : i + 50], flags, strict=True) if flag}
     return set(codes) - seen_before
-
-
-def _code_filter(codes: Codes) -> ColumnElement[bool]:
-    return or_(*(and_(Incident.service == s, Incident.code == c) for s, c in codes))
 
 
 Codes = list[tuple[str, str]]

@@ -1,24 +1,39 @@
-"""Post the weekly digest once per week and channel, whichever of several processes gets there first."""
+"""Post the weekly digest once per week and channel, whichever of several processes gets there first.
+
+The claim is the core's; the posting is a `DigestPublisher`'s (bot.slack.digest for Slack).
+"""
 
 from __future__ import annotations
 
 import logging
 from datetime import datetime, timedelta
+from typing import Protocol
 
-from slack_sdk import WebClient
-from slack_sdk.errors import SlackApiError
 from sqlalchemy import Engine, update
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
 
-from bot.core.digest.compute import build_digest
+from bot.core.digest.compute import Digest, build_digest
 from bot.core.digest.models import DigestPost
 from bot.core.digest.weeks import Week
-from bot.slack.blocks.digest import digest_message
 from knowledge.clock import utcnow
 from knowledge.db import session_factory, transaction
 
 log = logging.getLogger(__name__)
+
+class PublishFailed(Exception):
+    """The digest could not be posted; the message says why, in a few words (kept on the claim)."""
+
+
+class DigestPublisher(Protocol):
+    """Where a digest goes: `publish` posts it (and its chart) and returns the post's id."""
+
+    channel: str
+
+    def publish(self, digest: Digest) -> str:
+        """Raises PublishFailed when the digest could not be posted."""
+        ...
+
 
 # A claim whose process died mid-post, or whose post failed, is taken over after this long: soon
 # enough to recover on the same morning, slow enough not to hammer Slack with a failing post.
@@ -47,30 +62,20 @@ def claim(session: Session, channel: str, week: str, now: datetime) -> bool:
     return bool(taken.rowcount)  # type: ignore[attr-defined]
 
 
-def post_digest(engine: Engine, client: WebClient, channel: str, week: Week, *,
+def post_digest(engine: Engine, publisher: DigestPublisher, week: Week, *,
                 now: datetime | None = None) -> str | None:
-    """Post `week`'s digest to `channel` unless it was posted already; returns the message ts."""
+    """Post `week`'s digest unless it was posted to that channel already; returns the post's id."""
     now = now or utcnow()
+    channel = publisher.channel
     with transaction(engine) as session:
         if not claim(session, channel, week.label, now):
             return None
     try:
         with session_factory(engine)() as session:
             digest = build_digest(session, week)
-        message = digest_message(digest)
-        answer = client.chat_postMessage(channel=channel, unfurl_links=False, **message.kwargs())
-        ts = str(answer["ts"])
-        from bot.core.digest.chart import chart_png  # matplotlib: loaded only by the process that posts
-
-        png = chart_png(digest)
-        if png is not None:
-            # In the digest's thread, so the chart sits beside the figures without a second ping.
-            client.files_upload_v2(channel=channel, thread_ts=ts, content=png,
-                                   filename=f"hwerror-{week.label}.png",
-                                   title=f"Incidents per day, {week.label}")
-    except (SlackApiError, OSError) as exc:
-        error = (exc.response.get("error") if isinstance(exc, SlackApiError) else None) or str(exc)
-        error = error.splitlines()[0][:500]
+        ts = publisher.publish(digest)
+    except PublishFailed as exc:
+        error = (str(exc).splitlines() or ["unknown error"])[0][:500]
         log.warning("digest %s for %s not posted: %s", week.label, channel, error)
         _finish(engine, channel, week.label, status="failed", error=error)
         raise

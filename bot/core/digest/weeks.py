@@ -19,6 +19,18 @@ def zone(name: str) -> ZoneInfo:
         raise ValueError(f"{name!r} is not an IANA time zone such as Europe/Berlin or Asia/Shanghai") from exc
 
 
+def midnights(first: date, n: int, tz: ZoneInfo) -> list[datetime]:
+    """The local midnights (as UTC instants) that start `n` days from `first`, and the one after."""
+    return [datetime.combine(first + timedelta(days=i), time(0), tz).astimezone(UTC) for i in range(n + 1)]
+
+
+def last_days(now: datetime, tz: ZoneInfo, n: int) -> tuple[list[date], list[datetime]]:
+    """The last `n` local days up to today, and the n+1 instants that bound them."""
+    today = now.astimezone(tz).date()
+    first = today - timedelta(days=n - 1)
+    return [first + timedelta(days=i) for i in range(n)], midnights(first, n, tz)
+
+
 @dataclass(frozen=True)
 class Week:
     """An ISO week (Monday to Monday) in a time zone. A week with a daylight-saving change is
@@ -41,10 +53,7 @@ class Week:
 
     def day_bounds(self) -> list[datetime]:
         """Eight instants (UTC): the local midnights that start each day, and the week's end."""
-        return [
-            datetime.combine(self.monday + timedelta(days=i), time(0), self.tz).astimezone(UTC)
-            for i in range(8)
-        ]
+        return midnights(self.monday, 7, self.tz)
 
     @property
     def start(self) -> datetime:

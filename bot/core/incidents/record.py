@@ -38,6 +38,7 @@ class Sighting:
     text: str
     thread_ts: str | None = None
     user_id: str | None = None
+    message_ts: str | None = None  # the Slack message pressed on, for an escalation request
 
 
 @dataclass(frozen=True)

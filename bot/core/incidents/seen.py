@@ -8,7 +8,8 @@ from __future__ import annotations
 
 import threading
 import time
-from datetime import timedelta
+from collections.abc import Callable
+from datetime import datetime, timedelta
 
 from sqlalchemy import func, select
 from sqlalchemy.orm import Session, sessionmaker
@@ -21,8 +22,10 @@ Key = tuple[str, str]  # (service, code)
 
 
 class SeenCounts:
-    def __init__(self, sessions: sessionmaker[Session], *, ttl: float = 30.0) -> None:
+    def __init__(self, sessions: sessionmaker[Session], *, ttl: float = 30.0,
+                 clock: Callable[[], datetime] = utcnow) -> None:
         self._sessions = sessions
+        self._clock = clock
         self._ttl = ttl
         self._lock = threading.Lock()
         self._read_at = float("-inf")
@@ -44,7 +47,7 @@ class SeenCounts:
         if not self._lock.acquire(blocking=False):
             return  # another thread is reading; this card shows the previous figures
         try:
-            since = utcnow() - timedelta(days=7)
+            since = self._clock() - timedelta(days=7)
             with self._sessions() as session:
                 counts = session.execute(
                     select(Incident.service, Incident.code, func.count())

@@ -8,6 +8,7 @@ from datetime import datetime
 from sqlalchemy import func, select, update
 from sqlalchemy.orm import Session
 
+from bot.core.errors import TicketNotFound
 from bot.core.incidents.enums import TicketEventAction, TicketStatus
 from bot.core.incidents.models import Incident, Ticket, TicketEvent, ticket_ref
 from bot.core.incidents.outbox.queue import enqueue_resolve
@@ -21,10 +22,6 @@ class TicketSummary:
     channels: int
     first_seen: datetime | None
     last_seen: datetime | None
-
-
-class TicketNotFound(LookupError):
-    pass
 
 
 def parse_ticket_ref(text: str) -> int | None:

@@ -1,21 +1,11 @@
-"""The digest for Slack (Block Kit) and for a terminal (Rich). Both read the same `Digest`."""
+"""Block Kit for the weekly digest (the terminal renders the same `Digest` in bot.shell.render)."""
 
 from __future__ import annotations
 
-from rich.console import Group
-from rich.markup import escape as rich_escape
-from rich.panel import Panel
-from rich.table import Table
-from rich.text import Text
 from slack_sdk.models.blocks import Block, ContextBlock, DividerBlock, HeaderBlock, SectionBlock
 
 from bot.core.digest.compute import CodeLine, Digest
-from bot.slack.blocks.card import SECTION_MAX, SlackMessage, clip, escape, mrkdwn, plain
-
-
-def _title(digest: Digest) -> str:
-    w = digest.week
-    return f"hwerror weekly digest, {w.label} ({w.days()[0]:%d %b} to {w.days()[-1]:%d %b %Y}, {w.tz.key})"
+from bot.slack.blocks.text import SECTION_MAX, SlackMessage, clip, escape, mrkdwn, plain
 
 
 def _headline(digest: Digest) -> str:
@@ -57,28 +47,11 @@ def sections(digest: Digest) -> list[tuple[str, list[str]]]:
 
 
 def digest_message(digest: Digest) -> SlackMessage:
-    blocks: list[Block] = [HeaderBlock(text=plain(_title(digest), 150)),
+    blocks: list[Block] = [HeaderBlock(text=plain(digest.title, 150)),
                            SectionBlock(text=mrkdwn(_headline(digest)))]
     if not digest.quiet:
         for title, lines in sections(digest):
             blocks += [DividerBlock(), _section(title, lines)]
     blocks.append(ContextBlock(elements=[mrkdwn("`/hwerror stats CODE` for one code's history.")]))
-    fallback = f"{_title(digest)}: {digest.total} incidents ({digest.change})"
+    fallback = f"{digest.title}: {digest.total} incidents ({digest.change})"
     return SlackMessage(text=fallback, blocks=[b.to_dict() for b in blocks])
-
-
-def digest_panel(digest: Digest) -> Panel:
-    parts: list[Text | Table] = [Text.from_markup(rich_escape(_headline(digest)).replace("*", ""))]
-    if not digest.quiet:
-        top = Table(title="Top codes", title_justify="left")
-        for column in ("Code", "Service", "This week", "Last week", "Trend", "Ticket", "Error"):
-            top.add_column(column, overflow="fold")
-        for c in digest.top:
-            top.add_row(rich_escape(c.code), rich_escape(c.service), str(c.count), str(c.previous), c.trend,
-                        rich_escape(c.ticket or ""), rich_escape(c.message))
-        parts.append(top)
-        for title, lines in sections(digest)[1:]:
-            parts.append(Text(title, style="bold"))
-            parts.extend(Text("  • " + line.replace("`", "").replace("&lt;", "<").replace("&gt;", ">")
-                              .replace("&amp;", "&").replace("<#", "#")) for line in lines)
-    return Panel(Group(*parts), title=rich_escape(_title(digest)), title_align="left")

@@ -9,8 +9,9 @@ from slack_bolt import Respond
 from slack_sdk import WebClient
 
 from bot.core.cards import RemedyCard
-from bot.core.pipeline import Reply
-from bot.slack.blocks.card import Key, card_blocks, card_index, parse_value, replace_card, reply_message
+from bot.core.pipeline import Key, Reply
+from bot.slack.blocks.card import card_blocks, card_index, parse_value, replace_card
+from bot.slack.blocks.reply import reply_message
 
 
 @dataclass(frozen=True)

@@ -8,19 +8,15 @@ from slack_bolt import Ack, Respond
 from slack_sdk import WebClient
 from sqlalchemy.orm import Session
 
-from bot.core.pipeline import Pipeline
-from bot.slack.blocks.card import note_modal, notice
+from bot.core.service import BotService
+from bot.slack.blocks.note_modal import note_modal
 from bot.slack.listeners.actions.common import pressed
 
 
 def open_note_modal(ack: Ack, body: dict[str, Any], action: dict[str, Any], client: WebClient,
-                    respond: Respond, session: Session, pipeline: Pipeline) -> None:
+                    respond: Respond, session: Session, service: BotService) -> None:
     ack()
     p = pressed(body, action)
-    card = pipeline.card(session, p.key, with_tally=False)
-    if card is None:
-        respond(response_type="ephemeral", replace_original=False,
-                **notice("That error is no longer in the knowledge base.").kwargs())
-        return
+    card = service.card(session, p.key, with_tally=False)
     metadata = {"s": card.service, "c": card.code, "v": card.variant, "ch": p.channel}
     client.views_open(trigger_id=body["trigger_id"], view=note_modal(card, metadata))

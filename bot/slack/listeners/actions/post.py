@@ -9,23 +9,24 @@ from slack_sdk import WebClient
 from slack_sdk.errors import SlackApiError
 from sqlalchemy.orm import Session
 
-from bot.core.pipeline import Pipeline, Reply
-from bot.slack.blocks.card import card_index, notice, reply_message, shared_by
+from bot.core.actor import Actor
+from bot.core.errors import EntryGone
+from bot.core.pipeline import Reply
+from bot.core.service import BotService
+from bot.slack.blocks.card import card_index
+from bot.slack.blocks.reply import reply_message, shared_by
 from bot.slack.listeners.actions.common import pressed
-from bot.slack.middleware import Actor
 
 NOT_A_MEMBER = frozenset({"not_in_channel", "channel_not_found"})
 
 
 def post_to_channel(ack: Ack, body: dict[str, Any], action: dict[str, Any], client: WebClient,
-                    respond: Respond, session: Session, pipeline: Pipeline, actor: Actor) -> None:
+                    respond: Respond, session: Session, service: BotService, actor: Actor) -> None:
     ack()
     p = pressed(body, action)
-    card = pipeline.card(session, p.key)
-    if card is None or not p.channel:
-        respond(response_type="ephemeral", replace_original=False,
-                **notice("That error is no longer in the knowledge base.").kwargs())
-        return
+    card = service.card(session, p.key)
+    if not p.channel:
+        raise EntryGone(card.code)
     message = shared_by(reply_message(Reply(cards=(card,)), ephemeral=False), actor.name or actor.label)
     try:
         client.chat_postMessage(channel=p.channel, thread_ts=p.thread_ts, unfurl_links=False,

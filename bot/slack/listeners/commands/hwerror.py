@@ -8,29 +8,29 @@ from slack_bolt import Ack, BoltContext, Respond
 from slack_sdk import WebClient
 from sqlalchemy.orm import Session
 
-from bot.core.incidents.desk import IncidentDesk
-from bot.core.pipeline import Pipeline
-from bot.slack.blocks.card import HELP_WORDS, nothing_found_message, reply_message, usage_message
-from bot.slack.listeners.commands.team import run_subcommand, subcommand
-from bot.slack.middleware import Actor
+from bot.core.actor import Actor
+from bot.core.build import AppSettings
+from bot.core.service import BotService
+from bot.core.team import HELP_WORDS, parse
+from bot.slack.announce import announce
+from bot.slack.blocks.reply import nothing_found_message, reply_message, usage_message
+from bot.slack.listeners.commands.team import run_team_command
 from bot.slack.sightings import of_command
 
 
 def hwerror_command(ack: Ack, command: dict[str, Any], context: BoltContext, client: WebClient,
-                    respond: Respond, session: Session, pipeline: Pipeline, desk: IncidentDesk,
+                    respond: Respond, session: Session, service: BotService, settings: AppSettings,
                     actor: Actor) -> None:
     text = (command.get("text") or "").strip()
     if text.lower() in HELP_WORDS:
         ack(**usage_message().kwargs())
         return
-    sub = subcommand(text)
-    if sub is not None:
-        run_subcommand(sub[0], sub[1], ack, respond, session, desk, actor)
+    team = parse(text)
+    if team is not None:
+        run_team_command(team, ack, respond, session, service, actor)
         return
-    reply = pipeline.lookup(session, text)
+    reply = service.lookup(session, text)
     message = nothing_found_message(text) if reply.empty else reply_message(reply, ephemeral=True)
     ack(**message.kwargs())  # the HTTP response: Slack shows it to the caller only
-    pipeline.remember(session, reply)
-    sighting = of_command(command, context)
-    if sighting is not None and reply.findings:
-        desk.announce(client, desk.record(session, sighting, reply.findings))
+    escalated = service.record(session, reply, of_command(command, context))
+    announce(client, settings.escalation.escalation_channel, escalated)

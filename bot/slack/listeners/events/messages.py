@@ -10,22 +10,22 @@ from slack_sdk import WebClient
 from slack_sdk.errors import SlackApiError
 from sqlalchemy.orm import Session
 
-from bot.config import Settings
-from bot.core.incidents.desk import IncidentDesk
-from bot.core.pipeline import Pipeline
-from bot.core.store import release_codes
-from bot.slack.blocks.card import reply_message
+from bot.core.build import AppSettings
+from bot.core.service import BotService
+from bot.slack.announce import announce
+from bot.slack.blocks.reply import reply_message
 from bot.slack.incoming import incoming, may_answer
 from bot.slack.sightings import of_message
 
 
 def on_message(event: dict[str, Any], context: BoltContext, client: WebClient, session: Session,
-               pipeline: Pipeline, settings: Settings, desk: IncidentDesk, logger: Logger) -> None:
+               service: BotService, settings: AppSettings, logger: Logger) -> None:
     msg = incoming(event)
+    limit = settings.process.hwerror_bot_replies_per_minute
     if msg is None or not may_answer(session, msg, bot_user_id=context.bot_user_id, bot_id=context.bot_id,
-                                     bot_replies_per_minute=settings.hwerror_bot_replies_per_minute):
+                                     bot_replies_per_minute=limit):
         return
-    reply = pipeline.answer(session, msg.text, msg.ref)
+    reply = service.claim(session, msg.text, msg.ref)
     if reply is None:
         return
     message = reply_message(reply, ephemeral=False, thread_ts=msg.thread_ts)
@@ -34,9 +34,9 @@ def on_message(event: dict[str, Any], context: BoltContext, client: WebClient, s
                                 unfurl_media=False, **message.kwargs())
     except Exception as exc:  # noqa: BLE001 - whatever failed, the claims must be given back
         # So that Slack's retry of this event (or an edit) can still answer it.
-        release_codes(session, msg.ref, [c.code for c in reply.cards] + list(reply.more))
+        service.release(session, msg.ref, reply)
         reason = exc.response.get("error") if isinstance(exc, SlackApiError) else type(exc).__name__
         logger.warning("could not answer %s/%s: %s", msg.channel, msg.ts, reason)
         return
-    pipeline.remember(session, reply)
-    desk.announce(client, desk.record(session, of_message(msg, context), reply.findings))
+    escalated = service.record(session, reply, of_message(msg, context))
+    announce(client, settings.escalation.escalation_channel, escalated)

@@ -2,9 +2,10 @@ from __future__ import annotations
 
 from slack_bolt import App
 
-from bot.slack.blocks.card import NOTE_MODAL
+from bot.slack.blocks.ids import CallbackId
+from bot.slack.errors import answering_errors
 from bot.slack.listeners.views.team_note import save_note
 
 
 def register(app: App) -> None:
-    app.view(NOTE_MODAL)(save_note)
+    app.view(CallbackId.NOTE_MODAL)(answering_errors(save_note))

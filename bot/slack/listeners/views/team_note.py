@@ -1,4 +1,4 @@
-"""The team-note modal was submitted: check who may save, then save with author and time."""
+"""The team-note modal was submitted: the service checks who may save, then saves it."""
 
 from __future__ import annotations
 
@@ -11,35 +11,28 @@ from slack_sdk import WebClient
 from slack_sdk.errors import SlackApiError
 from sqlalchemy.orm import Session
 
-from bot.core.pipeline import Pipeline
-from bot.slack.blocks.card import NOTE_BLOCK, NOTE_INPUT, escape, notice
-from bot.slack.middleware import Actor
-from knowledge.store import add_note, get_entry
+from bot.core.actor import Actor
+from bot.core.errors import UserError
+from bot.core.service import BotService
+from bot.slack.blocks.ids import NOTE_BLOCK, NOTE_INPUT
+from bot.slack.blocks.text import escape, notice
 
 
 def save_note(ack: Ack, view: dict[str, Any], client: WebClient, session: Session, actor: Actor,
-              pipeline: Pipeline, logger: Logger) -> None:
-    if not actor.may_add_notes:
-        ack(response_action="errors",
-            errors={NOTE_BLOCK: "Only the people listed in HWERROR_ADMINS can save team notes."})
-        return
+              service: BotService, logger: Logger) -> None:
     text = ((view.get("state", {}).get("values", {}).get(NOTE_BLOCK, {}).get(NOTE_INPUT, {}) or {})
-            .get("value") or "").strip()
-    if not text:
-        ack(response_action="errors", errors={NOTE_BLOCK: "Write the note first."})
-        return
+            .get("value") or "")
     meta = json.loads(view.get("private_metadata") or "{}")
-    entry = get_entry(session, str(meta.get("s")), str(meta.get("c")), int(meta.get("v", 0)))
-    if entry is None:
-        ack(response_action="errors", errors={NOTE_BLOCK: "That error is no longer in the knowledge base."})
+    key = (str(meta.get("s")), str(meta.get("c")), int(meta.get("v", 0)))
+    try:
+        card = service.add_note(session, key, actor, text)
+    except UserError as exc:  # a modal answers on the field, not with a message
+        ack(response_action="errors", errors={NOTE_BLOCK: str(exc)})
         return
-    add_note(session, entry, text, author=actor.label)
-    session.commit()
-    pipeline.note_added()
     ack()
     if meta.get("ch") and actor.user_id:
         try:
             client.chat_postEphemeral(channel=meta["ch"], user=actor.user_id,
-                                      **notice(f"Team note saved on *{escape(entry.code)}*.").kwargs())
+                                      **notice(f"Team note saved on *{escape(card.code)}*.").kwargs())
         except SlackApiError as exc:  # a DM or a channel the bot cannot post in: the note is saved anyway
             logger.info("note saved; confirmation not posted: %s", exc.response.get("error"))
