@@ -300,7 +300,7 @@ class MessageIndex:
             at = shift = length = 0
             for a, b in skip:
                 parts.append(low[at:a])
-                parts.append(" \x01 ")
+                parts.append(f" {_BREAK} ")
                 length += (a - at) + 3
                 shift += (b - a) - 3
                 moved_at.append(length)
