@@ -30,7 +30,7 @@ from knowledge.matching.codes import (
 )
 from knowledge.matching.extract import MESSAGE, TOKEN, Mention, extract_all, is_strong_token
 from knowledge.matching.findings import HOW_CODE, HOW_FUZZY_CODE, HOW_KEYWORDS, HOW_MESSAGE, Finding
-from knowledge.matching.messages import PLACEHOLDER, WILDCARD, MessageIndex, Occurrence, words
+from knowledge.matching.message_index import PLACEHOLDER, WILDCARD, MessageHit, MessageIndex, words
 from knowledge.types import EntryData
 
 Mode = Literal["lookup", "paste"]
@@ -387,48 +387,48 @@ class Matcher:
         text = ctx.text
         coded = _Spans(code_spans)
         # Only text outside the errors that have codes can hold a message-only error.
-        occurrences = self.messages.scan(text, coded.spans())
-        if not occurrences:
+        hits = self.messages.scan(text, coded.spans())
+        if not hits:
             return []
         fields = _Spans([m.span for m in mentions if m.kind == MESSAGE])
         whole = lookup and len(words(text)) <= 40
         out: list[Finding] = []
         seen: set[str] = set()
-        for occ in occurrences:
-            if coded.overlaps(occ.start, occ.end):
+        for hit in hits:
+            if coded.overlaps(hit.start, hit.end):
                 continue  # part of an error that has a code: the code speaks for it
-            template = self.messages.templates[occ.message_id]
-            if occ.words < 2 or (WILDCARD in template and occ.words < 3):
+            template = self.messages.templates[hit.message_id]
+            if hit.words < 2 or (WILDCARD in template and hit.words < 3):
                 continue  # "Successful", "{0} failed.": too little to tell one error by
-            codes = self._message_codes[occ.message_id]
+            codes = self._message_codes[hit.message_id]
             if any(c in found_codes or c in seen for c in codes):
                 continue
             # A lookup that is (mostly) the message itself is as good as a field.
-            covers = whole and (occ.end - occ.start) >= 0.6 * len(text.strip())
-            segment = occ.segment(text)
-            bounded = segment or covers or fields.contains(occ.start, occ.end)
+            covers = whole and (hit.end - hit.start) >= 0.6 * len(text.strip())
+            segment = hit.segment(text)
+            bounded = segment or covers or fields.contains(hit.start, hit.end)
             # A placeholder matches anything, so a short template ("Request API error. %s")
             # needs its own words to be many, wherever it stands.
             # A long message counts in running text when its clause ends with it: "… has been
             # frozen, since Monday" is that error, "the token is invalid for this project" is not.
-            ends = template[-1] == WILDCARD or _clause_ends(text, occ.end)
-            specific = (occ.words >= SPECIFIC_WORDS and ends) or (bounded and WILDCARD not in template)
+            ends = template[-1] == WILDCARD or _clause_ends(text, hit.end)
+            specific = (hit.words >= SPECIFIC_WORDS and ends) or (bounded and WILDCARD not in template)
             if not specific and not lookup:
                 continue  # "failed with invalid token" in a chat: stay silent
             seen.update(codes)
-            out.append(self._message_finding(occ, codes, specific, segment, ctx))
+            out.append(self._message_finding(hit, codes, specific, segment, ctx))
         return out
 
     def _message_finding(
-        self, occ: Occurrence, codes: tuple[str, ...], specific: bool, segment: bool, ctx: _Context
+        self, hit: MessageHit, codes: tuple[str, ...], specific: bool, segment: bool, ctx: _Context
     ) -> Finding:
         text = ctx.text
-        ids = self.messages.entries[occ.message_id]
-        message = text[occ.start : occ.end]
+        ids = self.messages.entries[hit.message_id]
+        message = text[hit.start : hit.end]
         if len(codes) == 1 and specific:
             chosen, _ = self._choose(ids, message, None, ctx)
             entry = self.entries[chosen]
-            score = 0.9 if segment or occ.words >= SPECIFIC_WORDS else 0.85
+            score = 0.9 if segment or hit.words >= SPECIFIC_WORDS else 0.85
             return Finding(
                 code=entry.code,
                 service=entry.service,
@@ -439,7 +439,7 @@ class Matcher:
                 candidates=(entry,),
                 how=HOW_MESSAGE,
                 message=message,
-                span=(occ.start, occ.end),
+                span=(hit.start, hit.end),
             )
         cands = tuple(self.entries[self._by_code[c][0]] for c in codes[:MAX_CANDIDATES])
         return Finding(
@@ -452,7 +452,7 @@ class Matcher:
             candidates=cands,
             how=HOW_MESSAGE,
             message=message,
-            span=(occ.start, occ.end),
+            span=(hit.start, hit.end),
         )
 
     def _cut_off_messages(self, mentions: list[Mention]) -> list[Finding]:

@@ -186,7 +186,7 @@ def _pair_offset(tpl: tuple[str, ...], pair: tuple[str, str]) -> int:
 
 
 @dataclass(frozen=True, slots=True)
-class Occurrence:
+class MessageHit:
     """A knowledge-base message found in text: which one, where (char offsets), how long."""
 
     message_id: int
@@ -285,7 +285,7 @@ class MessageIndex:
         """The message that `text` is, word for word, or None."""
         return self.exact.get(tuple(words(text)))
 
-    def scan(self, text: str, skip: Sequence[tuple[int, int]] = ()) -> list[Occurrence]:
+    def scan(self, text: str, skip: Sequence[tuple[int, int]] = ()) -> list[MessageHit]:
         """Every knowledge-base message that occurs in `text` outside the `skip` spans (sorted,
         not overlapping); the longest where matches overlap."""
         low = text.lower()
@@ -343,7 +343,7 @@ class MessageIndex:
         # Keep the longest of overlapping matches ("The OBS file is oversized." inside a longer one).
         found.sort(key=lambda f: (-f[0], f[1]))
         covered = bytearray(len(toks))
-        out: list[Occurrence] = []
+        out: list[MessageHit] = []
         for literal, a, b, mid in found:
             if 1 in covered[a:b]:
                 continue
@@ -354,7 +354,7 @@ class MessageIndex:
             # line as much as "The token is empty." does.
             if first > 0 and every[first - 1] in _ARTICLES and offsets[2 * first] == start - 1:
                 start = offsets[2 * first - 1]
-            out.append(Occurrence(mid, original(start), original(offsets[2 * keep[b - 1] + 2]), literal))
+            out.append(MessageHit(mid, original(start), original(offsets[2 * keep[b - 1] + 2]), literal))
         out.sort(key=lambda o: o.start)
         return out
 
