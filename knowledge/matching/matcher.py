@@ -30,7 +30,9 @@ from knowledge.matching.codes import (
 )
 from knowledge.matching.extract import MESSAGE, TOKEN, Mention, extract_all, is_strong_token
 from knowledge.matching.findings import HOW_CODE, HOW_FUZZY_CODE, HOW_KEYWORDS, HOW_MESSAGE, Finding
-from knowledge.matching.message_index import PLACEHOLDER, WILDCARD, MessageHit, MessageIndex, words
+from knowledge.matching.message_index import MessageIndex
+from knowledge.matching.message_scan import MessageHit
+from knowledge.matching.wording import PLACEHOLDER, WILDCARD, words
 from knowledge.types import EntryData
 
 Mode = Literal["lookup", "paste"]
