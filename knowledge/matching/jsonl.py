@@ -72,8 +72,8 @@ def run_jsonl(matcher: Matcher, lines: Iterable[str]) -> Iterator[str]:
 
 
 def entries_from_files(pages: list[tuple[Path, str]]) -> list[EntryData]:
+    from knowledge.importer.rows import entries_from_rows
     from knowledge.importer.text import parse_text
-    from knowledge.matching.entries import entries_from_page
 
     entries: list[EntryData] = []
     for path, service in pages:
@@ -84,7 +84,7 @@ def entries_from_files(pages: list[tuple[Path, str]]) -> list[EntryData]:
             from knowledge.importer.formats import parse_page
 
             page = parse_page(text, path.name)
-        entries += entries_from_page(page, service)
+        entries += entries_from_rows(page.rows, service)
     return entries
 
 
