@@ -28,7 +28,6 @@ class CodeEvidence:
     """What the text says about one code, gathered over all its mentions."""
 
     key: str
-    first: int
     resolution: Resolution
     mentions: list[Mention] = field(default_factory=list)
 
@@ -59,7 +58,7 @@ def gather_codes(index: EntryIndex, mentions: list[Mention], lenient: bool) -> d
         key = res.codes[0] if len(res.codes) == 1 else res.normalised
         evidence = found.get(key)
         if evidence is None:
-            evidence = found[key] = CodeEvidence(key, m.span[0], res)
+            evidence = found[key] = CodeEvidence(key, res)
         evidence.mentions.append(m)
     return found
 
@@ -87,7 +86,7 @@ def typed_code(index: EntryIndex, text: str) -> CodeEvidence | None:
     key = res.codes[0] if len(res.codes) == 1 else res.normalised
     start = text.find(query)
     mention = Mention(key, None, None, None, (start, start + len(query)), TOKEN)
-    return CodeEvidence(key, start, res, [mention])
+    return CodeEvidence(key, res, [mention])
 
 
 def _code_among_words(index: EntryIndex, text: str, query: str) -> CodeEvidence | None:
@@ -106,7 +105,7 @@ def _code_among_words(index: EntryIndex, text: str, query: str) -> CodeEvidence 
                 key = res.codes[0] if len(res.codes) == 1 else res.normalised
                 start = text.find(query) + words_[i - k][1]
                 mention = Mention(key, None, None, None, (start, start + len(prefix) + len(word)), TOKEN)
-                return CodeEvidence(key, start, res, [mention])
+                return CodeEvidence(key, res, [mention])
     return None
 
 
@@ -119,7 +118,7 @@ def _number_only(index: EntryIndex, text: str, number: str) -> CodeEvidence | No
     # Even one code is a guess when the prefix was not said: the finding is never confident.
     res = Resolution(tuple(codes), codes[0], GUESS, True, 0.5)
     mention = Mention(codes[0], None, None, None, (start, start + len(number)), TOKEN)
-    return CodeEvidence(codes[0], start, res, [mention])
+    return CodeEvidence(codes[0], res, [mention])
 
 
 def code_finding(index: EntryIndex, evidence: CodeEvidence, ctx: MatchContext) -> Finding:
