@@ -29,8 +29,8 @@ REPO = Path(__file__).resolve().parents[1]
 SHARED = REPO.parent / "shared"
 sys.path.insert(0, str(REPO))
 
-from knowledge.importer.text import parse_text  # noqa: E402
-from knowledge.matching.entries import entries_from_page  # noqa: E402
+from knowledge.importer.load import read_page  # noqa: E402
+from knowledge.importer.rows import entries_from_rows  # noqa: E402
 from knowledge.types import EntryData  # noqa: E402
 
 SEED = SHARED / "seeds" / "content-moderation-error-codes.txt"
@@ -52,17 +52,14 @@ TARGETS = {
 
 
 def seed_entries() -> list[EntryData]:
-    return entries_from_page(parse_text(SEED.read_text()), "content-moderation")
+    return entries_from_rows(read_page(SEED).rows, "content-moderation")
 
 
 def big_entries(size: int = BIG) -> list[EntryData]:
     """The seed, the OTC pages and synthetic entries up to `size`, the same on every run."""
-    from knowledge.importer.formats import parse_page
-
     entries = seed_entries()
     for name, service in OTC:
-        path = SHARED / "seeds" / "otc" / name
-        entries += entries_from_page(parse_page(path.read_text(), name), service)
+        entries += entries_from_rows(read_page(SHARED / "seeds" / "otc" / name).rows, service)
     real = list(entries)
     rng = random.Random(20250314)
     vocabulary = sorted({w for e in real for w in e.message.split() if w.isalpha() and len(w) > 3})

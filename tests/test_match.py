@@ -11,7 +11,8 @@ from pathlib import Path
 
 import pytest
 
-from knowledge.matching.entries import bundled_entries, entries_from_page
+from knowledge.importer.rows import entries_from_rows
+from knowledge.matching.entries import bundled_entries
 from knowledge.matching.findings import HOW_CODE, HOW_FUZZY_CODE, HOW_KEYWORDS, HOW_MESSAGE, Finding
 from knowledge.matching.matcher import Matcher
 from knowledge.types import EntryData
@@ -462,7 +463,7 @@ def test_real_api_gateway_page_variants_are_chosen_by_message_and_status(
 
     name = "api-gateway-error-codes.html"
     page = parse_page((shared_dir / "seeds" / "otc" / name).read_text(), name)
-    m = Matcher(bundled_entries() + entries_from_page(page, "api-gateway"))
+    m = Matcher(bundled_entries() + entries_from_rows(page.rows, "api-gateway"))
     (f,) = m.match(text)
     assert f.confident and f.code == "APIG.0201"
     assert f.entry is not None and (f.entry.service, f.entry.variant, f.entry.status) == (

@@ -1,13 +1,17 @@
-"""Read a page file from disk and import it: the one entry point the CLI and tests use."""
+"""Read a page file from disk and import it: the one way a page file is read, whether the CLI
+imports it or the matcher's runner and benchmark build entries from it without a database."""
 
 from __future__ import annotations
 
 from pathlib import Path
-
-from sqlalchemy.orm import Session
+from typing import TYPE_CHECKING
 
 from knowledge.importer.rows import NotAnErrorPage, ParsedPage
-from knowledge.store import ImportReport, upsert_rows
+
+if TYPE_CHECKING:
+    from sqlalchemy.orm import Session
+
+    from knowledge.store import ImportReport
 
 MAX_PAGE_BYTES = 20 * 1024 * 1024
 
@@ -32,6 +36,10 @@ def read_page(path: Path) -> ParsedPage:
 def import_page(
     session: Session, path: Path, *, service: str, doc_url: str | None, actor: str
 ) -> ImportReport:
+    # The store (and SQLAlchemy) only here: reading a page, as the matcher's runner and benchmark
+    # do, needs no database.
+    from knowledge.store import upsert_rows
+
     page = read_page(path)
     return upsert_rows(
         session, page.rows, service=service, doc_url=doc_url, actor=actor, skipped=page.skipped

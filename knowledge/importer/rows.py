@@ -12,7 +12,7 @@ from knowledge.types import EntryData
 # Codes look like AIS.0005, APIG.0201, ModelArts.4101, APIC.9000, ModelArts.0203, DLI.0001,
 # IAM.0001, Ecs.0005, CCE_CM.0001. "Others" is a catch-all row, not a code.
 CODE_RE = re.compile(r"^[A-Za-z][A-Za-z0-9_]{1,24}[.\-][A-Za-z0-9]{2,12}(\.[0-9]{1,6})?$")
-STATUS_RE = re.compile(r"^[1-5][0-9]{2}$")
+STATUS_RE = re.compile(r"[0-9]{3}")  # a status cell, whole (fullmatch): three digits
 
 
 class NotAnErrorPage(ValueError):
@@ -65,7 +65,7 @@ def check_row(raw: RawRow) -> ParsedRow | SkippedRow:
     status_text = clean_text(raw.cells.get(Field.STATUS, ""))
     status: int | None = None
     if status_text:
-        if not re.fullmatch(r"[0-9]{3}", status_text):
+        if not STATUS_RE.fullmatch(status_text):
             return SkippedRow(raw.where, f"{code}: status {status_text[:20]!r} is not an HTTP status")
         status = int(status_text)
     message = clean_text(raw.cells.get(Field.MESSAGE, ""))
@@ -101,8 +101,18 @@ def entries_from_rows(rows: list[ParsedRow], service: str, doc_url: str | None =
     seen: Counter[str] = Counter()
     out = []
     for row in rows:
-        out.append(EntryData(service=service, code=row.code, variant=seen[row.code], status=row.status,
-                             message=row.message, description=row.description, handling=row.handling,
-                             doc_url=doc_url, category=row.category))
+        out.append(
+            EntryData(
+                service=service,
+                code=row.code,
+                variant=seen[row.code],
+                status=row.status,
+                message=row.message,
+                description=row.description,
+                handling=row.handling,
+                doc_url=doc_url,
+                category=row.category,
+            )
+        )
         seen[row.code] += 1
     return out

@@ -213,4 +213,3 @@ class CodeIndex:
         target = int(number) if number.isdigit() else 0
         found.sort(key=lambda f: (-f[1], abs(int(f[0]) - target)))
         return [(info.codes[i], score / 100) for _, score, i in found[:limit]]
-        return [(code, score / 100) for code, score, _ in found]

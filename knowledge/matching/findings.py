@@ -12,6 +12,9 @@ HOW_FUZZY_CODE = "fuzzy-code"  # a typed code that needed forgiving (ais 27, AlS
 HOW_MESSAGE = "message"  # a knowledge-base message, word for word, with no code
 HOW_KEYWORDS = "keywords"  # words that resemble a message
 
+CONFIDENT = 0.8  # confident findings score at least this, unsure ones less
+MAX_CANDIDATES = 5  # the entries a finding offers to choose from, at most
+
 
 @dataclass(frozen=True, slots=True)
 class Finding:

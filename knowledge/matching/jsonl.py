@@ -72,19 +72,12 @@ def run_jsonl(matcher: Matcher, lines: Iterable[str]) -> Iterator[str]:
 
 
 def entries_from_files(pages: list[tuple[Path, str]]) -> list[EntryData]:
-    from knowledge.importer.text import parse_text
-    from knowledge.matching.entries import entries_from_page
+    from knowledge.importer.load import read_page
+    from knowledge.importer.rows import entries_from_rows
 
     entries: list[EntryData] = []
     for path, service in pages:
-        text = path.read_text(encoding="utf-8")
-        if path.suffix == ".txt":
-            page = parse_text(text)
-        else:
-            from knowledge.importer.formats import parse_page
-
-            page = parse_page(text, path.name)
-        entries += entries_from_page(page, service)
+        entries += entries_from_rows(read_page(path).rows, service)
     return entries
 
 

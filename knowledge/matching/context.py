@@ -1,0 +1,45 @@
+"""The state of one match call: its text, its search budget, the spans its errors take.
+
+The Matcher holds only the knowledge base's index and never changes after it is built, so that
+one Matcher serves many threads; whatever a call learns about its own text lives here.
+"""
+
+from __future__ import annotations
+
+import bisect
+from collections.abc import Iterable
+
+
+class MatchContext:
+    """One match call's text, and how many message searches it has spent."""
+
+    __slots__ = ("text", "searches")
+
+    def __init__(self, text: str) -> None:
+        self.text = text
+        self.searches = 0
+
+
+class Spans:
+    """Character spans, merged, for "does this overlap / sit inside one of them" by bisection."""
+
+    def __init__(self, spans: Iterable[tuple[int, int]]) -> None:
+        merged: list[list[int]] = []
+        for a, b in sorted(spans):
+            if merged and a <= merged[-1][1]:
+                merged[-1][1] = max(merged[-1][1], b)
+            else:
+                merged.append([a, b])
+        self._starts = [a for a, _ in merged]
+        self._ends = [b for _, b in merged]
+
+    def spans(self) -> list[tuple[int, int]]:
+        return list(zip(self._starts, self._ends, strict=True))
+
+    def overlaps(self, start: int, end: int) -> bool:
+        i = bisect.bisect_left(self._starts, end) - 1
+        return i >= 0 and self._ends[i] > start
+
+    def contains(self, start: int, end: int) -> bool:
+        i = bisect.bisect_right(self._starts, start) - 1
+        return i >= 0 and self._ends[i] >= end
