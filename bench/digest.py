@@ -36,8 +36,9 @@ from tests.databases import scratch_database  # noqa: E402
 
 def naive(session, week: Week) -> int:  # type: ignore[no-untyped-def]
     rows = session.execute(
-        select(Incident.service, Incident.code, Incident.channel, Incident.known)
-        .where(Incident.created_at >= week.start, Incident.created_at < week.end)
+        select(Incident.service, Incident.code, Incident.channel, Incident.known).where(
+            Incident.created_at >= week.start, Incident.created_at < week.end
+        )
     ).all()
     Counter((r.service, r.code) for r in rows if r.known).most_common(10)
     Counter(r.channel for r in rows).most_common(5)
@@ -68,8 +69,10 @@ def measure(kind: str, url: str, rows: int, runs: int) -> str:
                 naive(session, week)
                 naive_times.append(time.perf_counter() - start)
         median, naive_median = statistics.median(times), statistics.median(naive_times)
-        line = (f"| {kind} | {rows:,} | {digest.total:,} | {median:.3f} s | {max(times):.3f} s "
-                f"| {naive_median:.3f} s ({naive_median / median:.1f}x the digest) |")
+        line = (
+            f"| {kind} | {rows:,} | {digest.total:,} | {median:.3f} s | {max(times):.3f} s "
+            f"| {naive_median:.3f} s ({naive_median / median:.1f}x the digest) |"
+        )
         print(line, flush=True)
         return line
     finally:
@@ -82,8 +85,11 @@ def main() -> None:
     ap.add_argument("--db", default="sqlite,postgresql")
     ap.add_argument("--runs", type=int, default=5)
     args = ap.parse_args()
-    lines = ["| database | incidents stored | in the week | digest median | digest worst "
-             "| baseline: fetch the week and count in Python (median) |", "|---|---|---|---|---|---|"]
+    lines = [
+        "| database | incidents stored | in the week | digest median | digest worst "
+        "| baseline: fetch the week and count in Python (median) |",
+        "|---|---|---|---|---|---|",
+    ]
     for kind in args.db.split(","):
         lines.append(run(kind.strip(), args.rows, args.runs))
     out = Path(__file__).with_name("results") / "digest.md"
@@ -91,7 +97,8 @@ def main() -> None:
         "# bench/digest.py\n\n"
         f"`.venv/bin/python bench/digest.py --rows {args.rows} --db {args.db} --runs {args.runs}`"
         f" on {time.strftime('%Y-%m-%d')} (2 cores; other work may have shared the machine).\n\n"
-        + "\n".join(lines) + "\n\nTargets: <= 1 s on PostgreSQL, <= 3 s on SQLite at 1,000,000 incidents.\n"
+        + "\n".join(lines)
+        + "\n\nTargets: <= 1 s on PostgreSQL, <= 3 s on SQLite at 1,000,000 incidents.\n"
     )
     print(f"wrote {out}")
 

@@ -41,9 +41,16 @@ from tests.slack_fake import http as fetch  # noqa: E402
 
 POSTGRES = os.environ.get("HWERROR_TEST_POSTGRES_URL", "postgresql+psycopg://postgres@127.0.0.1:5432/test")
 # REQUEST_ID is replaced per request: a pasted error body is never the same twice.
-QUERIES = ["AIS.0027", "ais 27", "token is empty",
-           '{"error_code": "AIS.0005", "error_msg": "x", "request_id": "REQUEST_ID"}',
-           "AlS.0O13", "AIS.0999", "modelart.4101", "The image is too large"]
+QUERIES = [
+    "AIS.0027",
+    "ais 27",
+    "token is empty",
+    '{"error_code": "AIS.0005", "error_msg": "x", "request_id": "REQUEST_ID"}',
+    "AlS.0O13",
+    "AIS.0999",
+    "modelart.4101",
+    "The image is too large",
+]
 WORKERS, THREADS = 2, 16
 
 BARE = """
@@ -68,8 +75,14 @@ serve_http(factory, port=s.port, workers=s.web_concurrency, threads=s.web_thread
 class BareProcess(AppProcess):
     def start(self, timeout: float = 30) -> AppProcess:
         self._log = self.log.open("w")
-        self.proc = subprocess.Popen([sys.executable, "-c", BARE], env={**self.env, "PYTHONPATH": str(ROOT)},
-                                     cwd=self.cwd, stdout=self._log, stderr=subprocess.STDOUT, text=True)
+        self.proc = subprocess.Popen(
+            [sys.executable, "-c", BARE],
+            env={**self.env, "PYTHONPATH": str(ROOT)},
+            cwd=self.cwd,
+            stdout=self._log,
+            stderr=subprocess.STDOUT,
+            text=True,
+        )
         deadline = time.monotonic() + timeout
         while time.monotonic() < deadline:
             try:
@@ -133,14 +146,16 @@ def summary(latencies: list[float], seconds: float) -> tuple[float, float, float
     return len(flat) / seconds, statistics.median(flat) * 1000, p99 * 1000
 
 
-def bench_database(kind: str, clients_list: list[int], seconds: float,
-                   rounds: int) -> list[dict[str, object]]:
+def bench_database(
+    kind: str, clients_list: list[int], seconds: float, rounds: int
+) -> list[dict[str, object]]:
     with scratch_database(kind) as url:
         return measure(kind, url, clients_list, seconds, rounds)
 
 
-def measure(kind: str, url: str, clients_list: list[int], seconds: float,
-            rounds: int) -> list[dict[str, object]]:
+def measure(
+    kind: str, url: str, clients_list: list[int], seconds: float, rounds: int
+) -> list[dict[str, object]]:
     rows: list[dict[str, object]] = []
     engine = make_engine(url)
     upgrade(engine)
@@ -168,10 +183,19 @@ def measure(kind: str, url: str, clients_list: list[int], seconds: float,
                         errors[name] += err
                 for name in ("bare", "real"):
                     rps, p50, p99 = summary(pooled[name], seconds * rounds)
-                    result.update({f"{name}_rps": rps, f"{name}_p50": p50, f"{name}_p99": p99,
-                                   f"{name}_errors": errors[name]})
-                    print(f"{kind:10} {clients:3} clients {name:4}: {rps:7.0f} req/s  p50 {p50:6.1f} ms"
-                          f"  p99 {p99:6.1f} ms  errors {errors[name]}", flush=True)
+                    result.update(
+                        {
+                            f"{name}_rps": rps,
+                            f"{name}_p50": p50,
+                            f"{name}_p99": p99,
+                            f"{name}_errors": errors[name],
+                        }
+                    )
+                    print(
+                        f"{kind:10} {clients:3} clients {name:4}: {rps:7.0f} req/s  p50 {p50:6.1f} ms"
+                        f"  p99 {p99:6.1f} ms  errors {errors[name]}",
+                        flush=True,
+                    )
                 rows.append(result)
         finally:
             real.stop()
@@ -202,14 +226,14 @@ def write_results(rows: list[dict[str, object]], args: argparse.Namespace, path:
         f"Command: `.venv/bin/python bench/slack_http.py --db {args.db} --clients {args.clients} "
         f"--seconds {args.seconds:g} --rounds {args.rounds}`",
         "",
-
         f"Machine: {os.cpu_count()} CPUs, Python {platform.python_version()}, {platform.system()}. "
         f"Both servers: gunicorn gthread, {WORKERS} workers x {THREADS} threads (as `hwerror serve`), on "
         "127.0.0.1; the load generator (threads, keep-alive connections) runs on the same machine. "
         "Bare = a Bolt app whose /hwerror handler only calls ack(); real = `hwerror serve` (signature "
         "check, middleware, matching, the card's entry and notes from the per-process card cache, Block Kit, "
         "knowledge gaps written after the ack). Queries rotate over: "
-        + ", ".join(f"`{q}`" for q in QUERIES) + ".",
+        + ", ".join(f"`{q}`" for q in QUERIES)
+        + ".",
         "",
         "| database | clients | bare req/s | real req/s | real / bare | bare p50 / p99 ms "
         "| real p50 / p99 ms | errors |",
@@ -227,15 +251,17 @@ def write_results(rows: list[dict[str, object]], args: argparse.Namespace, path:
         if r["clients"] == 32:
             ratio = (r["real_rps"] / r["bare_rps"]) if r["bare_rps"] else 0.0  # type: ignore[operator]
             met = ratio >= 0.7 and r["real_p99"] < 100  # type: ignore[operator]
-            out.append(f"- {r['db']}: {ratio:.0%} of bare, p99 {r['real_p99']:.1f} ms: "
-                       f"{'met' if met else 'NOT met'}")
+            out.append(
+                f"- {r['db']}: {ratio:.0%} of bare, p99 {r['real_p99']:.1f} ms: {'met' if met else 'NOT met'}"
+            )
     out += ["", *NOTES]
     path.write_text("\n".join(out) + "\n")
 
 
 def main() -> None:
-    parser = argparse.ArgumentParser(description=__doc__,
-                                     formatter_class=argparse.RawDescriptionHelpFormatter)
+    parser = argparse.ArgumentParser(
+        description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter
+    )
     parser.add_argument("--db", default="sqlite,postgresql")
     parser.add_argument("--clients", default="1,8,32")
     parser.add_argument("--seconds", type=float, default=2.0, help="per run (repeated --rounds times)")

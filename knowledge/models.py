@@ -21,7 +21,6 @@ NAMING = {
 }
 
 
-
 class Base(DeclarativeBase):
     metadata = MetaData(naming_convention=NAMING)
 
@@ -84,9 +83,7 @@ class AuditEvent(Base):
     __tablename__ = "audit_events"
 
     id: Mapped[int] = mapped_column(primary_key=True)
-    entry_id: Mapped[int | None] = mapped_column(
-        ForeignKey("entries.id", ondelete="SET NULL"), index=True
-    )
+    entry_id: Mapped[int | None] = mapped_column(ForeignKey("entries.id", ondelete="SET NULL"), index=True)
     action: Mapped[str] = mapped_column(String(32))
     actor: Mapped[str] = mapped_column(String(100))
     changes: Mapped[dict[str, Any]] = mapped_column(JSON, default=dict)

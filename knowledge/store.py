@@ -39,8 +39,7 @@ def upsert_rows(
 ) -> ImportReport:
     report = ImportReport(skipped=list(skipped or []))
     existing = {
-        (e.code, e.variant): e
-        for e in session.scalars(select(Entry).where(Entry.service == service))
+        (e.code, e.variant): e for e in session.scalars(select(Entry).where(Entry.service == service))
     }
     for data in entries_from_rows(rows, service, doc_url):
         entry = existing.get((data.code, data.variant))
@@ -49,8 +48,14 @@ def upsert_rows(
             _assign(entry, data)
             session.add(entry)
             session.flush()
-            session.add(AuditEvent(entry_id=entry.id, action="imported", actor=actor,
-                                   changes={f: getattr(data, f) for f in _IMPORTED_FIELDS}))
+            session.add(
+                AuditEvent(
+                    entry_id=entry.id,
+                    action="imported",
+                    actor=actor,
+                    changes={f: getattr(data, f) for f in _IMPORTED_FIELDS},
+                )
+            )
             report.added += 1
             continue
         changes = {
@@ -102,6 +107,9 @@ def add_note(session: Session, entry: Entry, text: str, author: str) -> TeamNote
     note = TeamNote(entry_id=entry.id, text=text, author=author)
     session.add(note)
     session.flush()
-    session.add(AuditEvent(entry_id=entry.id, action="note_added", actor=author,
-                           changes={"note_id": note.id, "text": text}))
+    session.add(
+        AuditEvent(
+            entry_id=entry.id, action="note_added", actor=author, changes={"note_id": note.id, "text": text}
+        )
+    )
     return note

@@ -195,8 +195,17 @@ class FakeSlack:
         if method == "response_url":
             return {"ok": True}
         if method == "views.publish":
-            return {"ok": True, "view": {"id": "V0002", **(json.loads(body["view"]) if isinstance(
-                body.get("view"), str) else body.get("view") or {})}}
+            return {
+                "ok": True,
+                "view": {
+                    "id": "V0002",
+                    **(
+                        json.loads(body["view"])
+                        if isinstance(body.get("view"), str)
+                        else body.get("view") or {}
+                    ),
+                },
+            }
         if method == "files.getUploadURLExternal":
             file_id = f"F{len(self.uploads) + len(self.calls):04d}"
             return {"ok": True, "upload_url": f"{self.url}/upload/{file_id}", "file_id": file_id}
@@ -278,7 +287,12 @@ def form_body(fields: dict[str, str]) -> str:
 
 
 def slash_fields(
-    text: str, *, user: str = "U1", channel: str = "C1", response_url: str = "", user_name: str = "alice",
+    text: str,
+    *,
+    user: str = "U1",
+    channel: str = "C1",
+    response_url: str = "",
+    user_name: str = "alice",
     trigger_id: str | None = None,
 ) -> dict[str, str]:
     return {

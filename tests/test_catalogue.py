@@ -19,8 +19,14 @@ def test_matcher_is_rebuilt_only_when_the_entries_change(engine: Engine) -> None
     assert catalogue.matcher() is first, "nothing changed: the same index"
     assert not [f for f in first.match("OBS.0042", "lookup") if f.known]
     with transaction(engine) as session:
-        row = ParsedRow(code="OBS.0042", status=403, message="The bucket is frozen.",
-                        description="The bucket is frozen.", handling="Pay the bill.", category=None)
+        row = ParsedRow(
+            code="OBS.0042",
+            status=403,
+            message="The bucket is frozen.",
+            description="The bucket is frozen.",
+            handling="Pay the bill.",
+            category=None,
+        )
         upsert_rows(session, [row], service="obs", doc_url=None, actor="test")
     rebuilt = catalogue.matcher()
     assert rebuilt is not first

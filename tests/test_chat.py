@@ -18,14 +18,19 @@ def _loaded(engine: Engine) -> None:
 
 def test_the_shell_answers_lookups_and_pastes_with_the_same_cards(engine: Engine, db_url: str) -> None:
     _loaded(engine)
-    script = "\n".join([
-        "/hwerror AIS.0027",
-        '{"error_code": "AIS.0005",',
-        ' "error_msg": "The service does not exist."} and AIS.0999',
-        "",
-        "/hwerror",
-        "/quit",
-    ]) + "\n"
+    script = (
+        "\n".join(
+            [
+                "/hwerror AIS.0027",
+                '{"error_code": "AIS.0005",',
+                ' "error_msg": "The service does not exist."} and AIS.0999',
+                "",
+                "/hwerror",
+                "/quit",
+            ]
+        )
+        + "\n"
+    )
     r = run_cli("chat", db_url=db_url, stdin=script)
     assert r.returncode == 0, r.stderr
     out = r.stdout
@@ -39,17 +44,22 @@ def test_the_shell_answers_lookups_and_pastes_with_the_same_cards(engine: Engine
 
 def test_feedback_escalation_and_notes_work_through_prompts(engine: Engine, db_url: str) -> None:
     _loaded(engine)
-    script = "\n".join([
-        "/hwerror AIS.0013",
-        "/helpful",
-        "/unhelpful 1",
-        "/escalate",
-        "/note",
-        "Seen when the image URL is on a private bucket.",
-        "/note",
-        "",
-        "/hwerror AIS.0013",
-    ]) + "\n"
+    script = (
+        "\n".join(
+            [
+                "/hwerror AIS.0013",
+                "/helpful",
+                "/unhelpful 1",
+                "/escalate",
+                "/note",
+                "Seen when the image URL is on a private bucket.",
+                "/note",
+                "",
+                "/hwerror AIS.0013",
+            ]
+        )
+        + "\n"
+    )
     r = run_cli("chat", db_url=db_url, stdin=script, extra_env={"USER": "carol", "LOGNAME": "carol"})
     assert r.returncode == 0, r.stderr
     assert "Recorded: not helpful (0 helpful, 1 not helpful)" in r.stdout
@@ -70,15 +80,20 @@ def test_team_subcommands_work_in_the_shell_and_incidents_are_recorded(engine: E
     from bot.core.incidents.models import Incident, Ticket
 
     _loaded(engine)
-    script = "\n".join([
-        "/hwerror AIS.0027",
-        "/escalate",
-        "/hwerror tickets",
-        "/hwerror stats AIS.0027",
-        "/hwerror digest",
-        "/hwerror resolve HW-1",
-        "/hwerror resolve HW-77",
-    ]) + "\n"
+    script = (
+        "\n".join(
+            [
+                "/hwerror AIS.0027",
+                "/escalate",
+                "/hwerror tickets",
+                "/hwerror stats AIS.0027",
+                "/hwerror digest",
+                "/hwerror resolve HW-1",
+                "/hwerror resolve HW-77",
+            ]
+        )
+        + "\n"
+    )
     r = run_cli("chat", db_url=db_url, stdin=script, extra_env={"USER": "erin", "LOGNAME": "erin"})
     assert r.returncode == 0, r.stderr
     assert "Escalated AIS.0027: ticket HW-1 is open" in r.stdout

@@ -19,8 +19,9 @@ def _record(db_url: str, n: int) -> int | None:
         with transaction(engine) as session:
             load_bundled(session)
             for i in range(n):
-                sighting = Sighting(workspace="T1", channel=f"C{i}", message_key=f"{i}.0",
-                                        source="paste", text=PASTE)
+                sighting = Sighting(
+                    workspace="T1", channel=f"C{i}", message_key=f"{i}.0", source="paste", text=PASTE
+                )
                 for incident in record_incidents(session, sighting, findings_in(PASTE)):
                     result = escalate_if_due(session, incident, EscalationPolicy(count=2), backend="internal")
                     ticket_id = result.ticket.id if result else ticket_id

@@ -50,7 +50,11 @@ def test_racing_posters_post_the_week_once_with_its_chart(engine: Engine) -> Non
         client = WebClient(token="xoxb-test", base_url=slack.api_url)
         results: list[str | None] = []
         threads = [
-            threading.Thread(target=lambda: results.append(post_digest(engine, SlackDigestPublisher(client, "C0DIGEST1"), WEEK)))
+            threading.Thread(
+                target=lambda: results.append(
+                    post_digest(engine, SlackDigestPublisher(client, "C0DIGEST1"), WEEK)
+                )
+            )
             for _ in range(4)
         ]
         for t in threads:
@@ -83,7 +87,9 @@ def test_a_failed_post_is_kept_and_retried_after_the_stale_window(engine: Engine
         with session_factory(engine)() as session:
             row = session.scalars(select(DigestPost)).one()
             assert (row.status, row.error) == ("failed", "channel_not_found")
-        assert post_digest(engine, SlackDigestPublisher(client, "C0DIGEST1"), WEEK) is None, "too soon to retry"
+        assert post_digest(engine, SlackDigestPublisher(client, "C0DIGEST1"), WEEK) is None, (
+            "too soon to retry"
+        )
         later = datetime.now(UTC) + timedelta(minutes=16)
         assert post_digest(engine, SlackDigestPublisher(client, "C0DIGEST1"), WEEK, now=later) is not None
         assert len(slack.find("chat.postMessage")) == 2

@@ -64,11 +64,31 @@ def test_text_without_a_table_is_not_an_error_page() -> None:
 def test_broken_rows_are_skipped_and_reported_while_good_rows_import() -> None:
     text = "\n\n".join(
         [
-            "Status Code", "Error Code", "Error", "Description", "Handling Measure",
-            "400", "AIS.0001", "Bad thing.", "A bad thing happened.", "Fix it.",
-            "4xx", "AIS.0002", "Status is not a number.", "Ignored.", "Ignored.",
-            "400", "not-a-code!", "Broken.", "Broken.", "Broken.",
-            "500", "AIS.0003", "Server error.", "The server failed.", "Contact technical support.",
+            "Status Code",
+            "Error Code",
+            "Error",
+            "Description",
+            "Handling Measure",
+            "400",
+            "AIS.0001",
+            "Bad thing.",
+            "A bad thing happened.",
+            "Fix it.",
+            "4xx",
+            "AIS.0002",
+            "Status is not a number.",
+            "Ignored.",
+            "Ignored.",
+            "400",
+            "not-a-code!",
+            "Broken.",
+            "Broken.",
+            "Broken.",
+            "500",
+            "AIS.0003",
+            "Server error.",
+            "The server failed.",
+            "Contact technical support.",
         ]
     )
     page = parse_text(text)

@@ -10,9 +10,9 @@ from slack_bolt import BoltRequest, BoltResponse
 from slack_bolt.listener.listener_completion_handler import DefaultListenerCompletionHandler
 from sqlalchemy import Engine, func, select, text
 
+from bot.core.build import AppSettings, build_service
 from bot.core.cards import CardNote, Choice, RemedyCard, UnknownCard
 from bot.core.models import AnsweredMessage, FeedbackVote, KnowledgeGap
-from bot.core.build import AppSettings, build_service
 from bot.core.pipeline import Pipeline, Reply
 from bot.core.service import BotService
 from bot.core.store import MessageRef, claim_codes, record_gap, record_vote
@@ -147,10 +147,18 @@ def test_the_listener_session_is_closed_when_the_listener_finishes(engine: Engin
 def _huge_card(code: str) -> RemedyCard:
     long = "<!channel> " + "x" * 5000
     return RemedyCard(
-        service="content-moderation", code=code, variant=0, status=400, message=long, description=long,
-        handling=long, who_acts=WhoActs.CALLER, doc_url="https://support.huaweicloud.com/x?a=1&b=2",
+        service="content-moderation",
+        code=code,
+        variant=0,
+        status=400,
+        message=long,
+        description=long,
+        handling=long,
+        who_acts=WhoActs.CALLER,
+        doc_url="https://support.huaweicloud.com/x?a=1&b=2",
         notes=tuple(CardNote(long, "<@U1>", datetime(2024, 1, 1, tzinfo=UTC)) for _ in range(20)),
-        confident=False, alternatives=tuple(Choice("s", f"ALT.{i:04d}", 0, long) for i in range(5)),
+        confident=False,
+        alternatives=tuple(Choice("s", f"ALT.{i:04d}", 0, long) for i in range(5)),
         request_id="<!here>" * 100,
     )
 
@@ -167,7 +175,9 @@ def test_the_largest_reply_stays_within_block_kit_limits_and_inert() -> None:
 
 
 def test_escape_neutralises_slack_markup() -> None:
-    assert escape("<!channel> & <@U1> <https://x|y>") == "&lt;!channel&gt; &amp; &lt;@U1&gt; &lt;https://x|y&gt;"
+    assert (
+        escape("<!channel> & <@U1> <https://x|y>") == "&lt;!channel&gt; &amp; &lt;@U1&gt; &lt;https://x|y&gt;"
+    )
 
 
 def test_cards_are_cached_and_notice_changes_from_elsewhere(engine: Engine) -> None:

@@ -66,8 +66,9 @@ def test_no_secret_reaches_the_incidents_table(engine: Engine) -> None:
     with transaction(engine) as session:
         load_bundled(session)
         for n, paste in enumerate(PASTES):
-            sighting = Sighting(workspace="T1", channel="C1", message_key=f"{n}.0", source="paste",
-                                    text=paste)
+            sighting = Sighting(
+                workspace="T1", channel="C1", message_key=f"{n}.0", source="paste", text=paste
+            )
             assert record_incidents(session, sighting, findings_in(paste)), paste
     with session_factory(engine)() as session:
         stored = " ".join(i.excerpt + (i.request_id or "") for i in session.scalars(select(Incident)))

@@ -821,8 +821,13 @@ def test_the_bot_identified_itself_with_auth_test_at_our_base_url(app: AppProces
 
 def test_a_reply_that_could_not_be_posted_is_answered_by_the_retry(app: AppProcess, slack: FakeSlack) -> None:
     channel, ts = uniq("CRELEASE"), new_ts()
-    slack.fail("chat.postMessage", lambda b: b.get("channel") == channel, status=200, retry_after=None,
-               body={"ok": False, "error": "internal_error"})
+    slack.fail(
+        "chat.postMessage",
+        lambda b: b.get("channel") == channel,
+        status=200,
+        retry_after=None,
+        body={"ok": False, "error": "internal_error"},
+    )
     event = message(channel, ERROR_BODY, ts=ts)
     app.event(event, event_id="EvRel" + ts)
     slack.wait_for("chat.postMessage", lambda c: c.body.get("channel") == channel)
@@ -836,29 +841,38 @@ def test_a_reply_that_could_not_be_posted_is_answered_by_the_retry(app: AppProce
 
 
 def test_interactions_nobody_handles_get_200(app: AppProcess) -> None:
-    action = {"action_id": "some_old_button", "_block": "b1", "value": "x", "text": {"type": "plain_text",
-                                                                                     "text": "Old"}}
-    r = app.interact(block_actions(action, user="U1", channel="C1", response_url="", message_=None,
-                                   ephemeral=False))
+    action = {
+        "action_id": "some_old_button",
+        "_block": "b1",
+        "value": "x",
+        "text": {"type": "plain_text", "text": "Old"},
+    }
+    r = app.interact(
+        block_actions(action, user="U1", channel="C1", response_url="", message_=None, ephemeral=False)
+    )
     assert r.status == 200
 
 
 def _effects(conn: Any, *, workspace: str, vote_user: str, who: str) -> dict[str, Any]:
     """What one person's vote, escalation and note left in the database, with their name taken out."""
     entry_id = conn.scalar(select(Entry.id).where(Entry.code == "AIS.0021"))
-    ticket = conn.execute(select(Ticket).where(Ticket.workspace == workspace, Ticket.code == "AIS.0021")).one()
+    ticket = conn.execute(
+        select(Ticket).where(Ticket.workspace == workspace, Ticket.code == "AIS.0021")
+    ).one()
     request = conn.execute(select(EscalationRequest).where(EscalationRequest.requested_by == who)).one()
     note = conn.execute(select(TeamNote).where(TeamNote.entry_id == entry_id, TeamNote.author == who)).one()
     audit = conn.execute(
         select(AuditEvent).where(AuditEvent.action == "note_added", AuditEvent.actor == who)
     ).one()
     buttons = conn.scalar(
-        select(func.count()).select_from(Incident).where(
-            Incident.workspace == workspace, Incident.code == "AIS.0021", Incident.source == "button"
-        )
+        select(func.count())
+        .select_from(Incident)
+        .where(Incident.workspace == workspace, Incident.code == "AIS.0021", Incident.source == "button")
     )
     vote = conn.scalar(
-        select(FeedbackVote.helpful).where(FeedbackVote.entry_id == entry_id, FeedbackVote.user_id == vote_user)
+        select(FeedbackVote.helpful).where(
+            FeedbackVote.entry_id == entry_id, FeedbackVote.user_id == vote_user
+        )
     )
     return {
         "vote": vote,
@@ -882,15 +896,23 @@ def test_the_shell_and_slack_run_the_same_flows_with_the_same_stored_effects(
         name = uniq("same")  # one press at a time: each answers its response URL when it is done
         app.interact(
             block_actions(
-                buttons[action], user=ADMIN, channel=channel,
-                response_url=slack.response_url(name), message_=None, ephemeral=True,
+                buttons[action],
+                user=ADMIN,
+                channel=channel,
+                response_url=slack.response_url(name),
+                message_=None,
+                ephemeral=True,
             )
         )
         slack.wait_for("response_url", lambda c, name=name: c.path.endswith(name))
     app.interact(
         block_actions(
-            buttons["hwerror_add_note"], user=ADMIN, channel=channel,
-            response_url=slack.response_url(uniq("same")), message_=None, ephemeral=True,
+            buttons["hwerror_add_note"],
+            user=ADMIN,
+            channel=channel,
+            response_url=slack.response_url(uniq("same")),
+            message_=None,
+            ephemeral=True,
         )
     )
     [opened] = slack.wait_for("views.open", lambda c: c.body["view"]["private_metadata"].find(channel) >= 0)

@@ -41,10 +41,20 @@ def test_serve_with_an_app_token_uses_socket_mode_through_our_base_url(engine: E
     with transaction(engine) as session:
         load_bundled(session)
     with FakeSlack() as slack:
-        env = {"DATABASE_URL": db_url, "SLACK_BOT_TOKEN": BOT_TOKEN, "SLACK_APP_TOKEN": "xapp-1-test",
-               "SLACK_API_BASE_URL": slack.api_url, "PORT": str(free_port()), "PATH": "/usr/bin:/bin"}
-        proc = subprocess.Popen([sys.executable, "-c", "from bot.cli import main; main()", "serve"], env=env,
-                                stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+        env = {
+            "DATABASE_URL": db_url,
+            "SLACK_BOT_TOKEN": BOT_TOKEN,
+            "SLACK_APP_TOKEN": "xapp-1-test",
+            "SLACK_API_BASE_URL": slack.api_url,
+            "PORT": str(free_port()),
+            "PATH": "/usr/bin:/bin",
+        }
+        proc = subprocess.Popen(
+            [sys.executable, "-c", "from bot.cli import main; main()", "serve"],
+            env=env,
+            stdout=subprocess.DEVNULL,
+            stderr=subprocess.DEVNULL,
+        )
         try:
             call = slack.wait_for("apps.connections.open", timeout=30)[0]
             assert call.headers["Authorization"] == "Bearer xapp-1-test"
@@ -65,15 +75,27 @@ def test_the_manifest_matches_what_the_app_listens_for() -> None:
     assert [(s["type"], s["callback_id"], s["name"]) for s in features["shortcuts"]] == [
         ("message", CallbackId.SHORTCUT, "Explain Huawei error")
     ]
-    assert set(settings["event_subscriptions"]["bot_events"]) == {"app_mention", "message.channels",
-                                                                  "message.groups", "app_home_opened"}
+    assert set(settings["event_subscriptions"]["bot_events"]) == {
+        "app_mention",
+        "message.channels",
+        "message.groups",
+        "app_home_opened",
+    }
     assert features["app_home"]["home_tab_enabled"] is True
     assert settings["interactivity"]["is_enabled"] is True
-    urls = [c["url"] for c in features["slash_commands"]] + [settings["event_subscriptions"]["request_url"],
-                                                             settings["interactivity"]["request_url"]]
+    urls = [c["url"] for c in features["slash_commands"]] + [
+        settings["event_subscriptions"]["request_url"],
+        settings["interactivity"]["request_url"],
+    ]
     assert all(u.endswith("/slack/events") for u in urls)
-    assert {"commands", "chat:write", "app_mentions:read", "channels:history", "groups:history",
-            "files:write"} == set(manifest["oauth_config"]["scopes"]["bot"])
+    assert {
+        "commands",
+        "chat:write",
+        "app_mentions:read",
+        "channels:history",
+        "groups:history",
+        "files:write",
+    } == set(manifest["oauth_config"]["scopes"]["bot"])
     assert settings["socket_mode_enabled"] in (True, False)
 
 
@@ -95,8 +117,14 @@ def test_serve_without_credentials_at_a_terminal_starts_the_shell(engine: Engine
     master, slave = pty.openpty()
     env = {k: v for k, v in os.environ.items() if not k.startswith("SLACK_")}
     env.update({"DATABASE_URL": db_url, "NO_COLOR": "1", "COLUMNS": "120"})
-    proc = subprocess.Popen([sys.executable, "-c", "from bot.cli import main; main()", "serve"], env=env,
-                            stdin=slave, stdout=slave, stderr=slave, close_fds=True)
+    proc = subprocess.Popen(
+        [sys.executable, "-c", "from bot.cli import main; main()", "serve"],
+        env=env,
+        stdin=slave,
+        stdout=slave,
+        stderr=slave,
+        close_fds=True,
+    )
     os.close(slave)
     out = b""
     try:

@@ -25,13 +25,34 @@ NOW = datetime(2026, 11, 27, 12, 0, tzinfo=UTC)
 SHANGHAI = zone("Asia/Shanghai")
 
 
-def _add(session, code: str, ago: timedelta, channel: str = "C1", n: int = 1, ticket: int | None = None,
-         request_id: str | None = None) -> None:  # type: ignore[no-untyped-def]
+def _add(
+    session,
+    code: str,
+    ago: timedelta,
+    channel: str = "C1",
+    n: int = 1,
+    ticket: int | None = None,
+    request_id: str | None = None,
+) -> None:  # type: ignore[no-untyped-def]
     for i in range(n):
-        session.add(Incident(workspace="T1", channel=channel, message_key=f"{code}-{ago}-{channel}-{i}",
-                             source="paste", service="content-moderation", code=code, variant=0, known=True,
-                             how="code", confidence=1.0, excerpt="x", created_at=NOW - ago, ticket_id=ticket,
-                             request_id=request_id))
+        session.add(
+            Incident(
+                workspace="T1",
+                channel=channel,
+                message_key=f"{code}-{ago}-{channel}-{i}",
+                source="paste",
+                service="content-moderation",
+                code=code,
+                variant=0,
+                known=True,
+                how="code",
+                confidence=1.0,
+                excerpt="x",
+                created_at=NOW - ago,
+                ticket_id=ticket,
+                request_id=request_id,
+            )
+        )
 
 
 def test_stats_count_24h_7d_30d_and_a_codes_local_days(engine: Engine) -> None:
@@ -60,8 +81,14 @@ def test_stats_count_24h_7d_30d_and_a_codes_local_days(engine: Engine) -> None:
 def test_escalation_card_tickets_list_and_home_are_inert_and_within_limits(engine: Engine) -> None:
     with transaction(engine) as session:
         load_bundled(session)
-        ticket = Ticket(workspace="T1", service="content-moderation", code="AIS.0027",
-                        reason="seen 5 times in 24 h <!channel>", backend="internal", opened_at=NOW)
+        ticket = Ticket(
+            workspace="T1",
+            service="content-moderation",
+            code="AIS.0027",
+            reason="seen 5 times in 24 h <!channel>",
+            backend="internal",
+            opened_at=NOW,
+        )
         session.add(ticket)
         session.flush()
         _add(session, "AIS.0027", timedelta(hours=2), n=3, ticket=ticket.id, request_id="req-1")

@@ -14,8 +14,9 @@ from knowledge.store import add_note, get_entry, load_entries, upsert_rows
 
 
 def _row(code: str, message: str, status: int | None = 400, handling: str = "Check it.") -> ParsedRow:
-    return ParsedRow(code=code, status=status, message=message, description=message,
-                     handling=handling, category=None)
+    return ParsedRow(
+        code=code, status=status, message=message, description=message, handling=handling, category=None
+    )
 
 
 def test_bundled_knowledge_loads_56_entries_once(engine: Engine) -> None:
@@ -33,8 +34,11 @@ def test_bundled_knowledge_loads_56_entries_once(engine: Engine) -> None:
 
 
 def test_rows_sharing_a_code_become_numbered_variants(engine: Engine) -> None:
-    rows = [_row("APIG.0201", "Backend timeout.", 504), _row("APIG.0201", "Body too large.", 413),
-            _row("APIG.0101", "No such API.", 404)]
+    rows = [
+        _row("APIG.0201", "Backend timeout.", 504),
+        _row("APIG.0201", "Body too large.", 413),
+        _row("APIG.0101", "No such API.", 404),
+    ]
     with transaction(engine) as session:
         report = upsert_rows(session, rows, service="api-gateway", doc_url=None, actor="test")
     assert report.added == 3
@@ -66,6 +70,8 @@ def test_reimport_updates_changed_fields_with_an_audit_event_and_keeps_team_note
         ).all()
         assert [e.action for e in events] == ["imported", "note_added", "updated"]
         assert events[1].actor == "U123"
-        assert events[2].changes["handling"] == ["Check whether the account is in arrears.",
-                                                 "Recharge the account."]
+        assert events[2].changes["handling"] == [
+            "Check whether the account is in arrears.",
+            "Recharge the account.",
+        ]
         assert session.scalar(select(func.count()).select_from(TeamNote)) == 1

@@ -30,11 +30,15 @@ def register(app: typer.Typer) -> None:
                 publisher = SlackDigestPublisher(web_client(slack), digest.digest_channel)
                 clock = DigestClock(engine, publisher, digest)
                 threading.Thread(target=clock.run_forever, args=(stop,), daemon=True, name="digest").start()
-                console.print(f"clock: digest to {digest.digest_channel} every {digest.digest_schedule} "
-                              f"({digest.timezone})", highlight=False)
+                console.print(
+                    f"clock: digest to {digest.digest_channel} every {digest.digest_schedule} "
+                    f"({digest.timezone})",
+                    highlight=False,
+                )
             else:
-                console.print("clock: no digest (set HWERROR_DIGEST_CHANNEL and SLACK_BOT_TOKEN)",
-                              highlight=False)
+                console.print(
+                    "clock: no digest (set HWERROR_DIGEST_CHANNEL and SLACK_BOT_TOKEN)", highlight=False
+                )
             worker = build_worker(tickets, engine)
             try:
                 run_until_signalled(worker, tickets.outbox_poll_interval.total_seconds())

@@ -64,8 +64,10 @@ def list_command(
             query = query.where(Entry.service == service)
         entries = list(session.scalars(query))
         if not entries:
-            fail(f"no entries{f' for service {service!r}' if service else ''}: "
-                 "run `hwerror db upgrade` or `hwerror kb import`")
+            fail(
+                f"no entries{f' for service {service!r}' if service else ''}: "
+                "run `hwerror db upgrade` or `hwerror kb import`"
+            )
         console.print(entries_table(entries))
         console.print(f"{len(entries)} entries")
 

@@ -22,11 +22,16 @@ def _explain_missing(settings: Settings, missing: list[str], *, socket: bool = F
     mode = "Socket Mode" if settings.socket_mode or socket else "HTTP mode (SLACK_APP_TOKEN is not set)"
     names = " and ".join(missing)
     verb = "is" if len(missing) == 1 else "are"
-    err_console.print(f"[bold red]error:[/bold red] cannot connect to Slack in {mode}: "
-                      f"{names} {verb} not set.", highlight=False)
+    err_console.print(
+        f"[bold red]error:[/bold red] cannot connect to Slack in {mode}: {names} {verb} not set.",
+        highlight=False,
+    )
     err_console.print(f"To get them, {MANIFEST_HINT}.", highlight=False)
-    err_console.print("HTTP mode needs SLACK_BOT_TOKEN and SLACK_SIGNING_SECRET; Socket Mode needs "
-                      "SLACK_BOT_TOKEN and SLACK_APP_TOKEN.", highlight=False)
+    err_console.print(
+        "HTTP mode needs SLACK_BOT_TOKEN and SLACK_SIGNING_SECRET; Socket Mode needs "
+        "SLACK_BOT_TOKEN and SLACK_APP_TOKEN.",
+        highlight=False,
+    )
 
 
 def register(app: typer.Typer) -> None:

@@ -79,9 +79,16 @@ class RemedyCard:
         return (self.service, self.code, self.variant)
 
     def entry_data(self) -> EntryData:
-        return EntryData(service=self.service, code=self.code, variant=self.variant, status=self.status,
-                         message=self.message, description=self.description, handling=self.handling,
-                         doc_url=self.doc_url)
+        return EntryData(
+            service=self.service,
+            code=self.code,
+            variant=self.variant,
+            status=self.status,
+            message=self.message,
+            description=self.description,
+            handling=self.handling,
+            doc_url=self.doc_url,
+        )
 
     @classmethod
     def from_data(cls, entry: EntryData, **extra: object) -> RemedyCard:

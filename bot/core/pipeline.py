@@ -42,8 +42,13 @@ class Reply:
 
 
 class Pipeline:
-    def __init__(self, matcher: Callable[[], Matcher], cache: CardCache | None = None,
-                 gaps: GapRecorder | None = None, seen: SeenCounts | None = None) -> None:
+    def __init__(
+        self,
+        matcher: Callable[[], Matcher],
+        cache: CardCache | None = None,
+        gaps: GapRecorder | None = None,
+        seen: SeenCounts | None = None,
+    ) -> None:
         self._matcher = matcher
         self.cache = cache or CardCache()
         self._seen = seen  # None: cards say nothing of how often a code was seen
@@ -114,8 +119,12 @@ class Pipeline:
         keys = [f.entry.key for f in shown if f.entry is not None]
         cards = self.cache.cards(session, keys)
         built = tuple(self._with_seen(_card(f, cards)) for f in shown)
-        return Reply(cards=built, more=tuple(f.code for f in rest),
-                     gaps=tuple(f.code for f in findings if not f.known), findings=tuple(findings))
+        return Reply(
+            cards=built,
+            more=tuple(f.code for f in rest),
+            gaps=tuple(f.code for f in findings if not f.known),
+            findings=tuple(findings),
+        )
 
     def _with_seen(self, card: Card) -> Card:
         if self._seen is None or not isinstance(card, RemedyCard):

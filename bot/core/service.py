@@ -50,8 +50,9 @@ class Home:
 
 
 class BotService:
-    def __init__(self, sessions: sessionmaker[Session], pipeline: Pipeline, desk: IncidentDesk,
-                 digest: DigestSettings) -> None:
+    def __init__(
+        self, sessions: sessionmaker[Session], pipeline: Pipeline, desk: IncidentDesk, digest: DigestSettings
+    ) -> None:
         self.sessions = sessions
         self.pipeline = pipeline
         self.desk = desk
@@ -123,8 +124,13 @@ class BotService:
         """Escalate now: the request is kept with who asked, and the code gets its ticket at once."""
         card = self.card(session, key, with_tally=False)
         record_escalation(
-            session, entry_id=card.entry_id, service=card.service, code=card.code,
-            requested_by=actor.label, channel_id=where.channel or None, message_ts=where.message_ts,
+            session,
+            entry_id=card.entry_id,
+            service=card.service,
+            code=card.code,
+            requested_by=actor.label,
+            channel_id=where.channel or None,
+            message_ts=where.message_ts,
         )
         ticket, escalated = self.desk.escalate_now(session, where, card.entry_data(), actor.label)
         session.commit()
@@ -176,4 +182,3 @@ class BotService:
         session.commit()
         self.desk.committed()
         return resolved
-

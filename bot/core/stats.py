@@ -56,7 +56,9 @@ def stats(session: Session, now: datetime, tz: ZoneInfo, code: str | None = None
         counts={label: int(n or 0) for (label, _), n in zip(WINDOWS, counts, strict=True)},
         channels=[(c, int(n)) for c, n in channels],
         tickets=[f"{t.ref} {t.status} ({t.service})" for t in tickets],
-        open_tickets=session.scalar(select(func.count()).select_from(Ticket).where(Ticket.status == TicketStatus.OPEN))
+        open_tickets=session.scalar(
+            select(func.count()).select_from(Ticket).where(Ticket.status == TicketStatus.OPEN)
+        )
         or 0,
     )
     if not code:

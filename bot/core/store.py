@@ -57,8 +57,13 @@ def claim_codes(session: Session, ref: MessageRef, codes: Iterable[str]) -> list
     """Claim the right to answer each code of a message; returns the codes this caller won."""
     won = []
     for code in codes:
-        row = AnsweredMessage(channel_id=ref.channel, message_ts=ref.ts, code=code[:64],
-                              thread_ts=ref.thread_ts, author=ref.author)
+        row = AnsweredMessage(
+            channel_id=ref.channel,
+            message_ts=ref.ts,
+            code=code[:64],
+            thread_ts=ref.thread_ts,
+            author=ref.author,
+        )
         if _claim(session, row):
             won.append(code)
     return won
@@ -79,13 +84,16 @@ def release_codes(session: Session, ref: MessageRef, codes: Iterable[str]) -> No
 def bot_messages_answered(session: Session, channel: str, author: str, within: timedelta) -> int:
     """How many messages of one bot in one channel were answered lately (the loop guard)."""
     since = utcnow() - within
-    return session.scalar(
-        select(func.count(func.distinct(AnsweredMessage.message_ts))).where(
-            AnsweredMessage.author == author,
-            AnsweredMessage.channel_id == channel,
-            AnsweredMessage.created_at >= since,
+    return (
+        session.scalar(
+            select(func.count(func.distinct(AnsweredMessage.message_ts))).where(
+                AnsweredMessage.author == author,
+                AnsweredMessage.channel_id == channel,
+                AnsweredMessage.created_at >= since,
+            )
         )
-    ) or 0
+        or 0
+    )
 
 
 def record_gap(session: Session, code: str, times: int = 1) -> None:
@@ -129,8 +137,14 @@ def record_escalation(
     channel_id: str | None,
     message_ts: str | None,
 ) -> int:
-    request = EscalationRequest(entry_id=entry_id, service=service, code=code,
-                                requested_by=requested_by[:100], channel_id=channel_id, message_ts=message_ts)
+    request = EscalationRequest(
+        entry_id=entry_id,
+        service=service,
+        code=code,
+        requested_by=requested_by[:100],
+        channel_id=channel_id,
+        message_ts=message_ts,
+    )
     session.add(request)
     session.flush()
     return request.id
@@ -139,13 +153,17 @@ def record_escalation(
 def tally(session: Session, entry_id: int) -> Tally:
     votes = dict(
         session.execute(
-            select(FeedbackVote.helpful, func.count()).where(FeedbackVote.entry_id == entry_id)
+            select(FeedbackVote.helpful, func.count())
+            .where(FeedbackVote.entry_id == entry_id)
             .group_by(FeedbackVote.helpful)
         ).all()
     )
-    escalations = session.scalar(
-        select(func.count()).select_from(EscalationRequest).where(
-            EscalationRequest.entry_id == entry_id, EscalationRequest.status == "requested"
+    escalations = (
+        session.scalar(
+            select(func.count())
+            .select_from(EscalationRequest)
+            .where(EscalationRequest.entry_id == entry_id, EscalationRequest.status == "requested")
         )
-    ) or 0
+        or 0
+    )
     return Tally(helpful=votes.get(True, 0), not_helpful=votes.get(False, 0), escalations=escalations)

@@ -33,8 +33,11 @@ def card_panel(card: RemedyCard, number: int | None = None) -> Panel:
         grid.add_row("Request ID", escape(card.request_id))
     t = card.tally
     if t.helpful or t.not_helpful or t.escalations:
-        grid.add_row("Feedback", f"{t.helpful} helpful, {t.not_helpful} not helpful"
-                     + (f", {t.escalations} escalation request(s)" if t.escalations else ""))
+        grid.add_row(
+            "Feedback",
+            f"{t.helpful} helpful, {t.not_helpful} not helpful"
+            + (f", {t.escalations} escalation request(s)" if t.escalations else ""),
+        )
     parts: list[Table | Text] = [grid]
     if card.notes:
         notes = Table.grid(padding=(0, 1))

@@ -39,8 +39,10 @@ def stats_panel(stats: Stats) -> Panel:
     if stats.code:
         lines.append("Tickets: " + (", ".join(stats.tickets) or "none"))
         if stats.days:
-            lines.append(f"Per day, {stats.days[0]:%d %b} to {stats.days[-1]:%d %b}: {_spark(stats.daily)}"
-                         f" (peak {max(stats.daily)})")
+            lines.append(
+                f"Per day, {stats.days[0]:%d %b} to {stats.days[-1]:%d %b}: {_spark(stats.daily)}"
+                f" (peak {max(stats.daily)})"
+            )
     else:
         lines.append(f"Open tickets: {stats.open_tickets}")
         if stats.top_codes:
@@ -55,8 +57,10 @@ def tickets_panel(tickets: TicketList) -> Panel:
     for s in tickets.open:
         t = s.ticket
         last = f", last seen {_when(s.last_seen)}" if s.last_seen else ""
-        lines.append(f"{t.ref} {t.code} ({t.service}): {s.incidents} incidents in {s.channels} channel(s)"
-                     f"{last}\n  {t.reason}")
+        lines.append(
+            f"{t.ref} {t.code} ({t.service}): {s.incidents} incidents in {s.channels} channel(s)"
+            f"{last}\n  {t.reason}"
+        )
     return Panel(Text("\n".join(lines)), title=f"Open tickets ({len(tickets.open)})", title_align="left")
 
 
@@ -69,16 +73,25 @@ def digest_panel(digest: Digest) -> Panel:
         headline = "No Huawei Cloud errors were seen this week. Quiet week!"
     else:
         t = digest.tickets
-        headline = (f"{digest.total} incidents ({digest.change}). Tickets: {t['opened']} opened, "
-                    f"{t['resolved']} resolved, {t['reopened']} reopened.")
+        headline = (
+            f"{digest.total} incidents ({digest.change}). Tickets: {t['opened']} opened, "
+            f"{t['resolved']} resolved, {t['reopened']} reopened."
+        )
     parts: list[RenderableType] = [Text(headline)]
     if not digest.quiet:
         top = Table(title="Top codes", title_justify="left")
         for column in ("Code", "Service", "This week", "Last week", "Trend", "Ticket", "Error"):
             top.add_column(column, overflow="fold")
         for c in digest.top:
-            top.add_row(escape(c.code), escape(c.service), str(c.count), str(c.previous), c.trend,
-                        escape(c.ticket or ""), escape(c.message))
+            top.add_row(
+                escape(c.code),
+                escape(c.service),
+                str(c.count),
+                str(c.previous),
+                c.trend,
+                escape(c.ticket or ""),
+                escape(c.message),
+            )
         parts.append(top)
         lists = [
             ("New this week", [_code_line(c) for c in digest.new_codes]),
@@ -110,6 +123,8 @@ def team_renderable(result: TeamResult) -> RenderableType:
 
 def escalated_line(escalated: Escalated) -> str:
     view = escalated.view
-    verb = {EscalationAction.OPENED: "Escalated", EscalationAction.REOPENED: "Came back after its ticket "
-            "was resolved"}.get(escalated.action, str(escalated.action))
+    verb = {
+        EscalationAction.OPENED: "Escalated",
+        EscalationAction.REOPENED: "Came back after its ticket was resolved",
+    }.get(escalated.action, str(escalated.action))
     return f"{verb}: {view.code} ({view.ref}), {view.incident_count} incidents. {view.reason}"

@@ -46,8 +46,11 @@ class Shell:
         self.last: Reply | None = None
 
     def run(self) -> None:
-        self.console.print("hwerror shell: [bold]/hwerror CODE[/bold], or paste an error and an empty line. "
-                           "[bold]/help[/bold] for more.", highlight=False)
+        self.console.print(
+            "hwerror shell: [bold]/hwerror CODE[/bold], or paste an error and an empty line. "
+            "[bold]/help[/bold] for more.",
+            highlight=False,
+        )
         while True:
             try:
                 line = self.read("hwerror> ")
@@ -93,8 +96,14 @@ class Shell:
 
     def sighting(self, text: str, source: Source = Source.SHELL) -> Sighting:
         """The shell has one channel, `shell`, and no messages of its own: each line is one."""
-        return Sighting(workspace="shell", channel="shell", message_key=f"shell:{uuid.uuid4().hex}",
-                        source=source, text=text, user_id=self.actor.user_id)
+        return Sighting(
+            workspace="shell",
+            channel="shell",
+            message_key=f"shell:{uuid.uuid4().hex}",
+            source=source,
+            text=text,
+            user_id=self.actor.user_id,
+        )
 
     # -- the two modes ---------------------------------------------------------------------------
 
@@ -128,7 +137,9 @@ class Shell:
 
     def announce(self, escalated: list[Escalated]) -> None:
         for e in escalated:
-            self.console.print(f"[bold red]escalated:[/bold red] {escape(escalated_line(e))}", highlight=False)
+            self.console.print(
+                f"[bold red]escalated:[/bold red] {escape(escalated_line(e))}", highlight=False
+            )
 
     def show(self, reply: Reply, *, nothing: str) -> None:
         if reply.empty:
@@ -163,15 +174,19 @@ class Shell:
         with self.service.sessions() as session:
             voted = self.service.vote(session, card.key, self.actor, helpful=helpful)
         t = voted.tally
-        self.say(f"Recorded: {'helpful' if helpful else 'not helpful'} "
-                 f"({t.helpful} helpful, {t.not_helpful} not helpful)")
+        self.say(
+            f"Recorded: {'helpful' if helpful else 'not helpful'} "
+            f"({t.helpful} helpful, {t.not_helpful} not helpful)"
+        )
 
     def escalate(self, arg: str) -> None:
         card = self._card(arg)
         if card is None:
             return
         with self.service.sessions() as session:
-            done = self.service.escalate(session, card.key, self.actor, self.sighting(card.code, Source.BUTTON))
+            done = self.service.escalate(
+                session, card.key, self.actor, self.sighting(card.code, Source.BUTTON)
+            )
         where = f": ticket {done.ticket.ref} is open" if done.ticket else ""
         self.say(f"Escalated {card.code}{where}")
 

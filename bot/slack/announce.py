@@ -23,16 +23,24 @@ IN_SLACK = frozenset({Source.PASTE, Source.SHORTCUT, Source.COMMAND})
 def announce(client: WebClient, escalation_channel: str | None, escalated: Iterable[Escalated]) -> None:
     for e in escalated:
         if escalation_channel:
-            card = escalation_message(e.view, e.action, external_url=e.external_url, console_url=e.console_url)
+            card = escalation_message(
+                e.view, e.action, external_url=e.external_url, console_url=e.console_url
+            )
             _post(client, channel=escalation_channel, **card.kwargs())
         where = e.sighting
         if where.source in IN_SLACK and where.channel and where.thread_ts:
-            _post(client, channel=where.channel, thread_ts=where.thread_ts,
-                  **thread_notice(e.view, e.action).kwargs())
+            _post(
+                client,
+                channel=where.channel,
+                thread_ts=where.thread_ts,
+                **thread_notice(e.view, e.action).kwargs(),
+            )
 
 
 def _post(client: WebClient, **kwargs: object) -> None:
     try:
         client.chat_postMessage(unfurl_links=False, unfurl_media=False, **kwargs)  # type: ignore[arg-type]
     except SlackApiError as exc:
-        log.warning("escalation notice not posted to %s: %s", kwargs.get("channel"), exc.response.get("error"))
+        log.warning(
+            "escalation notice not posted to %s: %s", kwargs.get("channel"), exc.response.get("error")
+        )

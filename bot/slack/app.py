@@ -41,8 +41,9 @@ def create_app(settings: AppSettings, engine: Engine, *, catalogue: Catalogue | 
         # Socket Mode requests arrive over an authenticated websocket and carry no signature.
         request_verification_enabled=not process.socket_mode,
         # Listeners run on this pool while the HTTP thread waits for ack(); size it for the load.
-        listener_executor=ThreadPoolExecutor(max_workers=process.web_threads,
-                                             thread_name_prefix="hwerror-listener"),
+        listener_executor=ThreadPoolExecutor(
+            max_workers=process.web_threads, thread_name_prefix="hwerror-listener"
+        ),
         logger=_logger(),
     )
     catalogue = catalogue or Catalogue(engine)

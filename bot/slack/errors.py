@@ -22,7 +22,9 @@ from bot.slack.blocks.text import escape, notice
 log = logging.getLogger("hwerror.slack")
 
 
-def answer_error(error: Exception, respond: Respond | None = None, logger: logging.Logger | None = None) -> None:
+def answer_error(
+    error: Exception, respond: Respond | None = None, logger: logging.Logger | None = None
+) -> None:
     if isinstance(error, UserError):
         if respond is not None and respond.response_url:
             respond(response_type="ephemeral", replace_original=False, **notice(escape(str(error))).kwargs())

@@ -33,8 +33,9 @@ class Incoming:
 
     @property
     def ref(self) -> MessageRef:
-        return MessageRef(channel=self.channel, ts=self.ts, thread_ts=self.thread_ts,
-                          author=self.bot_id or self.user)
+        return MessageRef(
+            channel=self.channel, ts=self.ts, thread_ts=self.thread_ts, author=self.bot_id or self.user
+        )
 
 
 def message_text(message: dict[str, Any]) -> str:
@@ -74,8 +75,14 @@ def is_own(msg: Incoming, bot_user_id: str | None, bot_id: str | None) -> bool:
     return bool((bot_user_id and msg.user == bot_user_id) or (bot_id and msg.bot_id == bot_id))
 
 
-def may_answer(session: Session, msg: Incoming, *, bot_user_id: str | None, bot_id: str | None,
-               bot_replies_per_minute: int) -> bool:
+def may_answer(
+    session: Session,
+    msg: Incoming,
+    *,
+    bot_user_id: str | None,
+    bot_id: str | None,
+    bot_replies_per_minute: int,
+) -> bool:
     if not msg.text.strip() or is_own(msg, bot_user_id, bot_id):
         return False
     if msg.bot_id is None:

@@ -38,8 +38,9 @@ class ServiceMiddleware(Middleware):
         self.service = service
         self.settings = settings
 
-    def process(self, *, req: BoltRequest, resp: BoltResponse,
-                next: Callable[[], BoltResponse]) -> BoltResponse | None:
+    def process(
+        self, *, req: BoltRequest, resp: BoltResponse, next: Callable[[], BoltResponse]
+    ) -> BoltResponse | None:
         context = req.context
         context["session"] = self.service.sessions()
         context["actor"] = actor_from(req.body, context, self.settings.process.admins)

@@ -49,8 +49,15 @@ def parse_slack_body(raw: str, content_type: str | None) -> dict[str, Any]:
 class SlackFormRequest(BoltRequest):
     """A BoltRequest whose body is parsed by `parse_slack_body` (copies too: lazy listeners)."""
 
-    def __init__(self, *, body: str | dict[str, Any], query: Any = None, headers: Any = None,
-                 context: dict[str, Any] | None = None, mode: str = "http") -> None:
+    def __init__(
+        self,
+        *,
+        body: str | dict[str, Any],
+        query: Any = None,
+        headers: Any = None,
+        context: dict[str, Any] | None = None,
+        mode: str = "http",
+    ) -> None:
         super().__init__(body=body, query=query, headers=headers, context=context, mode=mode)
         # Only these bodies are misread by slack-bolt; every other form it parses as we would.
         misread = isinstance(body, str) and ("payload" in body or body.startswith("{"))
@@ -62,15 +69,21 @@ class SlackFormRequest(BoltRequest):
 
     def to_copyable(self) -> BoltRequest:
         body: str | dict[str, Any] = self.raw_body if self.mode == "http" else self.body
-        return SlackFormRequest(body=body, query=self.query, headers=self.headers,
-                                context=self.context.to_copyable(), mode=self.mode)
+        return SlackFormRequest(
+            body=body,
+            query=self.query,
+            headers=self.headers,
+            context=self.context.to_copyable(),
+            mode=self.mode,
+        )
 
 
 class SlackHandler(SlackRequestHandler):
     def dispatch(self, request: WsgiHttpRequest) -> BoltResponse:
         try:
-            req = SlackFormRequest(body=request.get_body(), query=request.query_string,
-                                   headers=request.get_headers())
+            req = SlackFormRequest(
+                body=request.get_body(), query=request.query_string, headers=request.get_headers()
+            )
         except ValueError:  # not JSON, not a form: nothing Slack sends (and nothing signed)
             return BoltResponse(status=400, body="")
         return self.app.dispatch(req)
@@ -101,8 +114,14 @@ def _health(engine: Engine, start_response: StartResponse) -> Iterable[bytes]:
     return [data]
 
 
-def serve_http(factory: Callable[[], Callable[..., Iterable[bytes]]], *, port: int, workers: int,
-               threads: int, host: str = "0.0.0.0") -> None:
+def serve_http(
+    factory: Callable[[], Callable[..., Iterable[bytes]]],
+    *,
+    port: int,
+    workers: int,
+    threads: int,
+    host: str = "0.0.0.0",
+) -> None:
     """Run the WSGI app under gunicorn (threaded workers); `factory` runs in each worker process."""
     from gunicorn.app.base import BaseApplication
 

@@ -96,7 +96,7 @@ def parse_text(text: str) -> ParsedPage:
             break
     if Field.CODE not in leading:
         raise NotAnErrorPage("the table's code column must come before its text columns in plain-text pages")
-    text_fields = fields[len(leading):]
+    text_fields = fields[len(leading) :]
 
     body = paras[body_start:]
     end = next((k for k, p in enumerate(body) if _FOOTER.match(p.text)), len(body))

@@ -35,8 +35,11 @@ class DigestClock:
         except PublishFailed as exc:
             log.error("digest %s not posted: %s", week.label, exc)
         except DBAPIError as exc:
-            log.error("digest %s not posted, database trouble: %s", week.label,
-                      str(getattr(exc, "orig", exc)).splitlines()[0][:300])
+            log.error(
+                "digest %s not posted, database trouble: %s",
+                week.label,
+                str(getattr(exc, "orig", exc)).splitlines()[0][:300],
+            )
         return None
 
     def run_forever(self, stop: threading.Event, interval: float = 60.0) -> None:

@@ -66,7 +66,9 @@ class Digest:
     @property
     def title(self) -> str:
         w = self.week
-        return f"hwerror weekly digest, {w.label} ({w.days()[0]:%d %b} to {w.days()[-1]:%d %b %Y}, {w.tz.key})"
+        return (
+            f"hwerror weekly digest, {w.label} ({w.days()[0]:%d %b} to {w.days()[-1]:%d %b %Y}, {w.tz.key})"
+        )
 
 
 def _in(start: datetime, end: datetime) -> ColumnElement[bool]:
@@ -107,12 +109,19 @@ def build_digest(session: Session, week: Week, *, workspace: str | None = None) 
     tickets = _ticket_status(session, top_codes, workspace)
     messages = _messages(session, wanted)
     top = [
-        CodeLine(c.service, c.code, c.count, c.previous, tickets.get((c.service, c.code)),
-                 messages.get((c.service, c.code), ""))
+        CodeLine(
+            c.service,
+            c.code,
+            c.count,
+            c.previous,
+            tickets.get((c.service, c.code)),
+            messages.get((c.service, c.code), ""),
+        )
         for c in known[:TOP]
     ]
-    new_codes = [CodeLine(c.service, c.code, c.count, message=messages.get((c.service, c.code), ""))
-                 for c in new_stats]
+    new_codes = [
+        CodeLine(c.service, c.code, c.count, message=messages.get((c.service, c.code), "")) for c in new_stats
+    ]
     unknown = [CodeLine(c.service, c.code, c.count) for c in this_week if not c.known][:TOP]
 
     channels = [
@@ -141,8 +150,11 @@ def build_digest(session: Session, week: Week, *, workspace: str | None = None) 
         for r in session.execute(
             select(Entry.service, Entry.code, Entry.message, func.count().label("n"))
             .join(FeedbackVote, FeedbackVote.entry_id == Entry.id)
-            .where(FeedbackVote.helpful.is_(False), FeedbackVote.updated_at >= week.start,
-                   FeedbackVote.updated_at < week.end)
+            .where(
+                FeedbackVote.helpful.is_(False),
+                FeedbackVote.updated_at >= week.start,
+                FeedbackVote.updated_at < week.end,
+            )
             .group_by(Entry.service, Entry.code, Entry.message)
             .order_by(func.count().desc(), Entry.code)
             .limit(TOP)
@@ -210,8 +222,9 @@ def _messages(session: Session, codes: list[tuple[str, str]]) -> dict[tuple[str,
     if not codes:
         return {}
     rows = session.execute(
-        select(Entry.service, Entry.code, Entry.message)
-        .where(Entry.code.in_({c for _, c in codes}), Entry.variant == 0)
+        select(Entry.service, Entry.code, Entry.message).where(
+            Entry.code.in_({c for _, c in codes}), Entry.variant == 0
+        )
     )
     wanted = set(codes)
     return {(s, c): m.split("\n")[0] for s, c, m in rows if (s, c) in wanted}

@@ -18,7 +18,6 @@ class DigestSettings(BaseSettings):
     digest_schedule: str = "mon 09:00"
     timezone: str = "UTC"
 
-
     @field_validator("digest_schedule")
     @classmethod
     def _schedule(cls, value: str) -> str:

@@ -21,6 +21,7 @@ from knowledge.db import session_factory, transaction
 
 log = logging.getLogger(__name__)
 
+
 class PublishFailed(Exception):
     """The digest could not be posted; the message says why, in a few words (kept on the claim)."""
 
@@ -62,8 +63,9 @@ def claim(session: Session, channel: str, week: str, now: datetime) -> bool:
     return bool(taken.rowcount)  # type: ignore[attr-defined]
 
 
-def post_digest(engine: Engine, publisher: DigestPublisher, week: Week, *,
-                now: datetime | None = None) -> str | None:
+def post_digest(
+    engine: Engine, publisher: DigestPublisher, week: Week, *, now: datetime | None = None
+) -> str | None:
     """Post `week`'s digest unless it was posted to that channel already; returns the post's id."""
     now = now or utcnow()
     channel = publisher.channel
@@ -83,12 +85,14 @@ def post_digest(engine: Engine, publisher: DigestPublisher, week: Week, *,
     return ts
 
 
-def _finish(engine: Engine, channel: str, week: str, *, status: str, ts: str | None = None,
-            error: str | None = None) -> None:
+def _finish(
+    engine: Engine, channel: str, week: str, *, status: str, ts: str | None = None, error: str | None = None
+) -> None:
     with transaction(engine) as session:
         session.execute(
             update(DigestPost)
             .where(DigestPost.channel == channel, DigestPost.week == week)
-            .values(status=status, message_ts=ts, error=error,
-                    posted_at=utcnow() if status == "posted" else None)
+            .values(
+                status=status, message_ts=ts, error=error, posted_at=utcnow() if status == "posted" else None
+            )
         )

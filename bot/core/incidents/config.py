@@ -37,7 +37,6 @@ class EscalationSettings(BaseSettings):
         return parse_duration(value) if isinstance(value, str) else value
 
 
-
 class TicketSettings(BaseSettings):
     model_config = SettingsConfigDict(env_prefix="HWERROR_", extra="ignore")
 
@@ -71,8 +70,9 @@ class TicketSettings(BaseSettings):
     outbox_lease: timedelta = timedelta(minutes=2)
     outbox_poll_interval: timedelta = timedelta(seconds=5)
 
-    @field_validator("outbox_backoff_base", "outbox_backoff_max", "outbox_lease", "outbox_poll_interval",
-                     mode="before")
+    @field_validator(
+        "outbox_backoff_base", "outbox_backoff_max", "outbox_lease", "outbox_poll_interval", mode="before"
+    )
     @classmethod
     def _durations(cls, value: object) -> object:
         return parse_duration(value) if isinstance(value, str) else value
@@ -92,8 +92,11 @@ class TicketSettings(BaseSettings):
         elif self.ticket_backend == "huaweicloud" and (self.huaweicloud_ak or self.huaweicloud_sk):
             # Without AK/SK the backend makes no call (the card links to the console); with half a
             # key pair, or without the problem type CreateCases requires, every call would fail.
-            missing = [n for n in ("huaweicloud_ak", "huaweicloud_sk", "huaweicloud_business_type_id")
-                       if getattr(self, n) is None]
+            missing = [
+                n
+                for n in ("huaweicloud_ak", "huaweicloud_sk", "huaweicloud_business_type_id")
+                if getattr(self, n) is None
+            ]
         if missing:
             names = ", ".join(f"HWERROR_{n.upper()}" for n in missing)
             raise ValueError(f"HWERROR_TICKET_BACKEND={self.ticket_backend} needs {names}")

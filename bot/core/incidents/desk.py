@@ -40,8 +40,9 @@ class Escalated:
 
 
 class IncidentDesk:
-    def __init__(self, escalation: EscalationSettings, tickets: TicketSettings,
-                 seen: SeenCounts | None = None) -> None:
+    def __init__(
+        self, escalation: EscalationSettings, tickets: TicketSettings, seen: SeenCounts | None = None
+    ) -> None:
         self.policy = EscalationPolicy.from_settings(escalation)
         self.tickets = tickets
         self.seen = seen
@@ -60,11 +61,20 @@ class IncidentDesk:
             escalated.append(self._escalated(session, escalation, sighting))
         return escalated
 
-    def escalate_now(self, session: Session, sighting: Sighting, entry: EntryData,
-                     actor: str) -> tuple[Ticket | None, list[Escalated]]:
+    def escalate_now(
+        self, session: Session, sighting: Sighting, entry: EntryData, actor: str
+    ) -> tuple[Ticket | None, list[Escalated]]:
         """The "Escalate now" button: the incident is recorded and its code escalated at once."""
-        finding = Finding(code=entry.code, service=entry.service, entry=entry, known=True, confident=True,
-                          score=1.0, candidates=(), how="escalate-now")
+        finding = Finding(
+            code=entry.code,
+            service=entry.service,
+            entry=entry,
+            known=True,
+            confident=True,
+            score=1.0,
+            candidates=(),
+            how="escalate-now",
+        )
         record_incidents(session, sighting, [finding])
         incident = session.scalars(
             select(Incident).where(
@@ -76,8 +86,14 @@ class IncidentDesk:
         ).one_or_none()
         if incident is None or not incident.known:
             return None, []
-        escalation = escalate_if_due(session, incident, self.policy, backend=self.tickets.ticket_backend,
-                                     force_reason=f"escalated by {actor}", actor=actor)
+        escalation = escalate_if_due(
+            session,
+            incident,
+            self.policy,
+            backend=self.tickets.ticket_backend,
+            force_reason=f"escalated by {actor}",
+            actor=actor,
+        )
         escalated = []
         if escalation is not None and escalation.action is not EscalationAction.ATTACHED:
             escalated.append(self._escalated(session, escalation, sighting))
@@ -96,5 +112,10 @@ class IncidentDesk:
         console = None
         if self.tickets.ticket_backend == "huaweicloud" and self.tickets.huaweicloud_ak is None:
             console = console_link(view, self.tickets.huaweicloud_region)
-        return Escalated(view=view, action=escalation.action, sighting=sighting,
-                         external_url=escalation.ticket.external_url, console_url=console)
+        return Escalated(
+            view=view,
+            action=escalation.action,
+            sighting=sighting,
+            external_url=escalation.ticket.external_url,
+            console_url=console,
+        )

@@ -261,7 +261,12 @@ def _link_window(
 
 
 def _event(
-    session: Session, ticket: Ticket, action: TicketEventAction, actor: str | None, detail: dict[str, object], now: datetime
+    session: Session,
+    ticket: Ticket,
+    action: TicketEventAction,
+    actor: str | None,
+    detail: dict[str, object],
+    now: datetime,
 ) -> None:
     session.add(TicketEvent(ticket_id=ticket.id, action=action, actor=actor, detail=detail, at=now))
 

@@ -32,7 +32,9 @@ _IAM_TOKEN = re.compile(r"\bMII[A-Za-z0-9+/=_-]{40,}")
 _TEMP_TOKEN = re.compile(r"\bgQ[A-Za-z0-9+/=_-]{40,}")
 _ACCESS_KEY = re.compile(r"(?<![A-Za-z0-9])[A-Z0-9]{20}(?![A-Za-z0-9])")
 _SECRET_KEY = re.compile(r"(?<![A-Za-z0-9+/])[A-Za-z0-9+/]{40}(?![A-Za-z0-9+/=])")
-_URL_PASSWORD = re.compile(r"(?P<scheme>\b[a-z][a-z0-9+.-]{1,20}://)(?P<user>[^\s:/@]{1,100}):(?P<pw>[^\s@/]{1,200})@")
+_URL_PASSWORD = re.compile(
+    r"(?P<scheme>\b[a-z][a-z0-9+.-]{1,20}://)(?P<user>[^\s:/@]{1,100}):(?P<pw>[^\s@/]{1,200})@"
+)
 
 
 def _looks_like_key(token: str) -> bool:

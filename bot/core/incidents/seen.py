@@ -22,8 +22,9 @@ Key = tuple[str, str]  # (service, code)
 
 
 class SeenCounts:
-    def __init__(self, sessions: sessionmaker[Session], *, ttl: float = 30.0,
-                 clock: Callable[[], datetime] = utcnow) -> None:
+    def __init__(
+        self, sessions: sessionmaker[Session], *, ttl: float = 30.0, clock: Callable[[], datetime] = utcnow
+    ) -> None:
         self._sessions = sessions
         self._clock = clock
         self._ttl = ttl

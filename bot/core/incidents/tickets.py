@@ -30,7 +30,9 @@ def parse_ticket_ref(text: str) -> int | None:
     return int(t) if t.isdigit() and len(t) < 10 else None
 
 
-def summaries(session: Session, *, status: TicketStatus | None = TicketStatus.OPEN, limit: int = 50) -> list[TicketSummary]:
+def summaries(
+    session: Session, *, status: TicketStatus | None = TicketStatus.OPEN, limit: int = 50
+) -> list[TicketSummary]:
     stats = (
         select(
             Incident.ticket_id,
@@ -70,7 +72,11 @@ def resolve_ticket(session: Session, ticket_id: int, actor: str, *, now: datetim
         .execution_options(synchronize_session=False)
     )
     if result.rowcount:  # type: ignore[attr-defined]
-        session.add(TicketEvent(ticket_id=ticket_id, action=TicketEventAction.RESOLVED, actor=actor, detail={}, at=now))
+        session.add(
+            TicketEvent(
+                ticket_id=ticket_id, action=TicketEventAction.RESOLVED, actor=actor, detail={}, at=now
+            )
+        )
         enqueue_resolve(session, ticket, actor=actor, now=now)
     session.flush()
     session.refresh(ticket)

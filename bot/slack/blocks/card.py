@@ -59,8 +59,7 @@ def remedy_blocks(card: RemedyCard, i: int, *, ephemeral: bool, thread_ts: str |
     if card.request_id:
         fields.append(mrkdwn(titled("Request ID", card.request_id, 200)))
     blocks: list[Block] = [
-        HeaderBlock(block_id=f"c{i}.head",
-                    text=plain(f"{card.code} {first_line(card.message)}", HEADER_MAX)),
+        HeaderBlock(block_id=f"c{i}.head", text=plain(f"{card.code} {first_line(card.message)}", HEADER_MAX)),
         SectionBlock(block_id=f"c{i}.fields", fields=fields),
         SectionBlock(block_id=f"c{i}.means", text=mrkdwn(titled("What it means", card.description))),
         SectionBlock(block_id=f"c{i}.todo", text=mrkdwn(titled("What to do", card.handling))),
@@ -70,9 +69,17 @@ def remedy_blocks(card: RemedyCard, i: int, *, ephemeral: bool, thread_ts: str |
         text = "*Team notes*\n" + "\n".join(lines)
         blocks.append(SectionBlock(block_id=f"c{i}.notes", text=mrkdwn(clip(text, SECTION_MAX))))
     if not card.confident:
-        blocks.append(ContextBlock(block_id=f"c{i}.unsure", elements=[
-            mrkdwn("Not sure this is the error you meant." + (" Did you mean:" if card.alternatives else ""))
-        ]))
+        blocks.append(
+            ContextBlock(
+                block_id=f"c{i}.unsure",
+                elements=[
+                    mrkdwn(
+                        "Not sure this is the error you meant."
+                        + (" Did you mean:" if card.alternatives else "")
+                    )
+                ],
+            )
+        )
         if card.alternatives:
             blocks.append(_pick_actions(f"c{i}.pick", card.alternatives, thread_ts))
     blocks.append(ContextBlock(block_id=f"c{i}.meta", elements=_meta(card)))
@@ -97,13 +104,19 @@ def _card_buttons(card: RemedyCard, ephemeral: bool, thread_ts: str | None) -> l
     value = button_value(card.key, thread_ts)
     buttons = []
     if ephemeral:
-        buttons.append(ButtonElement(text=plain("Post to channel", 75), action_id=ActionId.POST, value=value,
-                                     style="primary"))
+        buttons.append(
+            ButtonElement(
+                text=plain("Post to channel", 75), action_id=ActionId.POST, value=value, style="primary"
+            )
+        )
     buttons += [
         ButtonElement(text=plain(":+1: Helpful", 75), action_id=ActionId.HELPFUL, value=value),
         ButtonElement(text=plain(":-1: Not helpful", 75), action_id=ActionId.NOT_HELPFUL, value=value),
         ButtonElement(
-            text=plain("Escalate now", 75), action_id=ActionId.ESCALATE, value=value, style="danger",
+            text=plain("Escalate now", 75),
+            action_id=ActionId.ESCALATE,
+            value=value,
+            style="danger",
             confirm=ConfirmObject(
                 title=plain("Escalate this error?", 100),
                 text=plain(f"Ask for a ticket about {card.code} now.", 300),
@@ -117,10 +130,15 @@ def _card_buttons(card: RemedyCard, ephemeral: bool, thread_ts: str | None) -> l
 
 
 def _pick_actions(block_id: str, choices: tuple[Choice, ...], thread_ts: str | None) -> ActionsBlock:
-    return ActionsBlock(block_id=block_id, elements=[
-        ButtonElement(text=plain(c.code, 75), action_id=f"{ActionId.PICK}:{n}", value=button_value(c.key, thread_ts))
-        for n, c in enumerate(choices[:5])
-    ])
+    return ActionsBlock(
+        block_id=block_id,
+        elements=[
+            ButtonElement(
+                text=plain(c.code, 75), action_id=f"{ActionId.PICK}:{n}", value=button_value(c.key, thread_ts)
+            )
+            for n, c in enumerate(choices[:5])
+        ],
+    )
 
 
 def _choice_lines(choices: tuple[Choice, ...]) -> str:

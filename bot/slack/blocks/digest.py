@@ -47,8 +47,10 @@ def sections(digest: Digest) -> list[tuple[str, list[str]]]:
 
 
 def digest_message(digest: Digest) -> SlackMessage:
-    blocks: list[Block] = [HeaderBlock(text=plain(digest.title, 150)),
-                           SectionBlock(text=mrkdwn(_headline(digest)))]
+    blocks: list[Block] = [
+        HeaderBlock(text=plain(digest.title, 150)),
+        SectionBlock(text=mrkdwn(_headline(digest))),
+    ]
     if not digest.quiet:
         for title, lines in sections(digest):
             blocks += [DividerBlock(), _section(title, lines)]

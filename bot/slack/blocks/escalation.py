@@ -40,7 +40,10 @@ def escalation_message(
     view: TicketView, action: str, *, external_url: str | None = None, console_url: str | None = None
 ) -> SlackMessage:
     """The card in the escalation channel when a code is escalated (or comes back)."""
-    verb = {EscalationAction.OPENED: "Escalated", EscalationAction.REOPENED: "Came back after its ticket was resolved"}.get(action, action)
+    verb = {
+        EscalationAction.OPENED: "Escalated",
+        EscalationAction.REOPENED: "Came back after its ticket was resolved",
+    }.get(action, action)
     head = f"{verb}: {view.code} {view.message.splitlines()[0] if view.message else ''}"
     facts = (
         f"*Why:* {escape(view.reason)}\n"
@@ -62,7 +65,9 @@ def escalation_message(
     blocks.append(
         ActionsBlock(
             elements=[
-                ButtonElement(text="Resolve", action_id=ActionId.RESOLVE, value=str(view.ticket_id), style="primary")
+                ButtonElement(
+                    text="Resolve", action_id=ActionId.RESOLVE, value=str(view.ticket_id), style="primary"
+                )
             ]
         )
     )

@@ -25,7 +25,7 @@ USAGE = (
     "*hwerror* explains Huawei Cloud API errors.\n"
     "• `/hwerror AIS.0027`: the remedy card for a code (only you see it; a button posts it)\n"
     "• `/hwerror ais 27`, `/hwerror token is empty`: typos and error messages work too\n"
-    "• `/hwerror {\"error_code\": …}`: paste a whole error body, SDK exception or log line\n"
+    '• `/hwerror {"error_code": …}`: paste a whole error body, SDK exception or log line\n'
     "• Paste an error in a channel I am in: I answer in the thread\n"
     "• *Explain Huawei error* in a message's ⋮ menu: the same, on any message\n"
     "• `/hwerror stats [CODE]`: how often, where, and tickets (24 h, 7 days, 30 days)\n"
@@ -56,9 +56,14 @@ def reply_message(reply: Reply, *, ephemeral: bool, thread_ts: str | None = None
         blocks += part
     if more:
         names = ", ".join(f"`{escape(clip(c, 64))}`" for c in more)
-        blocks.append(ContextBlock(block_id="more", elements=[
-            mrkdwn(clip(f"Also found: {names}. Ask `/hwerror CODE` for any of them.", SECTION_MAX))
-        ]).to_dict())
+        blocks.append(
+            ContextBlock(
+                block_id="more",
+                elements=[
+                    mrkdwn(clip(f"Also found: {names}. Ask `/hwerror CODE` for any of them.", SECTION_MAX))
+                ],
+            ).to_dict()
+        )
     texts = [_fallback(c) for c in reply.cards]
     if more:
         texts.append("Also found: " + ", ".join(more))
@@ -67,16 +72,22 @@ def reply_message(reply: Reply, *, ephemeral: bool, thread_ts: str | None = None
 
 
 def usage_message() -> SlackMessage:
-    return SlackMessage(text="hwerror explains Huawei Cloud API errors: /hwerror AIS.0027",
-                        blocks=[SectionBlock(text=mrkdwn(USAGE)).to_dict()])
+    return SlackMessage(
+        text="hwerror explains Huawei Cloud API errors: /hwerror AIS.0027",
+        blocks=[SectionBlock(text=mrkdwn(USAGE)).to_dict()],
+    )
 
 
 def nothing_found_message(query: str) -> SlackMessage:
     shown = escape(clip(" ".join(query.split()), 300))
-    text = (f"I found no Huawei Cloud error code in _{shown}_.\n"
-            "Try `/hwerror AIS.0027`, `/hwerror ais 27`, an error message, or the whole error body.")
-    return SlackMessage(text=clip(f"No Huawei Cloud error code found in: {shown}", FALLBACK_MAX),
-                        blocks=[SectionBlock(text=mrkdwn(clip(text, SECTION_MAX))).to_dict()])
+    text = (
+        f"I found no Huawei Cloud error code in _{shown}_.\n"
+        "Try `/hwerror AIS.0027`, `/hwerror ais 27`, an error message, or the whole error body."
+    )
+    return SlackMessage(
+        text=clip(f"No Huawei Cloud error code found in: {shown}", FALLBACK_MAX),
+        blocks=[SectionBlock(text=mrkdwn(clip(text, SECTION_MAX))).to_dict()],
+    )
 
 
 def shared_by(message: SlackMessage, who: str) -> SlackMessage:

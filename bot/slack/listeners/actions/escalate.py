@@ -17,9 +17,18 @@ from bot.slack.listeners.actions.common import pressed, refresh_card
 from bot.slack.sightings import of_button
 
 
-def escalate_now(ack: Ack, body: dict[str, Any], action: dict[str, Any], context: BoltContext,
-                 client: WebClient, respond: Respond, session: Session, service: BotService,
-                 settings: AppSettings, actor: Actor) -> None:
+def escalate_now(
+    ack: Ack,
+    body: dict[str, Any],
+    action: dict[str, Any],
+    context: BoltContext,
+    client: WebClient,
+    respond: Respond,
+    session: Session,
+    service: BotService,
+    settings: AppSettings,
+    actor: Actor,
+) -> None:
     ack()
     p = pressed(body, action)
     done = service.escalate(session, p.key, actor, of_button(p, actor, context))

@@ -13,19 +13,43 @@ from bot.core.service import BotService
 from bot.slack.listeners.actions.common import pressed, refresh_card
 
 
-def _vote(helpful: bool, body: dict[str, Any], action: dict[str, Any], client: WebClient, respond: Respond,
-          session: Session, service: BotService, actor: Actor) -> None:
+def _vote(
+    helpful: bool,
+    body: dict[str, Any],
+    action: dict[str, Any],
+    client: WebClient,
+    respond: Respond,
+    session: Session,
+    service: BotService,
+    actor: Actor,
+) -> None:
     p = pressed(body, action)
     refresh_card(p, service.vote(session, p.key, actor, helpful=helpful), client, respond)
 
 
-def helpful(ack: Ack, body: dict[str, Any], action: dict[str, Any], client: WebClient, respond: Respond,
-            session: Session, service: BotService, actor: Actor) -> None:
+def helpful(
+    ack: Ack,
+    body: dict[str, Any],
+    action: dict[str, Any],
+    client: WebClient,
+    respond: Respond,
+    session: Session,
+    service: BotService,
+    actor: Actor,
+) -> None:
     ack()
     _vote(True, body, action, client, respond, session, service, actor)
 
 
-def not_helpful(ack: Ack, body: dict[str, Any], action: dict[str, Any], client: WebClient, respond: Respond,
-                session: Session, service: BotService, actor: Actor) -> None:
+def not_helpful(
+    ack: Ack,
+    body: dict[str, Any],
+    action: dict[str, Any],
+    client: WebClient,
+    respond: Respond,
+    session: Session,
+    service: BotService,
+    actor: Actor,
+) -> None:
     ack()
     _vote(False, body, action, client, respond, session, service, actor)

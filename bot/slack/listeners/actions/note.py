@@ -13,8 +13,15 @@ from bot.slack.blocks.note_modal import note_modal
 from bot.slack.listeners.actions.common import pressed
 
 
-def open_note_modal(ack: Ack, body: dict[str, Any], action: dict[str, Any], client: WebClient,
-                    respond: Respond, session: Session, service: BotService) -> None:
+def open_note_modal(
+    ack: Ack,
+    body: dict[str, Any],
+    action: dict[str, Any],
+    client: WebClient,
+    respond: Respond,
+    session: Session,
+    service: BotService,
+) -> None:
     ack()
     p = pressed(body, action)
     card = service.card(session, p.key, with_tally=False)

@@ -13,8 +13,14 @@ from bot.slack.blocks.reply import reply_message
 from bot.slack.listeners.actions.common import pressed
 
 
-def pick_candidate(ack: Ack, body: dict[str, Any], action: dict[str, Any], respond: Respond,
-                   session: Session, service: BotService) -> None:
+def pick_candidate(
+    ack: Ack,
+    body: dict[str, Any],
+    action: dict[str, Any],
+    respond: Respond,
+    session: Session,
+    service: BotService,
+) -> None:
     ack()
     p = pressed(body, action)
     card = service.card(session, p.key)

@@ -20,8 +20,16 @@ from bot.slack.listeners.actions.common import pressed
 NOT_A_MEMBER = frozenset({"not_in_channel", "channel_not_found"})
 
 
-def post_to_channel(ack: Ack, body: dict[str, Any], action: dict[str, Any], client: WebClient,
-                    respond: Respond, session: Session, service: BotService, actor: Actor) -> None:
+def post_to_channel(
+    ack: Ack,
+    body: dict[str, Any],
+    action: dict[str, Any],
+    client: WebClient,
+    respond: Respond,
+    session: Session,
+    service: BotService,
+    actor: Actor,
+) -> None:
     ack()
     p = pressed(body, action)
     card = service.card(session, p.key)
@@ -29,8 +37,13 @@ def post_to_channel(ack: Ack, body: dict[str, Any], action: dict[str, Any], clie
         raise EntryGone(card.code)
     message = shared_by(reply_message(Reply(cards=(card,)), ephemeral=False), actor.name or actor.label)
     try:
-        client.chat_postMessage(channel=p.channel, thread_ts=p.thread_ts, unfurl_links=False,
-                                unfurl_media=False, **message.kwargs())
+        client.chat_postMessage(
+            channel=p.channel,
+            thread_ts=p.thread_ts,
+            unfurl_links=False,
+            unfurl_media=False,
+            **message.kwargs(),
+        )
     except SlackApiError as exc:
         if exc.response.get("error") not in NOT_A_MEMBER:
             raise

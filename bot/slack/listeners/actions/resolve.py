@@ -14,8 +14,16 @@ from bot.slack.blocks.text import escape, notice
 from bot.slack.listeners.events.home import publish_home
 
 
-def resolve_ticket(ack: Ack, body: dict[str, Any], action: dict[str, Any], client: WebClient,
-                   respond: Respond, session: Session, service: BotService, actor: Actor) -> None:
+def resolve_ticket(
+    ack: Ack,
+    body: dict[str, Any],
+    action: dict[str, Any],
+    client: WebClient,
+    respond: Respond,
+    session: Session,
+    service: BotService,
+    actor: Actor,
+) -> None:
     ack()
     value = str(action.get("value") or "")
     if not value.strip():

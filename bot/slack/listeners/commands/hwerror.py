@@ -18,9 +18,17 @@ from bot.slack.listeners.commands.team import run_team_command
 from bot.slack.sightings import of_command
 
 
-def hwerror_command(ack: Ack, command: dict[str, Any], context: BoltContext, client: WebClient,
-                    respond: Respond, session: Session, service: BotService, settings: AppSettings,
-                    actor: Actor) -> None:
+def hwerror_command(
+    ack: Ack,
+    command: dict[str, Any],
+    context: BoltContext,
+    client: WebClient,
+    respond: Respond,
+    session: Session,
+    service: BotService,
+    settings: AppSettings,
+    actor: Actor,
+) -> None:
     text = (command.get("text") or "").strip()
     if text.lower() in HELP_WORDS:
         ack(**usage_message().kwargs())

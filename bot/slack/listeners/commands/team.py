@@ -15,8 +15,9 @@ from bot.core.team import TeamCommand
 from bot.slack.blocks.team import team_message
 
 
-def run_team_command(command: TeamCommand, ack: Ack, respond: Respond, session: Session,
-                     service: BotService, actor: Actor) -> None:
+def run_team_command(
+    command: TeamCommand, ack: Ack, respond: Respond, session: Session, service: BotService, actor: Actor
+) -> None:
     ack()
     message = team_message(service.team(session, command, actor))
     respond(response_type="ephemeral", replace_original=False, **message.kwargs())

@@ -18,20 +18,33 @@ from bot.slack.incoming import incoming, may_answer
 from bot.slack.sightings import of_message
 
 
-def on_message(event: dict[str, Any], context: BoltContext, client: WebClient, session: Session,
-               service: BotService, settings: AppSettings, logger: Logger) -> None:
+def on_message(
+    event: dict[str, Any],
+    context: BoltContext,
+    client: WebClient,
+    session: Session,
+    service: BotService,
+    settings: AppSettings,
+    logger: Logger,
+) -> None:
     msg = incoming(event)
     limit = settings.process.hwerror_bot_replies_per_minute
-    if msg is None or not may_answer(session, msg, bot_user_id=context.bot_user_id, bot_id=context.bot_id,
-                                     bot_replies_per_minute=limit):
+    if msg is None or not may_answer(
+        session, msg, bot_user_id=context.bot_user_id, bot_id=context.bot_id, bot_replies_per_minute=limit
+    ):
         return
     reply = service.claim(session, msg.text, msg.ref)
     if reply is None:
         return
     message = reply_message(reply, ephemeral=False, thread_ts=msg.thread_ts)
     try:
-        client.chat_postMessage(channel=msg.channel, thread_ts=msg.thread_ts, unfurl_links=False,
-                                unfurl_media=False, **message.kwargs())
+        client.chat_postMessage(
+            channel=msg.channel,
+            thread_ts=msg.thread_ts,
+            unfurl_links=False,
+            unfurl_media=False,
+            **message.kwargs(),
+        )
     except Exception as exc:  # noqa: BLE001 - whatever failed, the claims must be given back
         # So that Slack's retry of this event (or an edit) can still answer it.
         service.release(session, msg.ref, reply)

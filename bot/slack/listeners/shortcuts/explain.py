@@ -17,16 +17,27 @@ from bot.slack.incoming import message_text
 from bot.slack.sightings import of_shortcut
 
 
-def explain_message(ack: Ack, shortcut: dict[str, Any], context: BoltContext, client: WebClient,
-                    respond: Respond, session: Session, service: BotService, settings: AppSettings) -> None:
+def explain_message(
+    ack: Ack,
+    shortcut: dict[str, Any],
+    context: BoltContext,
+    client: WebClient,
+    respond: Respond,
+    session: Session,
+    service: BotService,
+    settings: AppSettings,
+) -> None:
     ack()
     message = shortcut.get("message") or {}
     text = message_text(message)
     reply = service.explain(session, text)
     thread = message.get("thread_ts") or message.get("ts")
     if reply.empty:
-        respond(response_type="ephemeral", replace_original=False,
-                **notice("I found no Huawei Cloud error in that message.").kwargs())
+        respond(
+            response_type="ephemeral",
+            replace_original=False,
+            **notice("I found no Huawei Cloud error in that message.").kwargs(),
+        )
         return
     out = reply_message(reply, ephemeral=True, thread_ts=thread)
     respond(response_type="ephemeral", replace_original=False, **out.kwargs())

@@ -18,10 +18,18 @@ from bot.slack.blocks.ids import NOTE_BLOCK, NOTE_INPUT
 from bot.slack.blocks.text import escape, notice
 
 
-def save_note(ack: Ack, view: dict[str, Any], client: WebClient, session: Session, actor: Actor,
-              service: BotService, logger: Logger) -> None:
-    text = ((view.get("state", {}).get("values", {}).get(NOTE_BLOCK, {}).get(NOTE_INPUT, {}) or {})
-            .get("value") or "")
+def save_note(
+    ack: Ack,
+    view: dict[str, Any],
+    client: WebClient,
+    session: Session,
+    actor: Actor,
+    service: BotService,
+    logger: Logger,
+) -> None:
+    text = (view.get("state", {}).get("values", {}).get(NOTE_BLOCK, {}).get(NOTE_INPUT, {}) or {}).get(
+        "value"
+    ) or ""
     meta = json.loads(view.get("private_metadata") or "{}")
     key = (str(meta.get("s")), str(meta.get("c")), int(meta.get("v", 0)))
     try:
@@ -32,7 +40,10 @@ def save_note(ack: Ack, view: dict[str, Any], client: WebClient, session: Sessio
     ack()
     if meta.get("ch") and actor.user_id:
         try:
-            client.chat_postEphemeral(channel=meta["ch"], user=actor.user_id,
-                                      **notice(f"Team note saved on *{escape(card.code)}*.").kwargs())
+            client.chat_postEphemeral(
+                channel=meta["ch"],
+                user=actor.user_id,
+                **notice(f"Team note saved on *{escape(card.code)}*.").kwargs(),
+            )
         except SlackApiError as exc:  # a DM or a channel the bot cannot post in: the note is saved anyway
             logger.info("note saved; confirmation not posted: %s", exc.response.get("error"))
