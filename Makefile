@@ -19,8 +19,12 @@ run: install
 	$(BIN)/hwerror db upgrade
 	$(BIN)/hwerror serve
 
+# The habits CI keeps: lint rules, one format, types (production code and tests), no dead code.
 lint: install
 	$(BIN)/ruff check .
+	$(BIN)/ruff format --check .
+	$(BIN)/mypy bot knowledge migrations tests bench
+	$(BIN)/vulture bot knowledge migrations --min-confidence 80
 
 # The whole suite, each database test once on SQLite and once on PostgreSQL (127.0.0.1:5432).
 test: install lint

@@ -24,6 +24,7 @@ from sqlalchemy import Engine, insert, select, text
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 
+from bot.core.incidents.enums import Source  # noqa: E402
 from bot.core.incidents.models import Incident  # noqa: E402
 from bot.core.incidents.policy import EscalationPolicy  # noqa: E402
 from bot.core.incidents.record import Sighting, code_activity, escalate_if_due, record_incidents  # noqa: E402
@@ -56,7 +57,7 @@ def write_throughput(engine: Engine, writers: int, seconds: float) -> float:
                 workspace="T1",
                 channel=f"C{rng.randrange(40)}",
                 message_key=f"{n}-{counts[n]}-{uuid.uuid4().hex[:6]}",
-                source="paste",
+                source=Source.PASTE,
                 text=t,
             )
             with transaction(engine) as session:
@@ -87,7 +88,7 @@ def bulk_load(engine: Engine, rows: int) -> None:
                     workspace="T1",
                     channel=f"C{rng.randrange(40)}",
                     message_key=f"bulk-{i}",
-                    source="paste",
+                    source=Source.PASTE,
                     service=service,
                     code=code,
                     variant=0,

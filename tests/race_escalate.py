@@ -9,6 +9,7 @@ from __future__ import annotations
 import sys
 import threading
 
+from bot.core.incidents.enums import Source
 from bot.core.incidents.policy import EscalationPolicy
 from bot.core.incidents.record import Sighting, escalate_if_due, record_incidents
 from knowledge.db import make_engine, transaction
@@ -29,7 +30,7 @@ def main() -> None:
         barrier.wait()
         with transaction(engine) as session:
             sighting = Sighting(
-                workspace="T1", channel=f"C{n % 4}", message_key=f"{tag}-{n}", source="paste", text=TEXT
+                workspace="T1", channel=f"C{n % 4}", message_key=f"{tag}-{n}", source=Source.PASTE, text=TEXT
             )
             (incident,) = record_incidents(session, sighting, findings)
             result = escalate_if_due(session, incident, EscalationPolicy(count=1), backend="internal")

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from bot.core.incidents.enums import Source
 from bot.core.incidents.policy import EscalationPolicy
 from bot.core.incidents.record import Sighting, escalate_if_due, record_incidents
 from knowledge.bundled import load_bundled
@@ -20,7 +21,7 @@ def _record(db_url: str, n: int) -> int | None:
             load_bundled(session)
             for i in range(n):
                 sighting = Sighting(
-                    workspace="T1", channel=f"C{i}", message_key=f"{i}.0", source="paste", text=PASTE
+                    workspace="T1", channel=f"C{i}", message_key=f"{i}.0", source=Source.PASTE, text=PASTE
                 )
                 for incident in record_incidents(session, sighting, findings_in(PASTE)):
                     result = escalate_if_due(session, incident, EscalationPolicy(count=2), backend="internal")

@@ -6,6 +6,7 @@ from datetime import timedelta
 
 from sqlalchemy import Engine, func, select
 
+from bot.core.incidents.enums import Source
 from bot.core.incidents.models import Incident, OutboxItem, Ticket, TicketEvent
 from bot.core.incidents.policy import EscalationPolicy
 from bot.core.incidents.record import Sighting, escalate_if_due, record_incidents
@@ -28,7 +29,7 @@ def _paste(
         if not session.scalar(select(func.count()).select_from(Entry)):
             load_bundled(session)
         sighting = Sighting(
-            workspace="T1", channel=channel, message_key=ts, source="paste", text=text, user_id="U1"
+            workspace="T1", channel=channel, message_key=ts, source=Source.PASTE, text=text, user_id="U1"
         )
         created = record_incidents(session, sighting, findings, now=now)
         results = [escalate_if_due(session, i, policy, backend="internal", now=now) for i in created]

@@ -8,6 +8,7 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 from sqlalchemy import Engine, select
 
+from bot.core.incidents.enums import Source
 from bot.core.incidents.models import Incident
 from bot.core.incidents.record import Sighting, record_incidents
 from bot.core.incidents.redact import MASK, excerpt, redact
@@ -67,7 +68,7 @@ def test_no_secret_reaches_the_incidents_table(engine: Engine) -> None:
         load_bundled(session)
         for n, paste in enumerate(PASTES):
             sighting = Sighting(
-                workspace="T1", channel="C1", message_key=f"{n}.0", source="paste", text=paste
+                workspace="T1", channel="C1", message_key=f"{n}.0", source=Source.PASTE, text=paste
             )
             assert record_incidents(session, sighting, findings_in(paste)), paste
     with session_factory(engine)() as session:

@@ -9,6 +9,7 @@ from sqlalchemy import Engine
 
 from bot.core.digest.compute import build_digest
 from bot.core.digest.weeks import Week, zone
+from bot.core.incidents.enums import EscalationAction
 from bot.core.incidents.models import Incident, Ticket
 from bot.core.incidents.seen import SeenCounts
 from bot.core.incidents.ticket_view import ticket_view
@@ -97,7 +98,9 @@ def test_escalation_card_tickets_list_and_home_are_inert_and_within_limits(engin
         view = ticket_view(session, session.get(Ticket, ticket.id))  # type: ignore[arg-type]
         rows = summaries(session)
         digest = build_digest(session, Week.containing(NOW, SHANGHAI))
-    card = escalation_message(view, "opened", console_url="https://console-intl.huaweicloud.com/ticket/?a=b")
+    card = escalation_message(
+        view, EscalationAction.OPENED, console_url="https://console-intl.huaweicloud.com/ticket/?a=b"
+    )
     body = json.dumps(card.blocks)
     assert "<!channel>" not in body and "&lt;!channel&gt;" in body
     assert "5 times in 2 channel(s)" in body and "<#C1>" in body and "<#C9>" in body

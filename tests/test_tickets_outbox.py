@@ -15,6 +15,7 @@ from sqlalchemy import Engine, select
 
 from bot.core.incidents.backends.internal import InternalBackend
 from bot.core.incidents.backends.webhook import WebhookBackend
+from bot.core.incidents.enums import OutboxOutcome, OutboxStatus
 from bot.core.incidents.models import Incident, OutboxItem, Ticket
 from bot.core.incidents.outbox.calls import Backoff
 from bot.core.incidents.outbox.queue import (
@@ -279,7 +280,17 @@ def test_an_outcome_is_not_written_by_a_worker_whose_lease_was_taken_over(
     assert fast.process(item.id, later).done == 1
     # The first worker comes back from a very long call and reports a failure: it is ignored.
     with transaction(kb) as session:
-        assert slow._write(session, item.id, stale, status="pending", attempts=1, outcome="retried") == "lost"
+        assert (
+            slow._write(
+                session,
+                item.id,
+                stale,
+                status=OutboxStatus.PENDING,
+                attempts=1,
+                outcome=OutboxOutcome.RETRIED,
+            )
+            == "lost"
+        )
     [after] = outbox(kb)
     assert after.status == "done"
     assert ticket_row(kb, ticket_id).external_id == "WH-1"

@@ -26,6 +26,7 @@ from urllib.parse import parse_qs, urlsplit
 
 from sqlalchemy import Engine
 
+from bot.core.incidents.enums import Source
 from bot.core.incidents.models import Ticket
 from bot.core.incidents.policy import EscalationPolicy
 from bot.core.incidents.record import Sighting, escalate_if_due, record_incidents
@@ -451,7 +452,7 @@ def open_ticket(
             workspace="T0TEAM",
             channel=channel,
             message_key=message_key,
-            source="paste",
+            source=Source.PASTE,
             text=f'{{"error_code": "{code}", "request_id": "{request_id}"}}',
             user_id="U0USER",
         )

@@ -94,7 +94,7 @@ def _report(summary: RunSummary) -> None:
 def run_until_signalled(worker: OutboxWorker, interval: float) -> None:
     stop = threading.Event()
 
-    def _stop(signum: int, _frame: FrameType | None) -> None:
+    def _stop(_signum: int, _frame: FrameType | None) -> None:
         # Finish the call in hand (its outcome is written), then leave: nothing is half done.
         stop.set()
 

@@ -59,7 +59,7 @@ class RemedyCard:
     doc_url: str | None
     notes: tuple[CardNote, ...] = field(default_factory=tuple)
     entry_id: int | None = None
-    # Filled in by the incidents issue; None means "not known", and nothing is shown for it.
+    # None means "not known", and nothing is shown for it.
     seen_7d: int | None = None
     ticket: str | None = None
     # False when the match is a guess; `alternatives` are the other entries it may have meant.
@@ -126,7 +126,3 @@ class UnknownCard:
 
 
 Card = RemedyCard | ChoiceCard | UnknownCard
-
-
-def card_code(card: Card) -> str:
-    return card.code

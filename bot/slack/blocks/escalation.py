@@ -37,13 +37,17 @@ def ticket_link(view: TicketView, external_url: str | None, console_url: str | N
 
 
 def escalation_message(
-    view: TicketView, action: str, *, external_url: str | None = None, console_url: str | None = None
+    view: TicketView,
+    action: EscalationAction,
+    *,
+    external_url: str | None = None,
+    console_url: str | None = None,
 ) -> SlackMessage:
     """The card in the escalation channel when a code is escalated (or comes back)."""
     verb = {
         EscalationAction.OPENED: "Escalated",
         EscalationAction.REOPENED: "Came back after its ticket was resolved",
-    }.get(action, action)
+    }.get(action, str(action))
     head = f"{verb}: {view.code} {view.message.splitlines()[0] if view.message else ''}"
     facts = (
         f"*Why:* {escape(view.reason)}\n"
@@ -75,7 +79,7 @@ def escalation_message(
     return SlackMessage(text=clip(escape(text), 3000), blocks=[b.to_dict() for b in blocks])
 
 
-def thread_notice(view: TicketView, action: str) -> SlackMessage:
+def thread_notice(view: TicketView, action: EscalationAction) -> SlackMessage:
     """The reply in the thread that tipped a code over."""
     what = "reopened" if action is EscalationAction.REOPENED else "opened"
     text = (

@@ -1,4 +1,4 @@
-"""Block Kit for the App Home tab: this week's top codes, open tickets, knowledge gaps, least helpful cards."""
+"""Block Kit for the App Home tab: this week's top codes, open tickets, knowledge gaps, unhelpful cards."""
 
 from __future__ import annotations
 
