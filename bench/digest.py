@@ -31,7 +31,7 @@ from knowledge.bundled import load_bundled  # noqa: E402
 from knowledge.clock import utcnow  # noqa: E402
 from knowledge.db import make_engine, session_factory, transaction  # noqa: E402
 from knowledge.schema import upgrade  # noqa: E402
-from tests.databases import scratch_database  # noqa: E402
+from testing.databases import scratch_database  # noqa: E402
 
 
 def naive(session, week: Week) -> int:  # type: ignore[no-untyped-def]

@@ -33,8 +33,8 @@ from knowledge.clock import utcnow  # noqa: E402
 from knowledge.db import make_engine, session_factory, transaction  # noqa: E402
 from knowledge.schema import upgrade  # noqa: E402
 from knowledge.types import WhoActs  # noqa: E402
-from tests.databases import scratch_database  # noqa: E402
-from tests.incident_helpers import findings_in, seed_matcher  # noqa: E402
+from testing.databases import scratch_database  # noqa: E402
+from testing.incidents import findings_in, seed_matcher  # noqa: E402
 
 
 def pastes() -> list[str]:

@@ -35,9 +35,10 @@ sys.path.insert(0, str(ROOT))
 from knowledge.bundled import load_bundled  # noqa: E402
 from knowledge.db import make_engine, transaction  # noqa: E402
 from knowledge.schema import upgrade  # noqa: E402
-from tests.databases import scratch_database  # noqa: E402
-from tests.slack_fake import AppProcess, FakeSlack, sign, slash_fields  # noqa: E402
-from tests.slack_fake import http as fetch  # noqa: E402
+from testing.databases import scratch_database  # noqa: E402
+from testing.slack.requests import AppProcess, sign, slash_fields  # noqa: E402
+from testing.slack.requests import http as fetch  # noqa: E402
+from testing.slack.server import FakeSlack  # noqa: E402
 
 POSTGRES = os.environ.get("HWERROR_TEST_POSTGRES_URL", "postgresql+psycopg://postgres@127.0.0.1:5432/test")
 # REQUEST_ID is replaced per request: a pasted error body is never the same twice.

@@ -15,14 +15,14 @@ from pathlib import Path
 import pytest
 from sqlalchemy import Engine, create_engine, text
 
-from knowledge.db import make_engine
+from knowledge.bundled import load_bundled
+from knowledge.db import make_engine, transaction
 from knowledge.schema import upgrade
-from tests.databases import postgres_schema, postgres_url
+from testing.databases import postgres_schema, postgres_url
+from testing.slack.server import FakeSlack
+from testing.tickets import seed_knowledge
 
 SHARED_DIR = Path(os.environ.get("HWERROR_SHARED_DIR", Path(__file__).resolve().parents[2] / "shared"))
-
-
-_postgres_url = postgres_url
 
 
 def _postgres_reachable(url: str) -> str | None:
@@ -38,7 +38,7 @@ def _postgres_reachable(url: str) -> str | None:
 
 def postgres_or_skip() -> str:
     """The PostgreSQL server's URL; when it does not answer, skip (or, in CI, fail) the test."""
-    base = _postgres_url()
+    base = postgres_url()
     problem = _postgres_reachable(base)
     if problem:
         if os.environ.get("HWERROR_REQUIRE_POSTGRES") == "1":
@@ -83,3 +83,39 @@ def shared_dir() -> Path:
     if not (SHARED_DIR / "seeds").is_dir():
         pytest.skip(f"the shared folder is not at {SHARED_DIR} (set HWERROR_SHARED_DIR)")
     return SHARED_DIR
+
+
+@pytest.fixture
+def kb(engine: Engine) -> Engine:
+    """An empty database with the bundled knowledge loaded (the Content Moderation codes)."""
+    seed_knowledge(engine)
+    return engine
+
+
+# -- one database, one fake Slack per module: for the tests that start a real `hwerror serve` ------
+
+
+@pytest.fixture(scope="module", params=_databases())
+def module_db(request: pytest.FixtureRequest, tmp_path_factory: pytest.TempPathFactory) -> Iterator[str]:
+    kind = request.param
+    if kind == "sqlite":
+        yield f"sqlite:///{tmp_path_factory.mktemp('slack') / 'hwerror.db'}"
+        return
+    with postgres_schema(postgres_or_skip()) as url:
+        yield url
+
+
+@pytest.fixture(scope="module")
+def module_kb(module_db: str) -> Iterator[Engine]:
+    engine = make_engine(module_db)
+    upgrade(engine)
+    with transaction(engine) as session:
+        load_bundled(session)
+    yield engine
+    engine.dispose()
+
+
+@pytest.fixture(scope="module")
+def slack() -> Iterator[FakeSlack]:
+    with FakeSlack() as fake:
+        yield fake

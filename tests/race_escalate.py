@@ -13,7 +13,7 @@ from bot.core.incidents.enums import Source
 from bot.core.incidents.policy import EscalationPolicy
 from bot.core.incidents.record import Sighting, escalate_if_due, record_incidents
 from knowledge.db import make_engine, transaction
-from tests.incident_helpers import findings_in
+from testing.incidents import findings_in
 
 TEXT = '{"error_code": "AIS.0027", "error_msg": "The account has been frozen."}'
 

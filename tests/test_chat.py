@@ -8,7 +8,7 @@ from bot.core.models import EscalationRequest, FeedbackVote, KnowledgeGap
 from knowledge.bundled import load_bundled
 from knowledge.db import transaction
 from knowledge.models import AuditEvent, TeamNote
-from tests.cli_helpers import run_cli
+from testing.cli import run_cli
 
 
 def _loaded(engine: Engine) -> None:

@@ -7,8 +7,8 @@ from bot.core.incidents.policy import EscalationPolicy
 from bot.core.incidents.record import Sighting, escalate_if_due, record_incidents
 from knowledge.bundled import load_bundled
 from knowledge.db import make_engine, transaction
-from tests.cli_helpers import run_cli
-from tests.incident_helpers import findings_in
+from testing.cli import run_cli
+from testing.incidents import findings_in
 
 PASTE = '{"error_code": "AIS.0027", "error_msg": "The account has been frozen."} password=hunter2'
 

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from pathlib import Path
 
-from tests.cli_helpers import run_cli
+from testing.cli import run_cli
 
 
 def test_db_upgrade_then_kb_list_shows_the_56_seed_codes(db_url: str) -> None:

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import itertools
 from datetime import UTC, datetime
 from zoneinfo import ZoneInfo
 
@@ -11,35 +10,21 @@ from sqlalchemy import Engine
 from bot.core.digest.chart import chart_png
 from bot.core.digest.compute import build_digest
 from bot.core.digest.weeks import Schedule, Week, zone
-from bot.core.incidents.models import Incident, Ticket, TicketEvent
+from bot.core.incidents.models import Incident, TicketEvent
 from bot.core.models import FeedbackVote
 from bot.slack.blocks.digest import digest_message
 from knowledge.bundled import load_bundled
 from knowledge.db import session_factory, transaction
 from knowledge.store import get_entry
+from testing.factories import incident
+from testing.factories import ticket as make_ticket
 
 AUCKLAND = zone("Pacific/Auckland")  # UTC+13 in November
 BERLIN = zone("Europe/Berlin")
 
 
-_messages = itertools.count()
-
-
 def _incident(code: str, local: datetime, *, channel: str = "C1", known: bool = True) -> Incident:
-    return Incident(
-        workspace="T1",
-        channel=channel,
-        message_key=f"m{next(_messages)}",
-        source="paste",
-        service="content-moderation",
-        code=code,
-        variant=0,
-        known=known,
-        how="code",
-        confidence=1.0,
-        excerpt="x",
-        created_at=local.astimezone(UTC),
-    )
+    return incident(code, at=local.astimezone(UTC), channel=channel, known=known)
 
 
 def _at(day: int, hour: int, minute: int = 0, *, month: int = 11, tz: ZoneInfo = AUCKLAND) -> datetime:
@@ -64,14 +49,7 @@ def test_week_in_auckland_is_cut_at_local_midnights_and_every_figure_matches(eng
                 _incident("AIS.0027", _at(23, 0, 0)),  # next Monday 00:00: not this week
             ]
         )
-        ticket = Ticket(
-            workspace="T1",
-            service="content-moderation",
-            code="AIS.0027",
-            reason="x",
-            backend="internal",
-            opened_at=_at(18, 12),
-        )
+        ticket = make_ticket("AIS.0027", opened_at=_at(18, 12))
         session.add(ticket)
         session.flush()
         session.add_all(

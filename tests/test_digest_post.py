@@ -14,10 +14,10 @@ from bot.core.digest.config import DigestSettings
 from bot.core.digest.models import DigestPost
 from bot.core.digest.post import PublishFailed, post_digest
 from bot.core.digest.weeks import Week, zone
-from bot.core.incidents.models import Incident
 from bot.slack.digest import SlackDigestPublisher
 from knowledge.db import session_factory, transaction
-from tests.slack_fake import FakeSlack
+from testing.factories import incident
+from testing.slack.server import FakeSlack
 
 TZ = zone("America/New_York")
 WEEK = Week.parse("2026-W47", TZ)
@@ -26,22 +26,7 @@ WEEK = Week.parse("2026-W47", TZ)
 def _incidents(engine: Engine) -> None:
     with transaction(engine) as session:
         for i in range(3):
-            session.add(
-                Incident(
-                    workspace="T1",
-                    channel="C1",
-                    message_key=f"m{i}",
-                    source="paste",
-                    service="content-moderation",
-                    code="AIS.0027",
-                    variant=0,
-                    known=True,
-                    how="code",
-                    confidence=1.0,
-                    excerpt="x",
-                    created_at=WEEK.start + timedelta(days=1, hours=i),
-                )
-            )
+            session.add(incident("AIS.0027", at=WEEK.start + timedelta(days=1, hours=i)))
 
 
 def test_racing_posters_post_the_week_once_with_its_chart(engine: Engine) -> None:
@@ -123,7 +108,7 @@ def test_bad_digest_settings_name_the_variable() -> None:
 def test_dry_run_prints_the_week_and_writes_the_chart_beside_it(
     engine: Engine, db_url: str, tmp_path
 ) -> None:  # type: ignore[no-untyped-def]
-    from tests.cli_helpers import run_cli
+    from testing.cli import run_cli
 
     _incidents(engine)
     env = {"HWERROR_TIMEZONE": TZ.key}

@@ -15,7 +15,7 @@ from knowledge.bundled import load_bundled
 from knowledge.clock import utcnow
 from knowledge.db import session_factory, transaction
 from knowledge.models import Entry
-from tests.incident_helpers import findings_in
+from testing.incidents import findings_in
 
 FROZEN = '{"error_code": "AIS.0027", "error_msg": "The account has been frozen."}'
 INTERNAL = '{"error_code": "AIS.0003", "error_msg": "Failed to complete the request because of an internal service error."}'  # noqa: E501

@@ -24,7 +24,7 @@ from knowledge.catalogue import Catalogue
 from knowledge.db import session_factory, transaction
 from knowledge.store import add_note, get_entry
 from knowledge.types import WhoActs
-from tests.slack_fake import assert_block_kit_limits, assert_inert
+from testing.slack.blocks import assert_block_kit_limits, assert_inert
 
 ERROR = '{"error_code": "AIS.0005", "error_msg": "The service does not exist."}'
 

@@ -13,7 +13,7 @@ from bot.core.incidents.models import Incident
 from bot.core.incidents.record import Sighting, record_incidents
 from bot.core.incidents.redact import MASK, excerpt, redact
 from knowledge.db import session_factory, transaction
-from tests.incident_helpers import findings_in
+from testing.incidents import findings_in
 
 AK = "HPUAQ7XKZ2M4N5B6V8C9"
 SK = "Zx9Qm2Lk7Jh5Gf3Ds1Ap0Oi8Uy6Tr4Ew2Qa9Sd7F"

@@ -8,7 +8,6 @@ channels and message timestamps of its own, so tests do not see each other's rep
 from __future__ import annotations
 
 import functools
-import itertools
 import json
 import time
 import uuid
@@ -21,13 +20,9 @@ from sqlalchemy import Engine, func, select
 
 from bot.core.incidents.models import Incident, Ticket
 from bot.core.models import AnsweredMessage, EscalationRequest, FeedbackVote, KnowledgeGap
-from knowledge.bundled import load_bundled
-from knowledge.db import make_engine, transaction
 from knowledge.models import AuditEvent, Entry, TeamNote
-from knowledge.schema import upgrade
-from tests.conftest import _databases, postgres_or_skip
-from tests.databases import postgres_schema
-from tests.slack_fake import (
+from testing.slack.blocks import all_text, assert_block_kit_limits, assert_inert, buttons_of, headers_of
+from testing.slack.requests import (
     BOT_ID,
     BOT_TOKEN,
     BOT_USER_ID,
@@ -36,63 +31,26 @@ from tests.slack_fake import (
     SIGNING_SECRET,
     TEAM_ID,
     AppProcess,
-    FakeSlack,
-    all_text,
-    assert_block_kit_limits,
-    assert_inert,
-    buttons_of,
     event_body,
     form_body,
-    headers_of,
     http,
+    message,
+    new_ts,
     sign,
     slash_fields,
+    uniq,
 )
+from testing.slack.server import FakeSlack
 
 ADMIN = "UADMIN"
-_seq = itertools.count(1)
-
-
-def uniq(prefix: str) -> str:
-    return f"{prefix}{next(_seq):04d}{uuid.uuid4().hex[:4].upper()}"
-
-
-def new_ts() -> str:
-    return f"{int(time.time())}.{next(_seq):06d}"
 
 
 # -- fixtures: one database, one fake Slack, one server per database kind ---------------------------
 
 
-@pytest.fixture(scope="module", params=_databases())
-def module_db(request: pytest.FixtureRequest, tmp_path_factory: pytest.TempPathFactory) -> Iterator[str]:
-    kind = request.param
-    if kind == "sqlite":
-        yield f"sqlite:///{tmp_path_factory.mktemp('slack') / 'hwerror.db'}"
-        return
-    with postgres_schema(postgres_or_skip()) as url:
-        yield url
-
-
-@pytest.fixture(scope="module")
-def kb(module_db: str) -> Iterator[Engine]:
-    engine = make_engine(module_db)
-    upgrade(engine)
-    with transaction(engine) as session:
-        load_bundled(session)
-    yield engine
-    engine.dispose()
-
-
-@pytest.fixture(scope="module")
-def slack() -> Iterator[FakeSlack]:
-    with FakeSlack() as fake:
-        yield fake
-
-
 @pytest.fixture(scope="module")
 def app(
-    module_db: str, kb: Engine, slack: FakeSlack, tmp_path_factory: pytest.TempPathFactory
+    module_db: str, module_kb: Engine, slack: FakeSlack, tmp_path_factory: pytest.TempPathFactory
 ) -> Iterator[AppProcess]:
     proc = AppProcess(
         db_url=module_db,
@@ -115,20 +73,6 @@ def app(
     assert BOT_TOKEN not in output and SIGNING_SECRET not in output, "a secret reached the log"
 
 
-def message(
-    channel: str, text_: str, *, ts: str | None = None, user: str = "U1", **extra: Any
-) -> dict[str, Any]:
-    return {
-        "type": "message",
-        "channel": channel,
-        "user": user,
-        "text": text_,
-        "ts": ts or new_ts(),
-        "channel_type": "channel",
-        **extra,
-    }
-
-
 def replies_in(slack: FakeSlack, channel: str) -> list[dict[str, Any]]:
     return [c.body for c in slack.find("chat.postMessage", lambda c: c.body.get("channel") == channel)]
 
@@ -142,11 +86,11 @@ def assert_silent(app: AppProcess, slack: FakeSlack, channel: str) -> None:
     assert [r.get("thread_ts") for r in replies_in(slack, channel)] == [sentinel_ts]
 
 
-def gap_count(kb: Engine, code: str, *, expect: int, timeout: float = 5.0) -> int | None:
+def gap_count(module_kb: Engine, code: str, *, expect: int, timeout: float = 5.0) -> int | None:
     """The knowledge-gap count of `code`, waiting (up to `timeout`) for it to reach `expect`."""
     deadline = time.monotonic() + timeout
     while True:
-        with kb.connect() as conn:
+        with module_kb.connect() as conn:
             count = conn.scalar(select(KnowledgeGap.count).where(KnowledgeGap.code == code))
         if count == expect or time.monotonic() > deadline:
             return count
@@ -166,7 +110,7 @@ def test_healthz_answers_for_the_platform(app: AppProcess) -> None:
 
 
 def test_bad_missing_and_stale_signatures_get_401_and_touch_nothing(
-    app: AppProcess, slack: FakeSlack, kb: Engine
+    app: AppProcess, slack: FakeSlack, module_kb: Engine
 ) -> None:
     channel = uniq("CSIG")
     body = event_body(message(channel, ERROR_BODY), event_id=uniq("Ev"))
@@ -185,7 +129,7 @@ def test_bad_missing_and_stale_signatures_get_401_and_touch_nothing(
             assert r.status == 401, (headers, r.status, r.body)
     time.sleep(0.5)
     assert traffic() == before
-    with kb.connect() as conn:
+    with module_kb.connect() as conn:
         assert (
             conn.scalar(
                 select(func.count()).select_from(AnsweredMessage).where(AnsweredMessage.channel_id == channel)
@@ -293,14 +237,16 @@ def test_an_unsure_lookup_offers_did_you_mean_buttons(app: AppProcess) -> None:
     assert len(picks) >= 2
 
 
-def test_an_unknown_code_gets_a_short_card_and_is_recorded_as_a_gap(app: AppProcess, kb: Engine) -> None:
+def test_an_unknown_code_gets_a_short_card_and_is_recorded_as_a_gap(
+    app: AppProcess, module_kb: Engine
+) -> None:
     for _ in range(2):
         body = app.command("AIS.0999").json()
         assert "`AIS.0999` is not in the knowledge base yet" in all_text(body)
         assert any(k.startswith("hwerror_pick:") for k in buttons_of(body))
         assert_block_kit_limits(body)
-    assert gap_count(kb, "AIS.0999", expect=2) == 2
-    with kb.connect() as conn:
+    assert gap_count(module_kb, "AIS.0999", expect=2) == 2
+    with module_kb.connect() as conn:
         gap = conn.execute(select(KnowledgeGap).where(KnowledgeGap.code == "AIS.0999")).one()
     assert gap is not None and gap.count == 2 and gap.first_seen <= gap.last_seen
 
@@ -484,7 +430,7 @@ def _mrkdwn_objects(node: Any) -> list[dict[str, Any]]:
 
 
 def test_unknown_codes_in_a_channel_are_answered_and_recorded(
-    app: AppProcess, slack: FakeSlack, kb: Engine
+    app: AppProcess, slack: FakeSlack, module_kb: Engine
 ) -> None:
     channel = uniq("CGAP")
     app.event(
@@ -492,7 +438,7 @@ def test_unknown_codes_in_a_channel_are_answered_and_recorded(
     )
     [reply] = slack.wait_for("chat.postMessage", lambda c: c.body.get("channel") == channel)
     assert "`AIS.0998` is not in the knowledge base yet" in all_text(reply.body)
-    assert gap_count(kb, "AIS.0998", expect=1) == 1  # written behind the answer, within a second or so
+    assert gap_count(module_kb, "AIS.0998", expect=1) == 1  # written behind the answer, within a second or so
 
 
 def test_a_429_is_waited_out_as_retry_after_says_and_the_reply_lands_once(
@@ -616,7 +562,7 @@ def _thread_reply(app: AppProcess, slack: FakeSlack, channel: str, text_: str = 
 
 
 def test_helpful_votes_are_one_per_person_and_show_on_the_card(
-    app: AppProcess, slack: FakeSlack, kb: Engine
+    app: AppProcess, slack: FakeSlack, module_kb: Engine
 ) -> None:
     channel = uniq("CVOTE")
     posted = _thread_reply(app, slack, channel)
@@ -643,7 +589,7 @@ def test_helpful_votes_are_one_per_person_and_show_on_the_card(
     press("hwerror_helpful", "U2")
     updates = slack.wait_for("chat.update", lambda c: c.body.get("channel") == channel, count=4)
     time.sleep(0.2)
-    with kb.connect() as conn:
+    with module_kb.connect() as conn:
         entry_id = conn.scalar(select(Entry.id).where(Entry.code == "AIS.0005"))
         votes = dict(
             conn.execute(
@@ -656,7 +602,9 @@ def test_helpful_votes_are_one_per_person_and_show_on_the_card(
     assert_block_kit_limits(last.body)
 
 
-def test_escalate_now_opens_a_ticket_and_announces_it(app: AppProcess, slack: FakeSlack, kb: Engine) -> None:
+def test_escalate_now_opens_a_ticket_and_announces_it(
+    app: AppProcess, slack: FakeSlack, module_kb: Engine
+) -> None:
     channel = uniq("CESC")
     posted = _thread_reply(app, slack, channel)
     response_url = slack.response_url(uniq("esc"))
@@ -679,7 +627,7 @@ def test_escalate_now_opens_a_ticket_and_announces_it(app: AppProcess, slack: Fa
     )
     assert "Escalated: AIS.0005" in all_text(card.body) and "escalated by u3 (U3)" in all_text(card.body)
     assert "hwerror_resolve_ticket" in json.dumps(card.body)
-    with kb.connect() as conn:
+    with module_kb.connect() as conn:
         ticket = conn.execute(select(Ticket).where(Ticket.code == "AIS.0005")).one()
         assert ticket.status == "open" and ticket.backend == "internal"
         row = conn.execute(select(EscalationRequest).where(EscalationRequest.channel_id == channel)).one()
@@ -726,7 +674,7 @@ def view_submission(user: str, metadata: str, note: str) -> dict[str, Any]:
 
 
 def test_add_team_note_opens_a_modal_and_only_admins_may_save(
-    app: AppProcess, slack: FakeSlack, kb: Engine
+    app: AppProcess, slack: FakeSlack, module_kb: Engine
 ) -> None:
     channel = uniq("CNOTE")
     card = app.command("AIS.0013", channel=channel).json()
@@ -762,7 +710,7 @@ def test_add_team_note_opens_a_modal_and_only_admins_may_save(
     slack.wait_for(
         "chat.postEphemeral", lambda c: c.body.get("channel") == channel and c.body["user"] == ADMIN
     )
-    with kb.connect() as conn:
+    with module_kb.connect() as conn:
         note = conn.execute(select(TeamNote).join(Entry).where(Entry.code == "AIS.0013")).one()
         audit = conn.execute(
             select(AuditEvent).where(AuditEvent.action == "note_added", AuditEvent.entry_id == note.entry_id)
@@ -888,9 +836,9 @@ def _effects(conn: Any, *, workspace: str, vote_user: str, who: str) -> dict[str
 
 
 def test_the_shell_and_slack_run_the_same_flows_with_the_same_stored_effects(
-    app: AppProcess, slack: FakeSlack, kb: Engine, module_db: str
+    app: AppProcess, slack: FakeSlack, module_kb: Engine, module_db: str
 ) -> None:
-    from tests.cli_helpers import run_cli
+    from testing.cli import run_cli
 
     # Slack: the card, two votes, Escalate now, a note through the modal.
     channel = uniq("CSAME")
@@ -926,7 +874,7 @@ def test_the_shell_and_slack_run_the_same_flows_with_the_same_stored_effects(
     script = "/hwerror AIS.0021\n/helpful\n/unhelpful\n/escalate\n/note\nCheck the bucket policy.\n"
     shell = run_cli("chat", db_url=module_db, stdin=script, extra_env={"USER": "dana", "LOGNAME": "dana"})
     assert shell.returncode == 0, shell.stderr
-    with kb.connect() as conn:
+    with module_kb.connect() as conn:
         in_slack = _effects(conn, workspace=TEAM_ID, vote_user=ADMIN, who="uadmin (UADMIN)")
         in_shell = _effects(conn, workspace="shell", vote_user="shell:dana", who="dana (shell)")
     assert in_slack == in_shell

@@ -15,8 +15,9 @@ import pytest
 from sqlalchemy import Engine, select
 
 from bot.core.incidents.models import Incident, Ticket, TicketEvent
-from tests.slack_fake import TEAM_ID, AppProcess, FakeSlack, all_text, assert_block_kit_limits
-from tests.test_slack_http import kb, message, module_db, new_ts, slack, uniq  # noqa: F401  fixtures
+from testing.slack.blocks import all_text, assert_block_kit_limits
+from testing.slack.requests import TEAM_ID, AppProcess, message, new_ts, uniq
+from testing.slack.server import FakeSlack
 
 ESCALATIONS = "C0ESCALATE"
 TOKEN = "MIIFzQYJKoZIhvcNAQcCoIIFvjCCBboCAQExDTALBglghkgBZQMEAgEwggPbBgkqhkiG9w0BBwGgggPM" * 4
@@ -25,8 +26,8 @@ TOKEN = "MIIFzQYJKoZIhvcNAQcCoIIFvjCCBboCAQExDTALBglghkgBZQMEAgEwggPbBgkqhkiG9w0
 @pytest.fixture(scope="module")
 def app(
     module_db: str,
-    kb: Engine,
-    slack: FakeSlack,  # noqa: F811
+    module_kb: Engine,
+    slack: FakeSlack,
     tmp_path_factory: pytest.TempPathFactory,
 ) -> Iterator[AppProcess]:
     proc = AppProcess(
@@ -63,10 +64,10 @@ def paste(app: AppProcess, slack: FakeSlack, channel: str, text: str, *, retry: 
     return ts
 
 
-def incidents(kb: Engine, code: str, expect: int, timeout: float = 5.0) -> Sequence[Any]:  # noqa: F811
+def incidents(module_kb: Engine, code: str, expect: int, timeout: float = 5.0) -> Sequence[Any]:
     deadline = time.monotonic() + timeout
     while True:
-        with kb.connect() as conn:
+        with module_kb.connect() as conn:
             rows = conn.execute(select(Incident).where(Incident.code == code).order_by(Incident.id)).all()
         if len(rows) >= expect or time.monotonic() > deadline:
             return rows
@@ -97,13 +98,13 @@ def command(app: AppProcess, slack: FakeSlack, text: str, channel: str = "CSTATS
 def test_a_paste_is_one_incident_despite_retries_and_a_second_channel_escalates(
     app: AppProcess,
     slack: FakeSlack,
-    kb: Engine,  # noqa: F811
+    module_kb: Engine,
 ) -> None:
     first, second = uniq("CA"), uniq("CB")
     paste(app, slack, first, body_for("AIS.0027", f"X-Auth-Token: {TOKEN}"), retry=True)
-    rows = incidents(kb, "AIS.0027", 1)
+    rows = incidents(module_kb, "AIS.0027", 1)
     time.sleep(0.3)
-    assert len(incidents(kb, "AIS.0027", 1)) == 1
+    assert len(incidents(module_kb, "AIS.0027", 1)) == 1
     row = rows[0]
     assert (row.workspace, row.channel, row.source, row.known) == (TEAM_ID, first, "paste", True)
     assert TOKEN[:40] not in row.excerpt and "[REDACTED]" in row.excerpt
@@ -121,7 +122,7 @@ def test_a_paste_is_one_incident_despite_retries_and_a_second_channel_escalates(
         ),
     )
     assert "AIS.0027" in all_text(notice.body)
-    with kb.connect() as conn:
+    with module_kb.connect() as conn:
         ticket = conn.execute(select(Ticket).where(Ticket.code == "AIS.0027")).one()
     assert ticket.status == "open" and ticket.workspace == TEAM_ID
 
@@ -129,13 +130,13 @@ def test_a_paste_is_one_incident_despite_retries_and_a_second_channel_escalates(
 def test_tickets_stats_digest_and_resolve_commands_then_a_regression_reopens(
     app: AppProcess,
     slack: FakeSlack,
-    kb: Engine,  # noqa: F811
+    module_kb: Engine,
 ) -> None:
     channels = (uniq("CC"), uniq("CD"))
     for channel in channels:
         paste(app, slack, channel, body_for("AIS.0026"))
     escalation_card(slack, channels[1], "AIS.0026")
-    with kb.connect() as conn:
+    with module_kb.connect() as conn:
         ticket_id = conn.scalar(select(Ticket.id).where(Ticket.code == "AIS.0026"))
     assert f"HW-{ticket_id}" in all_text(command(app, slack, "tickets"))
     stats = all_text(command(app, slack, "stats AIS.0026"))
@@ -151,7 +152,7 @@ def test_tickets_stats_digest_and_resolve_commands_then_a_regression_reopens(
     assert "reopened 1×" in all_text(again) and f"came back after HW-{ticket_id} was resolved" in all_text(
         again
     )
-    with kb.connect() as conn:
+    with module_kb.connect() as conn:
         actions = conn.scalars(
             select(TicketEvent.action).where(TicketEvent.ticket_id == ticket_id).order_by(TicketEvent.id)
         ).all()
@@ -161,22 +162,22 @@ def test_tickets_stats_digest_and_resolve_commands_then_a_regression_reopens(
 def test_a_slash_lookup_in_a_channel_is_an_incident_and_the_card_shows_it(
     app: AppProcess,
     slack: FakeSlack,
-    kb: Engine,  # noqa: F811
+    module_kb: Engine,
 ) -> None:
     channel = uniq("CG")
     first = app.command("AIS.0025", channel=channel).json()
     assert "AIS.0025" in all_text(first)
-    incidents(kb, "AIS.0025", 1)
+    incidents(module_kb, "AIS.0025", 1)
     time.sleep(0.1)
     second = app.command("AIS.0025", channel=channel).json()
     assert "Seen in the last 7 days" in all_text(second)
-    assert len(incidents(kb, "AIS.0025", 2)) == 2
+    assert len(incidents(module_kb, "AIS.0025", 2)) == 2
 
 
 def test_app_home_shows_the_week_and_its_resolve_button_works(
     app: AppProcess,
     slack: FakeSlack,
-    kb: Engine,  # noqa: F811
+    module_kb: Engine,
 ) -> None:
     channels = (uniq("CH"), uniq("CI"))
     for channel in channels:
@@ -195,7 +196,7 @@ def test_app_home_shows_the_week_and_its_resolve_button_works(
     )
     assert view["type"] == "home" and len(view["blocks"]) <= 100
     assert "AIS.0024" in json.dumps(view)
-    with kb.connect() as conn:
+    with module_kb.connect() as conn:
         ticket_id = conn.scalar(select(Ticket.id).where(Ticket.code == "AIS.0024"))
     resolve = next(
         b["accessory"] for b in view["blocks"] if b.get("accessory", {}).get("value") == str(ticket_id)
@@ -221,7 +222,7 @@ def test_app_home_shows_the_week_and_its_resolve_button_works(
         }
     )
     slack.wait_for("views.publish", lambda c: c.body.get("user_id") == user, count=2)
-    with kb.connect() as conn:
+    with module_kb.connect() as conn:
         status, by = conn.execute(
             select(Ticket.status, Ticket.resolved_by).where(Ticket.id == ticket_id)
         ).one()

@@ -10,7 +10,7 @@ import pytest
 from slack_bolt.request.internals import parse_body
 
 from bot.slack.server import FORM, SlackFormRequest, parse_slack_body
-from tests.slack_fake import sign, slash_fields
+from testing.slack.requests import sign, slash_fields
 
 TEXTS = ["payload", "payload too large", '{"payload": 1}', "payload=AIS.0027", "x&payload=y", "{AIS.0027}"]
 

@@ -13,8 +13,9 @@ from sqlalchemy import Engine
 from bot.slack.blocks.ids import COMMAND, CallbackId
 from knowledge.bundled import load_bundled
 from knowledge.db import transaction
-from tests.cli_helpers import run_cli
-from tests.slack_fake import BOT_TOKEN, FakeSlack, free_port
+from testing.cli import run_cli
+from testing.slack.requests import BOT_TOKEN, free_port
+from testing.slack.server import FakeSlack
 
 ROOT = Path(__file__).resolve().parents[1]
 

@@ -10,7 +10,7 @@ from sqlalchemy import Engine
 from bot.core.digest.compute import build_digest
 from bot.core.digest.weeks import Week, zone
 from bot.core.incidents.enums import EscalationAction
-from bot.core.incidents.models import Incident, Ticket
+from bot.core.incidents.models import Ticket
 from bot.core.incidents.seen import SeenCounts
 from bot.core.incidents.ticket_view import ticket_view
 from bot.core.incidents.tickets import summaries
@@ -21,6 +21,8 @@ from bot.slack.blocks.stats import stats_message
 from bot.slack.blocks.tickets import tickets_message
 from knowledge.bundled import load_bundled
 from knowledge.db import session_factory, transaction
+from testing.factories import incident
+from testing.factories import ticket as make_ticket
 
 NOW = datetime(2026, 11, 27, 12, 0, tzinfo=UTC)
 SHANGHAI = zone("Asia/Shanghai")
@@ -37,19 +39,11 @@ def _add(
 ) -> None:  # type: ignore[no-untyped-def]
     for i in range(n):
         session.add(
-            Incident(
-                workspace="T1",
+            incident(
+                code,
+                at=NOW - ago,
                 channel=channel,
                 message_key=f"{code}-{ago}-{channel}-{i}",
-                source="paste",
-                service="content-moderation",
-                code=code,
-                variant=0,
-                known=True,
-                how="code",
-                confidence=1.0,
-                excerpt="x",
-                created_at=NOW - ago,
                 ticket_id=ticket,
                 request_id=request_id,
             )
@@ -82,14 +76,7 @@ def test_stats_count_24h_7d_30d_and_a_codes_local_days(engine: Engine) -> None:
 def test_escalation_card_tickets_list_and_home_are_inert_and_within_limits(engine: Engine) -> None:
     with transaction(engine) as session:
         load_bundled(session)
-        ticket = Ticket(
-            workspace="T1",
-            service="content-moderation",
-            code="AIS.0027",
-            reason="seen 5 times in 24 h <!channel>",
-            backend="internal",
-            opened_at=NOW,
-        )
+        ticket = make_ticket("AIS.0027", reason="seen 5 times in 24 h <!channel>", opened_at=NOW)
         session.add(ticket)
         session.flush()
         _add(session, "AIS.0027", timedelta(hours=2), n=3, ticket=ticket.id, request_id="req-1")

@@ -12,8 +12,8 @@ from pathlib import Path
 import pytest
 from sqlalchemy import Engine
 
-from tests.cli_helpers import HWERROR, run_cli
-from tests.ticket_fakes import WebhookReceiver, open_ticket, running, seed_knowledge
+from testing.cli import HWERROR, run_cli
+from testing.tickets import WebhookReceiver, open_ticket, running
 
 SECRET = "whsec-cli-0001"
 
@@ -22,12 +22,6 @@ SECRET = "whsec-cli-0001"
 def receiver() -> Iterator[WebhookReceiver]:
     with running(WebhookReceiver(SECRET)) as fake:
         yield fake
-
-
-@pytest.fixture
-def kb(engine: Engine) -> Engine:
-    seed_knowledge(engine)
-    return engine
 
 
 def webhook_env(receiver: WebhookReceiver, **extra: str) -> dict[str, str]:

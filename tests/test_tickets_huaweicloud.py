@@ -31,17 +31,11 @@ from bot.core.incidents.outbox.worker import OutboxWorker
 from bot.core.incidents.tickets import resolve_ticket
 from knowledge.clock import utcnow
 from knowledge.db import transaction
-from tests.ticket_fakes import OsmFake, open_ticket, running, seed_knowledge, ticket_row
+from testing.tickets import OsmFake, open_ticket, running, ticket_row
 
 AK = "HPUATESTACCESSKEY0001"
 SK = "sk-secret-value-never-logged-0123456789"
 TIMEOUT = 0.5
-
-
-@pytest.fixture
-def kb(engine: Engine) -> Engine:
-    seed_knowledge(engine)
-    return engine
 
 
 @pytest.fixture

@@ -19,17 +19,11 @@ from bot.core.incidents.outbox.worker import OutboxWorker
 from bot.core.incidents.tickets import resolve_ticket
 from knowledge.clock import utcnow
 from knowledge.db import transaction
-from tests.ticket_fakes import JiraFake, open_ticket, running, seed_knowledge, ticket_row
+from testing.tickets import JiraFake, open_ticket, running, ticket_row
 
 EMAIL = "ops@example.com"
 TOKEN = "jira-api-token-5ecr3t"
 TIMEOUT = 0.4
-
-
-@pytest.fixture
-def kb(engine: Engine) -> Engine:
-    seed_knowledge(engine)
-    return engine
 
 
 @pytest.fixture

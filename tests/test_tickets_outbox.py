@@ -32,7 +32,7 @@ from bot.core.incidents.tickets import resolve_ticket
 from knowledge.bundled import bundled_rows
 from knowledge.clock import utcnow
 from knowledge.db import make_engine, transaction
-from tests.ticket_fakes import WebhookReceiver, open_ticket, running, seed_knowledge, ticket_row
+from testing.tickets import WebhookReceiver, open_ticket, running, ticket_row
 
 SECRET = "whsec-0123456789abcdef"
 TIMEOUT = 0.4  # seconds; the fakes hang for longer to look slow
@@ -42,12 +42,6 @@ TIMEOUT = 0.4  # seconds; the fakes hang for longer to look slow
 def receiver() -> Iterator[WebhookReceiver]:
     with running(WebhookReceiver(SECRET)) as fake:
         yield fake
-
-
-@pytest.fixture
-def kb(engine: Engine) -> Engine:
-    seed_knowledge(engine)
-    return engine
 
 
 def worker_for(engine: Engine, receiver: WebhookReceiver, **kwargs: object) -> OutboxWorker:

@@ -18,15 +18,9 @@ from bot.core.incidents.config import TicketSettings
 from bot.core.incidents.models import OutboxItem
 from bot.core.incidents.outbox.worker import OutboxWorker
 from knowledge.db import transaction
-from tests.ticket_fakes import WebhookReceiver, open_ticket, running, seed_knowledge
+from testing.tickets import WebhookReceiver, open_ticket, running
 
 SECRET = "whsec-documented-scheme-0001"
-
-
-@pytest.fixture
-def kb(engine: Engine) -> Engine:
-    seed_knowledge(engine)
-    return engine
 
 
 @pytest.fixture

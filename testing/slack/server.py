@@ -1,0 +1,226 @@
+"""A local Slack for end-to-end tests: a Web API and response_url server that records every call.
+
+`FakeSlack` answers `auth.test`, `chat.postMessage`, `chat.postEphemeral`, `chat.update`,
+`views.open` (under /api/) and response_url posts (under /response/) the way Slack does, and can be
+told to answer a method with a 429 and a Retry-After, or with an error such as `not_in_channel`.
+"""
+
+from __future__ import annotations
+
+import json
+import threading
+import time
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
+from typing import Any
+from urllib.parse import parse_qsl
+
+from testing.slack.requests import BOT_ID, BOT_USER_ID, TEAM_ID
+
+
+@dataclass
+class Call:
+    method: str  # "chat.postMessage", … or "response_url"
+    path: str
+    body: dict[str, Any]
+    headers: dict[str, str]
+    at: float = field(default_factory=time.monotonic)
+    answered: int = 200
+
+
+@dataclass
+class Rule:
+    method: str
+    match: Callable[[dict[str, Any]], bool]
+    status: int = 429
+    body: dict[str, Any] | None = None
+    retry_after: int | None = 1
+    times: int = 1
+
+
+class FakeSlack:
+    def __init__(self) -> None:
+        self.calls: list[Call] = []
+        self.uploads: dict[str, bytes] = {}
+        self.rules: list[Rule] = []
+        self._cond = threading.Condition()
+        self._ts = 1700000000.000100
+        fake = self
+
+        class Handler(BaseHTTPRequestHandler):
+            protocol_version = "HTTP/1.1"
+
+            def log_message(self, *args: Any) -> None:
+                pass
+
+            def do_POST(self) -> None:
+                length = int(self.headers.get("Content-Length") or 0)
+                data_in = self.rfile.read(length)
+                if self.path.startswith("/upload/"):
+                    # files_upload_v2's second step: the file's bytes, to the URL we handed out.
+                    fake.uploads[self.path.removeprefix("/upload/")] = data_in
+                    data_in = b""
+                raw = data_in.decode("utf-8")
+                ctype = (self.headers.get("Content-Type") or "").split(";")[0].strip()
+                body: dict[str, Any] = (
+                    json.loads(raw)
+                    if ctype == "application/json" and raw
+                    else dict(parse_qsl(raw, keep_blank_values=True))
+                )
+                status, answer, extra = fake._answer(self.path, body, dict(self.headers))
+                data = json.dumps(answer).encode()
+                self.send_response(status)
+                self.send_header("Content-Type", "application/json; charset=utf-8")
+                self.send_header("Content-Length", str(len(data)))
+                for k, v in extra.items():
+                    self.send_header(k, v)
+                self.end_headers()
+                self.wfile.write(data)
+
+        self.server = ThreadingHTTPServer(("127.0.0.1", 0), Handler)
+        self.server.daemon_threads = True
+        self.thread = threading.Thread(target=self.server.serve_forever, daemon=True)
+
+    # -- lifecycle ---------------------------------------------------------------------------------
+
+    @property
+    def url(self) -> str:
+        return f"http://127.0.0.1:{self.server.server_address[1]}"
+
+    @property
+    def api_url(self) -> str:
+        return self.url + "/api/"
+
+    def response_url(self, name: str) -> str:
+        return f"{self.url}/response/{name}"
+
+    def __enter__(self) -> FakeSlack:
+        self.thread.start()
+        return self
+
+    def __exit__(self, *exc: object) -> None:
+        self.server.shutdown()
+        self.server.server_close()
+
+    # -- behaviour ---------------------------------------------------------------------------------
+
+    def fail(
+        self,
+        method: str,
+        match: Callable[[dict[str, Any]], bool] = lambda b: True,
+        *,
+        status: int = 429,
+        body: dict[str, Any] | None = None,
+        retry_after: int | None = 1,
+        times: int = 1,
+    ) -> None:
+        with self._cond:
+            self.rules.append(Rule(method, match, status, body, retry_after, times))
+
+    def _next_ts(self) -> str:
+        self._ts += 0.0001
+        return f"{self._ts:.6f}"
+
+    def _answer(
+        self, path: str, body: dict[str, Any], headers: dict[str, str]
+    ) -> tuple[int, Any, dict[str, str]]:
+        method = "response_url" if path.startswith("/response/") else path.removeprefix("/api/")
+        with self._cond:
+            status, answer, extra = 200, self._ok(method, body), {}
+            for rule in self.rules:
+                if rule.method == method and rule.times > 0 and rule.match(body):
+                    rule.times -= 1
+                    status = rule.status
+                    answer = rule.body or {"ok": False, "error": "ratelimited"}
+                    if rule.retry_after is not None:
+                        extra["Retry-After"] = str(rule.retry_after)
+                    break
+            self.calls.append(Call(method, path, body, headers, answered=status))
+            self._cond.notify_all()
+        return status, answer, extra
+
+    def _ok(self, method: str, body: dict[str, Any]) -> Any:
+        if method == "auth.test":
+            return {
+                "ok": True,
+                "url": "https://test.slack.com/",
+                "team": "Test",
+                "user": "hwerror",
+                "team_id": TEAM_ID,
+                "user_id": BOT_USER_ID,
+                "bot_id": BOT_ID,
+                "is_enterprise_install": False,
+            }
+        if method == "chat.postMessage":
+            ts = self._next_ts()
+            return {
+                "ok": True,
+                "channel": body.get("channel"),
+                "ts": ts,
+                "message": {"type": "message", "bot_id": BOT_ID, "text": body.get("text"), "ts": ts},
+            }
+        if method == "chat.postEphemeral":
+            return {"ok": True, "message_ts": self._next_ts()}
+        if method == "chat.update":
+            return {
+                "ok": True,
+                "channel": body.get("channel"),
+                "ts": body.get("ts"),
+                "text": body.get("text"),
+            }
+        if method == "views.open":
+            return {"ok": True, "view": {"id": "V0001", **(body.get("view") or {})}}
+        if method == "apps.connections.open":
+            return {"ok": True, "url": f"ws://127.0.0.1:{self.server.server_address[1]}/socket-mode"}
+        if method == "response_url":
+            return {"ok": True}
+        if method == "views.publish":
+            return {
+                "ok": True,
+                "view": {
+                    "id": "V0002",
+                    **(
+                        json.loads(body["view"])
+                        if isinstance(body.get("view"), str)
+                        else body.get("view") or {}
+                    ),
+                },
+            }
+        if method == "files.getUploadURLExternal":
+            file_id = f"F{len(self.uploads) + len(self.calls):04d}"
+            return {"ok": True, "upload_url": f"{self.url}/upload/{file_id}", "file_id": file_id}
+        if method.startswith("/upload/"):
+            return {"ok": True}
+        if method == "files.completeUploadExternal":
+            files = json.loads(body["files"]) if isinstance(body.get("files"), str) else body.get("files", [])
+            return {"ok": True, "files": [{"id": f["id"], "title": f.get("title")} for f in files]}
+        return {"ok": False, "error": "unknown_method"}
+
+    # -- looking at what happened ------------------------------------------------------------------
+
+    def find(self, method: str, match: Callable[[Call], bool] = lambda c: True) -> list[Call]:
+        with self._cond:
+            return [c for c in self.calls if c.method == method and match(c)]
+
+    def wait_for(
+        self,
+        method: str,
+        match: Callable[[Call], bool] = lambda c: True,
+        *,
+        count: int = 1,
+        timeout: float = 10.0,
+    ) -> list[Call]:
+        deadline = time.monotonic() + timeout
+        with self._cond:
+            while True:
+                found = [c for c in self.calls if c.method == method and match(c)]
+                if len(found) >= count:
+                    return found
+                left = deadline - time.monotonic()
+                if left <= 0:
+                    raise AssertionError(
+                        f"expected {count} {method} call(s), got {len(found)}: "
+                        f"{[c.body for c in self.calls][-5:]}"
+                    )
+                self._cond.wait(left)
