@@ -811,10 +811,16 @@ def _effects(conn: Any, *, workspace: str, vote_user: str, who: str) -> dict[str
     ticket = conn.execute(
         select(Ticket).where(Ticket.workspace == workspace, Ticket.code == "AIS.0021")
     ).one()
-    request = conn.execute(select(EscalationRequest).where(EscalationRequest.requested_by == who)).one()
+    request = conn.execute(
+        select(EscalationRequest).where(
+            EscalationRequest.requested_by == who, EscalationRequest.code == "AIS.0021"
+        )
+    ).one()
     note = conn.execute(select(TeamNote).where(TeamNote.entry_id == entry_id, TeamNote.author == who)).one()
     audit = conn.execute(
-        select(AuditEvent).where(AuditEvent.action == "note_added", AuditEvent.actor == who)
+        select(AuditEvent).where(
+            AuditEvent.action == "note_added", AuditEvent.actor == who, AuditEvent.entry_id == entry_id
+        )
     ).one()
     buttons = conn.scalar(
         select(func.count())
@@ -831,7 +837,7 @@ def _effects(conn: Any, *, workspace: str, vote_user: str, who: str) -> dict[str
         "request": (request.code, request.service, request.status, request.entry_id == entry_id),
         "ticket": (ticket.service, ticket.status, ticket.reason.replace(who, "WHO"), ticket.backend),
         "incidents pressed": buttons,
-        "note": (note.text, audit.entry_id == entry_id),
+        "note": (note.text, audit.actor == note.author),
     }
 
 
