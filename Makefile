@@ -23,9 +23,9 @@ run: install
 lint: install
 	$(BIN)/ruff check .
 	$(BIN)/ruff format --check .
-	$(BIN)/mypy bot knowledge migrations tests bench
+	$(BIN)/mypy bot knowledge migrations tests testing bench
 	$(BIN)/vulture bot knowledge migrations --min-confidence 80
 
 # The whole suite, each database test once on SQLite and once on PostgreSQL (127.0.0.1:5432).
 test: install lint
-	$(BIN)/pytest -q
+	$(BIN)/pytest -q -n auto
