@@ -30,16 +30,14 @@ from bot.core.incidents.backends.internal import InternalBackend
 from bot.core.incidents.enums import OutboxOutcome, OutboxStatus
 from bot.core.incidents.models import OutboxItem, Ticket
 from bot.core.incidents.outbox.calls import Backoff, Call, make_call
+from bot.core.incidents.outbox.prepare import Decision, prepare
 from bot.core.incidents.outbox.queue import OPENING
-from bot.core.incidents.ticket_view import as_utc, ticket_view
 from knowledge.clock import utcnow
 from knowledge.db import session_factory
 
 log = logging.getLogger("hwerror.outbox")
 
 _ERROR_MAX = 2000
-# How long a call waiting for its ticket's create sleeps when that create is due now.
-_DEFER = timedelta(seconds=2)
 
 
 @dataclass
@@ -178,73 +176,10 @@ class OutboxWorker:
 
     def _prepare(self, item_id: int, token: datetime, now: datetime) -> Call | OutboxOutcome:
         with self.sessions() as session, session.begin():
-            item = session.get(OutboxItem, item_id)
-            ticket = session.get(Ticket, item.ticket_id) if item else None
-            if item is None or ticket is None:
-                return OutboxOutcome.GONE  # the ticket was deleted, and its items with it
-            backend = self.backends.get(item.backend)
-            if backend is None:
-                message = (
-                    f"no {item.backend!r} backend here: this worker runs "
-                    f"HWERROR_TICKET_BACKEND={self.backend.name}"
-                )
-                return self._write(
-                    session,
-                    item_id,
-                    token,
-                    status=OutboxStatus.DEAD,
-                    attempts=item.attempts,
-                    last_error=message,
-                    outcome=OutboxOutcome.DEAD,
-                )
-            if item.action == "create" and ticket.external_id:
-                # Made already (by this item's earlier attempt, or an earlier create): done, no call.
-                return self._write(
-                    session,
-                    item_id,
-                    token,
-                    status=OutboxStatus.DONE,
-                    attempts=item.attempts,
-                    done_at=now,
-                    outcome=OutboxOutcome.DONE,
-                )
-            if item.action != "create" and not ticket.external_id:
-                blocker = session.scalars(
-                    select(OutboxItem)
-                    .where(
-                        OutboxItem.ticket_id == ticket.id,
-                        OutboxItem.id < item.id,
-                        OutboxItem.status == OutboxStatus.PENDING,
-                        OutboxItem.action.in_(OPENING),
-                    )
-                    .order_by(OutboxItem.id)
-                    .limit(1)
-                ).first()
-                if blocker is not None:
-                    # The external ticket is still being made: calling now would comment on nothing,
-                    # or (for a reopen) make a second ticket. Wait for it; this is no attempt.
-                    wake = max(as_utc(blocker.next_attempt_at), now) + _DEFER
-                    return self._write(
-                        session,
-                        item_id,
-                        token,
-                        status=OutboxStatus.PENDING,
-                        attempts=item.attempts,
-                        next_attempt_at=wake,
-                        outcome=OutboxOutcome.DEFERRED,
-                    )
-            ref = ExternalRef(ticket.external_id, ticket.external_url) if ticket.external_id else None
-            return Call(
-                item_id=item.id,
-                action=item.action,
-                key=item.idempotency_key,
-                attempts=item.attempts,
-                payload=dict(item.payload or {}),
-                ticket_id=ticket.id,
-                backend=backend,
-                view=ticket_view(session, ticket),
-                ref=ref,
-            )
+            found = prepare(session, item_id, self.backends, self.backend.name, now)
+            if isinstance(found, Decision):
+                return self._write(session, item_id, token, outcome=found.outcome, **found.values)
+            return found  # a Call, or GONE
 
     def _succeed(self, work: Call, token: datetime, now: datetime, ref: ExternalRef | None) -> OutboxOutcome:
         with self.sessions() as session, session.begin():
