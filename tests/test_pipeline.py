@@ -23,7 +23,7 @@ from knowledge.bundled import load_bundled
 from knowledge.catalogue import Catalogue
 from knowledge.db import session_factory, transaction
 from knowledge.store import add_note, get_entry
-from knowledge.types import WhoActs
+from knowledge.types import EntryData, WhoActs
 from testing.slack.blocks import assert_block_kit_limits, assert_inert
 
 ERROR = '{"error_code": "AIS.0005", "error_msg": "The service does not exist."}'
@@ -51,7 +51,7 @@ def test_lookup_gives_the_card_with_its_team_notes(engine: Engine) -> None:
         reply = pipeline.lookup(session, "ais 27")
     [card] = reply.cards
     assert isinstance(card, RemedyCard) and card.code == "AIS.0027" and card.confident
-    assert card.who_acts == WhoActs.ACCOUNT_BILLING and card.entry_id == entry.id
+    assert card.entry.who_acts == WhoActs.ACCOUNT_BILLING and card.entry_id == entry.id
     assert [(n.text, n.author) for n in card.notes] == [("Billing resets at midnight UTC.", "bob (U2)")]
     assert card.seen_7d is None and card.ticket is None  # nothing shown until incidents count them
 
@@ -146,7 +146,7 @@ def test_the_listener_session_is_closed_when_the_listener_finishes(engine: Engin
 
 def _huge_card(code: str) -> RemedyCard:
     long = "<!channel> " + "x" * 5000
-    return RemedyCard(
+    entry = EntryData(
         service="content-moderation",
         code=code,
         variant=0,
@@ -154,8 +154,10 @@ def _huge_card(code: str) -> RemedyCard:
         message=long,
         description=long,
         handling=long,
-        who_acts=WhoActs.CALLER,
         doc_url="https://support.huaweicloud.com/x?a=1&b=2",
+    )
+    return RemedyCard(
+        entry,
         notes=tuple(CardNote(long, "<@U1>", datetime(2024, 1, 1, tzinfo=UTC)) for _ in range(20)),
         confident=False,
         alternatives=tuple(Choice("s", f"ALT.{i:04d}", 0, long) for i in range(5)),

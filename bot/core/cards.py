@@ -9,9 +9,10 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 from datetime import datetime
+from typing import Any
 
 from knowledge.models import Entry
-from knowledge.types import EntryData, WhoActs
+from knowledge.types import EntryData
 
 
 @dataclass(frozen=True)
@@ -48,17 +49,11 @@ class Tally:
 
 @dataclass(frozen=True)
 class RemedyCard:
-    service: str
-    code: str
-    variant: int
-    status: int | None
-    message: str
-    description: str
-    handling: str
-    who_acts: WhoActs
-    doc_url: str | None
+    """A known entry as people see it: the entry itself, its team notes, and what this answer adds."""
+
+    entry: EntryData
     notes: tuple[CardNote, ...] = field(default_factory=tuple)
-    entry_id: int | None = None
+    entry_id: int | None = None  # None: the row is gone, the card shows the matcher's copy
     # None means "not known", and nothing is shown for it.
     seen_7d: int | None = None
     ticket: str | None = None
@@ -69,42 +64,22 @@ class RemedyCard:
     tally: Tally = field(default_factory=Tally)
 
     @classmethod
-    def from_entry(cls, entry: Entry, **extra: object) -> RemedyCard:
+    def from_entry(cls, entry: Entry, **extra: Any) -> RemedyCard:
         """A card from the knowledge base's row: with its team notes and id."""
         notes = tuple(CardNote(n.text, n.author, n.created_at) for n in entry.notes)
-        return cls.from_data(entry.to_data(), notes=notes, entry_id=entry.id, **extra)
+        return cls(entry.to_data(), notes=notes, entry_id=entry.id, **extra)
+
+    @property
+    def code(self) -> str:
+        return self.entry.code
+
+    @property
+    def service(self) -> str:
+        return self.entry.service
 
     @property
     def key(self) -> tuple[str, str, int]:
-        return (self.service, self.code, self.variant)
-
-    def entry_data(self) -> EntryData:
-        return EntryData(
-            service=self.service,
-            code=self.code,
-            variant=self.variant,
-            status=self.status,
-            message=self.message,
-            description=self.description,
-            handling=self.handling,
-            doc_url=self.doc_url,
-        )
-
-    @classmethod
-    def from_data(cls, entry: EntryData, **extra: object) -> RemedyCard:
-        """A card from the matcher's copy of an entry (no notes): used when the row is gone."""
-        return cls(
-            service=entry.service,
-            code=entry.code,
-            variant=entry.variant,
-            status=entry.status,
-            message=entry.message,
-            description=entry.description,
-            handling=entry.handling,
-            who_acts=entry.who_acts,
-            doc_url=entry.doc_url,
-            **extra,  # type: ignore[arg-type]
-        )
+        return self.entry.key
 
 
 @dataclass(frozen=True)

@@ -144,15 +144,14 @@ def _card(finding: Finding, cards: dict[Key, RemedyCard]) -> Card:
     if finding.entry is None:
         choices = tuple(Choice.from_data(c) for c in finding.candidates)
         return ChoiceCard(code=finding.code, candidates=choices)
-    extra: dict[str, object] = {
-        "confident": finding.confident,
-        "alternatives": _alternatives(finding.entry, finding.candidates) if not finding.confident else (),
-        "request_id": finding.request_id,
-    }
-    card = cards.get(finding.entry.key)
-    if card is None:  # removed since the matcher was built: show what the matcher knows
-        return RemedyCard.from_data(finding.entry, **extra)
-    return replace(card, **extra)  # type: ignore[arg-type]
+    # A row removed since the matcher was built: the card shows what the matcher knows.
+    card = cards.get(finding.entry.key) or RemedyCard(finding.entry)
+    return replace(
+        card,
+        confident=finding.confident,
+        alternatives=_alternatives(finding.entry, finding.candidates) if not finding.confident else (),
+        request_id=finding.request_id,
+    )
 
 
 def _alternatives(chosen: EntryData, candidates: Iterable[EntryData]) -> tuple[Choice, ...]:

@@ -132,7 +132,7 @@ class BotService:
             channel_id=where.channel or None,
             message_ts=where.message_ts,
         )
-        ticket, escalated = self.desk.escalate_now(session, where, card.entry_data(), actor.label)
+        ticket, escalated = self.desk.escalate_now(session, where, card.entry, actor.label)
         session.commit()
         self.desk.committed()
         return Escalation(card=self.card(session, key), ticket=ticket, escalated=tuple(escalated))

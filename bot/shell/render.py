@@ -19,12 +19,12 @@ def card_panel(card: RemedyCard, number: int | None = None) -> Panel:
     grid.add_column(style="bold cyan", no_wrap=True)
     grid.add_column()
     grid.add_row("Service", escape(card.service))
-    grid.add_row("HTTP status", str(card.status) if card.status is not None else "-")
-    grid.add_row("What it means", escape(card.description))
-    grid.add_row("What to do", escape(card.handling or "-"))
-    grid.add_row("Who acts", card.who_acts.label)
-    if card.doc_url:
-        grid.add_row("Docs", escape(card.doc_url))
+    grid.add_row("HTTP status", str(card.entry.status) if card.entry.status is not None else "-")
+    grid.add_row("What it means", escape(card.entry.description))
+    grid.add_row("What to do", escape(card.entry.handling or "-"))
+    grid.add_row("Who acts", card.entry.who_acts.label)
+    if card.entry.doc_url:
+        grid.add_row("Docs", escape(card.entry.doc_url))
     if card.seen_7d is not None:
         grid.add_row("Seen (7 days)", str(card.seen_7d))
     if card.ticket is not None:
@@ -51,7 +51,7 @@ def card_panel(card: RemedyCard, number: int | None = None) -> Panel:
         parts.append(Text(unsure, style="yellow"))
         if card.alternatives:
             parts.append(_choices(card.alternatives))
-    first = card.message.splitlines()[0] if card.message.strip() else ""
+    first = card.entry.message.splitlines()[0] if card.entry.message.strip() else ""
     title = f"{_number(number)}[bold]{escape(card.code)}[/bold]  {escape(first)}"
     return Panel(Group(*parts), title=title, title_align="left", border_style="red")
 

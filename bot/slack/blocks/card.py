@@ -48,9 +48,9 @@ def parse_value(value: str) -> tuple[Key, str | None]:
 
 def remedy_blocks(card: RemedyCard, i: int, *, ephemeral: bool, thread_ts: str | None = None) -> list[Block]:
     fields = [
-        mrkdwn(f"*HTTP status*\n{card.status if card.status is not None else '-'}"),
+        mrkdwn(f"*HTTP status*\n{card.entry.status if card.entry.status is not None else '-'}"),
         mrkdwn(titled("Service", card.service, FIELD_MAX)),
-        mrkdwn(f"*Who acts*\n{card.who_acts.label}"),
+        mrkdwn(f"*Who acts*\n{card.entry.who_acts.label}"),
     ]
     if card.seen_7d is not None:
         fields.append(mrkdwn(f"*Seen in the last 7 days*\n{card.seen_7d}"))
@@ -59,10 +59,12 @@ def remedy_blocks(card: RemedyCard, i: int, *, ephemeral: bool, thread_ts: str |
     if card.request_id:
         fields.append(mrkdwn(titled("Request ID", card.request_id, 200)))
     blocks: list[Block] = [
-        HeaderBlock(block_id=f"c{i}.head", text=plain(f"{card.code} {first_line(card.message)}", HEADER_MAX)),
+        HeaderBlock(
+            block_id=f"c{i}.head", text=plain(f"{card.code} {first_line(card.entry.message)}", HEADER_MAX)
+        ),
         SectionBlock(block_id=f"c{i}.fields", fields=fields),
-        SectionBlock(block_id=f"c{i}.means", text=mrkdwn(titled("What it means", card.description))),
-        SectionBlock(block_id=f"c{i}.todo", text=mrkdwn(titled("What to do", card.handling))),
+        SectionBlock(block_id=f"c{i}.means", text=mrkdwn(titled("What it means", card.entry.description))),
+        SectionBlock(block_id=f"c{i}.todo", text=mrkdwn(titled("What to do", card.entry.handling))),
     ]
     if card.notes:
         lines = [f"• {escape(n.text)} ({escape(n.author)}, {n.at:%Y-%m-%d})" for n in reversed(card.notes)]
@@ -89,7 +91,7 @@ def remedy_blocks(card: RemedyCard, i: int, *, ephemeral: bool, thread_ts: str |
 
 def _meta(card: RemedyCard) -> list[MarkdownTextObject]:
     parts = []
-    url = safe_url(card.doc_url)
+    url = safe_url(card.entry.doc_url)
     if url:
         parts.append(f"<{url}|Documentation>")
     t = card.tally

@@ -16,7 +16,7 @@ from bot.slack.blocks.text import SECTION_MAX, clip, escape, first_line, mrkdwn,
 
 def note_modal(card: RemedyCard, metadata: dict[str, Any]) -> dict[str, Any]:
     intro = (
-        f"*{escape(card.code)}* {escape(clip(first_line(card.message), 500))}\n"
+        f"*{escape(card.code)}* {escape(clip(first_line(card.entry.message), 500))}\n"
         "The note is shown on this card for everyone, with your name and the date."
     )
     return View(

@@ -36,7 +36,7 @@ USAGE = (
 
 def _fallback(card: Card) -> str:
     if isinstance(card, RemedyCard):
-        return f"{card.code}: {first_line(card.message)} What to do: {first_line(card.handling)}"
+        return f"{card.code}: {first_line(card.entry.message)} What to do: {first_line(card.entry.handling)}"
     if isinstance(card, UnknownCard):
         return f"{card.code} is not in the knowledge base yet."
     return f"{card.code} could be {', '.join(c.code for c in card.candidates)}."

@@ -25,5 +25,5 @@ def open_note_modal(
     ack()
     p = pressed(body, action)
     card = service.card(session, p.key, with_tally=False)
-    metadata = {"s": card.service, "c": card.code, "v": card.variant, "ch": p.channel}
+    metadata = {"s": card.service, "c": card.code, "v": card.entry.variant, "ch": p.channel}
     client.views_open(trigger_id=body["trigger_id"], view=note_modal(card, metadata))
