@@ -26,7 +26,7 @@ from bot.core.incidents.record import Sighting
 from bot.core.incidents.tickets import TicketSummary, parse_ticket_ref, summaries
 from bot.core.pipeline import Key, Pipeline, Reply
 from bot.core.stats import Stats, stats
-from bot.core.store import MessageRef, claim_codes, record_escalation, record_vote, release_codes, tally
+from bot.core.store import MessageRef, claim_codes, record_escalation, record_vote, release_codes
 from bot.core.team import Resolved, TeamCommand, TeamResult, TicketList
 from knowledge.clock import utcnow
 from knowledge.store import add_note, get_entry
@@ -102,9 +102,9 @@ class BotService:
         card = self.card(session, key, with_tally=False)
         if card.entry_id is None or not actor.user_id:
             raise EntryGone(card.code)
-        record_vote(session, card.entry_id, actor.user_id, helpful)
+        counted = record_vote(session, card.entry_id, actor.user_id, helpful)
         session.commit()
-        return replace(card, tally=tally(session, card.entry_id))
+        return replace(card, tally=counted)
 
     def add_note(self, session: Session, key: Key, actor: Actor, text: str) -> RemedyCard:
         if not actor.may_add_notes:
