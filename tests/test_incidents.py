@@ -15,6 +15,7 @@ from knowledge.clock import utcnow
 from knowledge.db import session_factory, transaction
 from knowledge.models import Entry
 from tests.incident_helpers import findings_in
+from tests.race_escalate import race
 
 FROZEN = '{"error_code": "AIS.0027", "error_msg": "The account has been frozen."}'
 INTERNAL = '{"error_code": "AIS.0003", "error_msg": "Failed to complete the request because of an internal service error."}'  # noqa: E501
@@ -140,27 +141,9 @@ def test_escalate_now_opens_a_ticket_below_every_threshold(engine: Engine) -> No
 
 
 def test_two_processes_of_eight_threads_racing_open_exactly_one_ticket(engine: Engine, db_url: str) -> None:
-    import os
-    import subprocess
-    import sys
-
     with transaction(engine) as session:
         load_bundled(session)
-    env = {**os.environ, "PYTHONPATH": os.getcwd()}
-    procs = [
-        subprocess.Popen(
-            [sys.executable, "-m", "tests.race_escalate", db_url, tag, "8"],
-            stdout=subprocess.PIPE,
-            stderr=subprocess.PIPE,
-            text=True,
-            env=env,
-        )
-        for tag in ("a", "b")
-    ]
-    outputs = [p.communicate(timeout=120) for p in procs]
-    for proc, (_, err) in zip(procs, outputs, strict=True):
-        assert proc.returncode == 0, err
-    actions = " ".join(out for out, _ in outputs).split()
+    (actions,) = race(db_url, processes=2, threads=8)
     assert len(actions) == 16
     assert actions.count("opened") == 1
     assert actions.count("attached") == 15
