@@ -21,6 +21,7 @@ import threading
 import traceback
 from typing import IO
 
+from bot.core.incidents.enums import Source
 from bot.core.incidents.policy import EscalationPolicy
 from bot.core.incidents.record import Sighting, escalate_if_due, record_incidents
 from knowledge.db import make_engine, transaction
@@ -49,7 +50,7 @@ def race(
             for i in range(processes)
         ]
         # A process stuck on a lock would hang the parent's readline: kill them all at the deadline.
-        watchdog = threading.Timer(timeout, lambda: [p.kill() for p in procs])
+        watchdog = threading.Timer(timeout, _kill, (procs,))
         watchdog.start()
         try:
             for proc in procs:
@@ -73,6 +74,11 @@ def race(
                     proc.kill()
                     proc.wait()
     return outcomes
+
+
+def _kill(procs: list[subprocess.Popen[str]]) -> None:
+    for proc in procs:
+        proc.kill()
 
 
 def _read(proc: subprocess.Popen[str], errors: IO[str], expect: str | None = None) -> str:
@@ -104,7 +110,11 @@ def main() -> None:
     def sight(n: int, r: int) -> str:
         with transaction(engine) as session:
             sighting = Sighting(
-                workspace=f"T{r}", channel=f"C{n % 4}", message_key=f"{tag}-{n}", source="paste", text=TEXT
+                workspace=f"T{r}",
+                channel=f"C{n % 4}",
+                message_key=f"{tag}-{n}",
+                source=Source.PASTE,
+                text=TEXT,
             )
             (incident,) = record_incidents(session, sighting, findings)
             result = escalate_if_due(session, incident, policy, backend="internal")

@@ -152,3 +152,24 @@ def test_two_processes_of_eight_threads_racing_open_exactly_one_ticket(engine: E
         assert session.scalar(select(func.count()).where(Incident.ticket_id == ticket.id)) == 16
         assert session.scalars(select(TicketEvent.action)).all() == ["opened"]
         assert session.scalars(select(OutboxItem.action)).all() == ["create"]
+
+
+def test_a_threshold_reached_by_simultaneous_sightings_escalates_every_time(
+    engine: Engine, db_url: str
+) -> None:
+    """Three processes of two threads each record, all at once, the six sightings the policy needs;
+    forty times over, a workspace per round: forty tickets, never two for one round.
+    Each transaction sees only its own uncommitted incident, so unless the decision waits for the
+    others' commits, every one of them counts fewer than six and nobody opens the ticket."""
+    processes, threads, rounds = 3, 2, 40
+    with transaction(engine) as session:
+        load_bundled(session)
+    outcomes = race(db_url, processes=processes, threads=threads, rounds=rounds, count=processes * threads)
+    missed = [r for r, actions in enumerate(outcomes) if actions.count("opened") != 1]
+    assert not missed, f"{len(missed)} of {rounds} rounds did not open exactly one ticket: {missed}"
+    assert all(actions == ["none"] * (processes * threads - 1) + ["opened"] for actions in outcomes)
+    with session_factory(engine)() as session:
+        tickets = session.execute(select(Ticket.workspace, Ticket.id)).all()
+        assert sorted(w for w, _ in tickets) == sorted(f"T{r}" for r in range(rounds))
+        linked = session.execute(select(Incident.ticket_id, func.count()).group_by(Incident.ticket_id)).all()
+        assert sorted(n for _, n in linked) == [processes * threads] * rounds, "each round's six, linked"
