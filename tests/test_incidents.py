@@ -8,7 +8,7 @@ from sqlalchemy import Engine, func, select
 
 from bot.core.incidents.models import Incident, OutboxItem, Ticket, TicketEvent
 from bot.core.incidents.policy import EscalationPolicy
-from bot.core.incidents.record import Sighting, escalate_if_due, record_incidents
+from bot.core.incidents.record import Sighting, escalate_if_due, escalation_order, record_incidents
 from bot.core.incidents.tickets import resolve_ticket
 from knowledge.bundled import load_bundled
 from knowledge.clock import utcnow
@@ -173,3 +173,12 @@ def test_a_threshold_reached_by_simultaneous_sightings_escalates_every_time(
         assert sorted(w for w, _ in tickets) == sorted(f"T{r}" for r in range(rounds))
         linked = session.execute(select(Incident.ticket_id, func.count()).group_by(Incident.ticket_id)).all()
         assert sorted(n for _, n in linked) == [processes * threads] * rounds, "each round's six, linked"
+
+
+def test_the_codes_of_one_message_are_escalated_in_one_order_whatever_order_it_names_them() -> None:
+    """Each escalation holds its code's lock to the commit: one order everywhere, no deadlock."""
+    codes = [Incident(workspace="T1", service="ais", code=f"AIS.{n:04d}") for n in range(6)]
+    order = [codes[i].code for i in escalation_order(codes)]
+    backwards = codes[::-1]
+    assert [backwards[i].code for i in escalation_order(backwards)] == order
+    assert sorted(order) == sorted(c.code for c in codes)

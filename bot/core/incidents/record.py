@@ -171,27 +171,33 @@ def escalate_if_due(
 
 
 def escalation_order(incidents: Sequence[Incident]) -> list[int]:
-    """The order to escalate one transaction's incidents in: their indexes, sorted by code.
+    """The order to escalate one transaction's incidents in: their indexes, sorted by lock.
 
     Each escalation holds its code's lock until the commit, so a transaction escalating several
-    codes takes several locks; taking them in one order everywhere is what keeps two messages
-    that name the same codes in a different order from waiting on each other for ever.
+    codes takes several locks; taking them in one order everywhere keeps two messages that name
+    the same codes in a different order from deadlocking (PostgreSQL would abort one of them).
     """
-    return sorted(range(len(incidents)), key=lambda i: _code_key(incidents[i]))
+    return sorted(range(len(incidents)), key=lambda i: _lock_key(incidents[i]))
 
 
-def _code_key(incident: Incident) -> tuple[str, str, str]:
-    return (incident.workspace, incident.service, incident.code)
+def _lock_key(incident: Incident) -> int:
+    """The advisory lock of an incident's (workspace, service, code): 64 bits of a hash.
+
+    A collision between two codes only makes them wait for each other now and then.
+    """
+    name = "\0".join(("hwerror.escalate", incident.workspace, incident.service, incident.code))
+    return int.from_bytes(hashlib.blake2b(name.encode(), digest_size=8).digest(), "big", signed=True)
 
 
 def _decide_alone(session: Session, incident: Incident) -> None:
-    """Wait until no other transaction is deciding the escalation of this incident's code."""
+    """Wait until no other transaction is deciding the escalation of this incident's code.
+
+    The count that follows must be a new statement under READ COMMITTED (the engine's default),
+    so that its snapshot is taken after the wait; REPEATABLE READ would keep the old one.
+    """
     if session.get_bind().dialect.name != "postgresql":
         return  # SQLite: BEGIN IMMEDIATE already made this transaction the only writer
-    digest = hashlib.blake2b("\0".join(("hwerror.escalate", *_code_key(incident))).encode(), digest_size=8)
-    # A collision between two codes only makes them wait for each other now and then.
-    key = int.from_bytes(digest.digest(), "big", signed=True)
-    session.execute(text("SELECT pg_advisory_xact_lock(:key)"), {"key": key})
+    session.execute(text("SELECT pg_advisory_xact_lock(:key)"), {"key": _lock_key(incident)})
 
 
 def _reopen_or_attach(
