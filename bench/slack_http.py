@@ -69,7 +69,7 @@ def factory():
     return wsgi_app(app, make_engine(settings.database_url))
 
 s = get_settings()
-serve_http(factory, port=s.port, workers=s.web_concurrency, threads=s.web_threads)
+serve_http(factory, bind=s.bind, workers=s.web_concurrency, threads=s.web_threads)
 """
 
 

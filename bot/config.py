@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import ipaddress
 import re
 from typing import Annotated
 
@@ -18,6 +19,46 @@ MANIFEST_HINT = (
 )
 
 
+_HOSTNAME = re.compile(r"(?!-)[A-Za-z0-9-]{1,63}(?<!-)(\.(?!-)[A-Za-z0-9-]{1,63}(?<!-))*\.?")
+BIND_FORMS = "host:port, [ipv6]:port or unix:/path"
+
+
+def bind_address(value: str | None) -> str | None:
+    """An address to listen on, as gunicorn's --bind takes it; None when unset or empty."""
+    value = (value or "").strip()
+    if not value:
+        return None
+    if value.startswith("unix:"):
+        if value[len("unix:") :].strip():
+            return value
+        raise ValueError(f"{value!r} names no socket path: {BIND_FORMS}")
+    host, sep, port = value.rpartition(":")
+    if not sep or not host:
+        raise ValueError(f"{value!r} is not an address to listen on: {BIND_FORMS}")
+    if not port.isascii() or not port.isdigit() or not 1 <= int(port) <= 65535:
+        raise ValueError(f"{value!r} has no port between 1 and 65535: {BIND_FORMS}")
+    if host.startswith("[") and host.endswith("]"):
+        _ip(value, host[1:-1], ipaddress.IPv6Address)
+    elif re.fullmatch(r"[\d.]+", host):
+        _ip(value, host, ipaddress.IPv4Address)
+    elif ":" in host:
+        raise ValueError(f"{value!r} is not an address to listen on: {BIND_FORMS} (IPv6 in brackets)")
+    elif len(host) > 253 or not _HOSTNAME.fullmatch(host):
+        raise ValueError(f"{value!r} is not an address to listen on: {BIND_FORMS}")
+    return value
+
+
+def _ip(value: str, host: str, kind: type[ipaddress.IPv4Address] | type[ipaddress.IPv6Address]) -> None:
+    try:
+        kind(host)
+    except ValueError:
+        raise ValueError(f"{value!r} is not an address to listen on: {BIND_FORMS}") from None
+
+
+# HWERROR_BIND: `field: BindAddress = None`.
+BindAddress = Annotated[str | None, AfterValidator(bind_address)]
+
+
 class Settings(BaseSettings):
     model_config = SettingsConfigDict(env_prefix="", extra="ignore", case_sensitive=False)
 
@@ -32,6 +73,9 @@ class Settings(BaseSettings):
 
     # HTTP mode: the port the platform gives us, and how many worker processes and threads.
     port: int = 3000
+    # Where HTTP mode listens (host:port, [ipv6]:port, unix:/path); unset: every interface, on $PORT.
+    # GUNICORN_CMD_ARGS=--bind … still wins, as it does for gunicorn itself (bot/slack/server.py).
+    hwerror_bind: BindAddress = None
     web_concurrency: int = 2
     web_threads: int = 16
 
@@ -43,6 +87,11 @@ class Settings(BaseSettings):
     @property
     def admins(self) -> frozenset[str]:
         return frozenset(p for p in self.hwerror_admins.replace(",", " ").split() if p)
+
+    @property
+    def bind(self) -> str:
+        """The address HTTP mode listens on: HWERROR_BIND, or 0.0.0.0:$PORT as platforms expect."""
+        return self.hwerror_bind or f"0.0.0.0:{self.port}"
 
     @property
     def socket_mode(self) -> bool:

@@ -9,13 +9,14 @@ from sqlalchemy import Engine, func, select
 from bot.core.incidents.enums import Source
 from bot.core.incidents.models import Incident, OutboxItem, Ticket, TicketEvent
 from bot.core.incidents.policy import EscalationPolicy
-from bot.core.incidents.record import Sighting, escalate_if_due, record_incidents
+from bot.core.incidents.record import Sighting, escalate_if_due, escalation_order, record_incidents
 from bot.core.incidents.tickets import resolve_ticket
 from knowledge.bundled import load_bundled
 from knowledge.clock import utcnow
 from knowledge.db import session_factory, transaction
 from knowledge.models import Entry
 from testing.incidents import findings_in
+from tests.race_escalate import race
 
 FROZEN = '{"error_code": "AIS.0027", "error_msg": "The account has been frozen."}'
 INTERNAL = '{"error_code": "AIS.0003", "error_msg": "Failed to complete the request because of an internal service error."}'  # noqa: E501
@@ -141,27 +142,9 @@ def test_escalate_now_opens_a_ticket_below_every_threshold(engine: Engine) -> No
 
 
 def test_two_processes_of_eight_threads_racing_open_exactly_one_ticket(engine: Engine, db_url: str) -> None:
-    import os
-    import subprocess
-    import sys
-
     with transaction(engine) as session:
         load_bundled(session)
-    env = {**os.environ, "PYTHONPATH": os.getcwd()}
-    procs = [
-        subprocess.Popen(
-            [sys.executable, "-m", "tests.race_escalate", db_url, tag, "8"],
-            stdout=subprocess.PIPE,
-            stderr=subprocess.PIPE,
-            text=True,
-            env=env,
-        )
-        for tag in ("a", "b")
-    ]
-    outputs = [p.communicate(timeout=120) for p in procs]
-    for proc, (_, err) in zip(procs, outputs, strict=True):
-        assert proc.returncode == 0, err
-    actions = " ".join(out for out, _ in outputs).split()
+    (actions,) = race(db_url, processes=2, threads=8)
     assert len(actions) == 16
     assert actions.count("opened") == 1
     assert actions.count("attached") == 15
@@ -170,3 +153,33 @@ def test_two_processes_of_eight_threads_racing_open_exactly_one_ticket(engine: E
         assert session.scalar(select(func.count()).where(Incident.ticket_id == ticket.id)) == 16
         assert session.scalars(select(TicketEvent.action)).all() == ["opened"]
         assert session.scalars(select(OutboxItem.action)).all() == ["create"]
+
+
+def test_a_threshold_reached_by_simultaneous_sightings_escalates_every_time(
+    engine: Engine, db_url: str
+) -> None:
+    """Three processes of two threads each record, all at once, the six sightings the policy needs;
+    forty times over, a workspace per round: forty tickets, never two for one round.
+    Each transaction sees only its own uncommitted incident, so unless the decision waits for the
+    others' commits, every one of them counts fewer than six and nobody opens the ticket."""
+    processes, threads, rounds = 3, 2, 40
+    with transaction(engine) as session:
+        load_bundled(session)
+    outcomes = race(db_url, processes=processes, threads=threads, rounds=rounds, count=processes * threads)
+    missed = [r for r, actions in enumerate(outcomes) if actions.count("opened") != 1]
+    assert not missed, f"{len(missed)} of {rounds} rounds did not open exactly one ticket: {missed}"
+    assert all(actions == ["none"] * (processes * threads - 1) + ["opened"] for actions in outcomes)
+    with session_factory(engine)() as session:
+        tickets = session.execute(select(Ticket.workspace, Ticket.id)).all()
+        assert sorted(w for w, _ in tickets) == sorted(f"T{r}" for r in range(rounds))
+        linked = session.execute(select(Incident.ticket_id, func.count()).group_by(Incident.ticket_id)).all()
+        assert sorted(n for _, n in linked) == [processes * threads] * rounds, "each round's six, linked"
+
+
+def test_the_codes_of_one_message_are_escalated_in_one_order_whatever_order_it_names_them() -> None:
+    """Each escalation holds its code's lock to the commit: one order everywhere, no deadlock."""
+    codes = [Incident(workspace="T1", service="ais", code=f"AIS.{n:04d}") for n in range(6)]
+    order = [codes[i].code for i in escalation_order(codes)]
+    backwards = codes[::-1]
+    assert [backwards[i].code for i in escalation_order(backwards)] == order
+    assert sorted(order) == sorted(c.code for c in codes)

@@ -10,10 +10,11 @@ import typer
 from pydantic import ValidationError
 from pydantic_settings import BaseSettings
 from rich.console import Console
+from rich.markup import escape
 from sqlalchemy import Engine, text
 from sqlalchemy.exc import ArgumentError, DBAPIError, NoSuchModuleError, OperationalError
 
-from bot.config import get_settings
+from bot.config import Settings
 from knowledge.db import make_engine, mask_url
 from knowledge.schema import current_revision, head_revision
 
@@ -38,7 +39,7 @@ def _reason(exc: BaseException) -> str:
 @contextmanager
 def engine_for_cli(*, need_schema: bool = True) -> Iterator[Engine]:
     """An engine that has been seen to connect; any database failure ends the command cleanly."""
-    url = get_settings().database_url
+    url = process_settings().database_url
     shown = mask_url(url)
     try:
         engine = make_engine(url)
@@ -56,24 +57,33 @@ def engine_for_cli(*, need_schema: bool = True) -> Iterator[Engine]:
         engine.dispose()
 
 
+def process_settings() -> Settings:
+    """The process's settings (bot/config.py); a bad one ends the command with one line naming it."""
+    return settings_or_fail(Settings, "settings")
+
+
 def app_settings_or_fail() -> AppSettings:
     """Every setting, read once; a bad one ends the command with one line naming it."""
     from bot.core.build import AppSettings
+    from bot.core.digest.config import DigestSettings
+    from bot.core.incidents.config import EscalationSettings, TicketSettings
 
-    try:
-        return AppSettings.from_env()
-    except ValidationError as exc:
-        fail(f"settings: {settings_problem(exc)}")
+    return AppSettings(
+        process=process_settings(),
+        escalation=settings_or_fail(EscalationSettings, "settings"),
+        tickets=settings_or_fail(TicketSettings, "settings"),
+        digest=settings_or_fail(DigestSettings, "settings"),
+    )
 
 
-def settings_problem(exc: ValidationError) -> str:
+def settings_problem(exc: ValidationError, prefix: str = "HWERROR_") -> str:
     """The validation errors as one line naming each variable, and never echoing a value (secrets)."""
     problems = []
     for error in exc.errors():
         message = str(error.get("msg", "invalid")).removeprefix("Value error, ")
         loc = error.get("loc") or ()
         if loc:
-            problems.append(f"HWERROR_{str(loc[0]).upper()}: {message}")
+            problems.append(f"{prefix}{str(loc[0]).upper()}: {message}")
         else:
             problems.append(message)  # model-level checks name their variables themselves
     return "; ".join(problems)
@@ -87,4 +97,5 @@ def settings_or_fail(cls: type[SettingsT], what: str) -> SettingsT:
     try:
         return cls()
     except ValidationError as exc:
-        fail(f"{what}: {settings_problem(exc)}")
+        problem = settings_problem(exc, cls.model_config.get("env_prefix") or "")
+        fail(f"{what}: {escape(problem)}")  # "[ipv6]:port" is text, not Rich markup

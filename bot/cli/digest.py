@@ -7,8 +7,7 @@ from typing import Annotated
 
 import typer
 
-from bot.cli.common import console, engine_for_cli, fail, settings_or_fail
-from bot.config import get_settings
+from bot.cli.common import console, engine_for_cli, fail, process_settings, settings_or_fail
 from bot.core.digest.compute import build_digest
 from bot.core.digest.config import DigestSettings
 from bot.core.digest.weeks import Week
@@ -59,7 +58,7 @@ def _post(engine, settings: DigestSettings, week: Week) -> None:  # type: ignore
     from bot.slack.client import web_client
     from bot.slack.digest import SlackDigestPublisher
 
-    slack = get_settings()
+    slack = process_settings()
     if not settings.digest_channel:
         fail("HWERROR_DIGEST_CHANNEL is not set: name the channel id to post to, or use --dry-run")
     if not slack.slack_bot_token:

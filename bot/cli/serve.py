@@ -8,8 +8,8 @@ from typing import Annotated
 
 import typer
 
-from bot.cli.common import console, engine_for_cli, err_console, settings_or_fail
-from bot.config import MANIFEST_HINT, Settings, get_settings
+from bot.cli.common import console, engine_for_cli, err_console, process_settings, settings_or_fail
+from bot.config import MANIFEST_HINT, Settings
 from bot.core.build import AppSettings
 from bot.core.digest.config import DigestSettings
 from bot.core.incidents.config import EscalationSettings, TicketSettings
@@ -44,7 +44,7 @@ def register(app: typer.Typer) -> None:
         if http and socket_mode:
             err_console.print("[bold red]error:[/bold red] choose --http or --socket-mode, not both")
             raise typer.Exit(2)
-        settings = get_settings()
+        settings = process_settings()  # a bad PORT or HWERROR_BIND ends it here, named
         if http:
             settings = settings.model_copy(update={"slack_app_token": None})
         elif socket_mode and not settings.socket_mode:
@@ -103,5 +103,8 @@ def _http(settings: AppSettings) -> None:
         return wsgi_app(create_app(settings, engine), engine)
 
     process = settings.process
-    console.print(f"hwerror: HTTP mode on port {process.port}: Slack at /slack/events, health at /healthz")
-    serve_http(factory, port=process.port, workers=process.web_concurrency, threads=process.web_threads)
+    console.print(
+        f"hwerror: HTTP mode on {process.bind} (unless GUNICORN_CMD_ARGS binds elsewhere): "
+        "Slack at /slack/events, health at /healthz"
+    )
+    serve_http(factory, bind=process.bind, workers=process.web_concurrency, threads=process.web_threads)

@@ -115,20 +115,24 @@ def _health(engine: Engine, start_response: StartResponse) -> Iterable[bytes]:
 
 
 def serve_http(
-    factory: Callable[[], Callable[..., Iterable[bytes]]],
-    *,
-    port: int,
-    workers: int,
-    threads: int,
-    host: str = "0.0.0.0",
+    factory: Callable[[], Callable[..., Iterable[bytes]]], *, bind: str, workers: int, threads: int
 ) -> None:
-    """Run the WSGI app under gunicorn (threaded workers); `factory` runs in each worker process."""
-    from gunicorn.app.base import BaseApplication
+    """Run the WSGI app under gunicorn (threaded workers); `factory` runs in each worker process.
 
-    class Server(BaseApplication):  # type: ignore[misc]
+    `bind` is HWERROR_BIND (or 0.0.0.0:$PORT). GUNICORN_CMD_ARGS is read the way the `gunicorn`
+    command reads it, so what an operator is used to giving gunicorn keeps working here: its
+    options (and a --config file it names) override ours, --bind included. gunicorn's
+    BaseApplication reads nothing from the environment by itself, and its Application would
+    parse our own command line (`hwerror serve --http`) as gunicorn's; so this is Application's
+    precedence (app settings < config file < GUNICORN_CMD_ARGS) without the command line (and
+    without its --chdir and implicit ./gunicorn.conf.py: a stray file must not move the server).
+    """
+    from gunicorn.app.base import Application
+
+    class Server(Application):  # type: ignore[misc]
         def load_config(self) -> None:
             options = {
-                "bind": f"{host}:{port}",
+                "bind": [bind],
                 "workers": max(1, workers),
                 "threads": max(1, threads),
                 "worker_class": "gthread",
@@ -143,6 +147,12 @@ def serve_http(
             }
             for key, value in options.items():
                 self.cfg.set(key, value)
+            env_args = self.cfg.parser().parse_args(self.cfg.get_cmd_args_from_env())
+            if env_args.config:
+                self.load_config_from_file(env_args.config)
+            for key, value in vars(env_args).items():
+                if value is not None and key != "args":
+                    self.cfg.set(key.lower(), value)
 
         def load(self) -> Callable[..., Iterable[bytes]]:
             return factory()

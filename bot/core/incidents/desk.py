@@ -20,7 +20,13 @@ from bot.core.incidents.enums import EscalationAction
 from bot.core.incidents.models import Incident, Ticket
 from bot.core.incidents.outbox.queue import enqueue_attached
 from bot.core.incidents.policy import EscalationPolicy
-from bot.core.incidents.record import Escalation, Sighting, escalate_if_due, record_incidents
+from bot.core.incidents.record import (
+    Escalation,
+    Sighting,
+    escalate_if_due,
+    escalation_order,
+    record_incidents,
+)
 from bot.core.incidents.seen import SeenCounts
 from bot.core.incidents.ticket_view import ticket_view
 from bot.core.incidents.tickets import resolve_ticket
@@ -49,8 +55,10 @@ class IncidentDesk:
 
     def record(self, session: Session, sighting: Sighting, findings: Iterable[Finding]) -> list[Escalated]:
         """Record and escalate, in the caller's transaction; returns what to announce."""
-        escalated = []
-        for incident in record_incidents(session, sighting, findings):
+        incidents = record_incidents(session, sighting, findings)
+        escalated: dict[int, Escalated] = {}
+        for i in escalation_order(incidents):
+            incident = incidents[i]
             escalation = escalate_if_due(session, incident, self.policy, backend=self.tickets.ticket_backend)
             if escalation is None:
                 continue
@@ -58,8 +66,8 @@ class IncidentDesk:
                 if self.tickets.ticket_backend != "internal":
                     enqueue_attached(session, escalation.ticket, incident)
                 continue
-            escalated.append(self._escalated(session, escalation, sighting))
-        return escalated
+            escalated[i] = self._escalated(session, escalation, sighting)
+        return [escalated[i] for i in sorted(escalated)]  # announced in the message's order
 
     def escalate_now(
         self, session: Session, sighting: Sighting, entry: EntryData, actor: str

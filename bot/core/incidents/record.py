@@ -4,15 +4,31 @@ Every write that two processes could race on is settled by a unique constraint: 
 delivery of a message inserts no second incident, and two escalations of one code open one
 ticket. Savepoints keep a refused insert from spoiling the caller's transaction, and work the
 same on SQLite and PostgreSQL.
+
+A constraint cannot settle the decision to escalate, though, because that decision is a count:
+"seen N times in W". Transactions that record one code at the same moment each see only their
+own uncommitted incident, so if each counted whenever it liked, all of them could count fewer
+than N, commit, and leave N incidents that nobody ever counted together: the threshold missed.
+So the decision is taken one transaction at a time per (workspace, service, code), and after
+the transaction's own incident is written: whoever decides last counts every incident, because
+everyone before it has committed. On PostgreSQL that is a transaction-scoped advisory lock taken
+before counting (`_decide_alone`): the waiter's next statement, under READ COMMITTED, reads a
+fresh snapshot that holds the rows the lock's previous holder committed. It needs no table, no
+row per code and no second transaction, is released by the commit, and costs one round trip
+only for codes that can escalate. SQLite needs nothing more: our transactions start with BEGIN
+IMMEDIATE (knowledge/db.py), so writers already run one at a time and each sees every commit
+before it. Re-checking after commit would work too, but would need a second transaction on the
+ack path and would still have to settle who opens the ticket.
 """
 
 from __future__ import annotations
 
-from collections.abc import Iterable
+import hashlib
+from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 from datetime import datetime
 
-from sqlalchemy import func, select, update
+from sqlalchemy import func, select, text, update
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
 
@@ -130,6 +146,7 @@ def escalate_if_due(
     if not incident.known or not incident.service:
         return None
     now = now or utcnow()
+    _decide_alone(session, incident)
     ticket = _ticket_of(session, incident)
     if ticket is not None and ticket.status == TicketStatus.OPEN:
         return _attach(session, ticket, incident, now)
@@ -151,6 +168,36 @@ def escalate_if_due(
     ticket = _ticket_of(session, incident)
     assert ticket is not None  # the insert above lost to it
     return _reopen_or_attach(session, ticket, incident, policy, actor, now, due)
+
+
+def escalation_order(incidents: Sequence[Incident]) -> list[int]:
+    """The order to escalate one transaction's incidents in: their indexes, sorted by lock.
+
+    Each escalation holds its code's lock until the commit, so a transaction escalating several
+    codes takes several locks; taking them in one order everywhere keeps two messages that name
+    the same codes in a different order from deadlocking (PostgreSQL would abort one of them).
+    """
+    return sorted(range(len(incidents)), key=lambda i: _lock_key(incidents[i]))
+
+
+def _lock_key(incident: Incident) -> int:
+    """The advisory lock of an incident's (workspace, service, code): 64 bits of a hash.
+
+    A collision between two codes only makes them wait for each other now and then.
+    """
+    name = "\0".join(("hwerror.escalate", incident.workspace, incident.service, incident.code))
+    return int.from_bytes(hashlib.blake2b(name.encode(), digest_size=8).digest(), "big", signed=True)
+
+
+def _decide_alone(session: Session, incident: Incident) -> None:
+    """Wait until no other transaction is deciding the escalation of this incident's code.
+
+    The count that follows must be a new statement under READ COMMITTED (the engine's default),
+    so that its snapshot is taken after the wait; REPEATABLE READ would keep the old one.
+    """
+    if session.get_bind().dialect.name != "postgresql":
+        return  # SQLite: BEGIN IMMEDIATE already made this transaction the only writer
+    session.execute(text("SELECT pg_advisory_xact_lock(:key)"), {"key": _lock_key(incident)})
 
 
 def _reopen_or_attach(
