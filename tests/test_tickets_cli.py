@@ -54,13 +54,15 @@ def test_worker_once_reports_retries_and_dead_calls_with_their_errors(
     open_ticket(kb, "webhook", code="AIS.0002", message_key="1700000000.000200")
     receiver.fail(503)
     receiver.fail(403)
-    result = run_cli("outbox", "--once", db_url=db_url, extra_env=webhook_env(receiver))
+    # A backoff no slow machine outlasts between these commands: the 503 one stays waiting.
+    env = webhook_env(receiver, HWERROR_OUTBOX_BACKOFF_BASE="30m")
+    result = run_cli("outbox", "--once", db_url=db_url, extra_env=env)
     assert result.returncode == 0, result.stderr
     lines = result.stdout.strip().splitlines()
     assert lines[0] == "outbox: 0 done, 1 retried, 1 dead"
     assert lines[1] == "  dead: item 2 (create, ticket 2): webhook POST answered 403: injected 403"
 
-    listed = run_cli("outbox", "--dead", db_url=db_url, extra_env=webhook_env(receiver))
+    listed = run_cli("outbox", "--dead", db_url=db_url, extra_env=env)
     assert listed.returncode == 0, listed.stderr
     assert (
         "item 2 (create, ticket 2, webhook, 1 attempts): webhook POST answered 403: injected 403"
@@ -68,9 +70,9 @@ def test_worker_once_reports_retries_and_dead_calls_with_their_errors(
     )
     assert listed.stdout.strip().endswith("1 dead call(s)")
 
-    requeued = run_cli("outbox", "--requeue-dead", db_url=db_url, extra_env=webhook_env(receiver))
+    requeued = run_cli("outbox", "--requeue-dead", db_url=db_url, extra_env=env)
     assert requeued.stdout.strip() == "requeued 1 dead call(s)"
-    after = run_cli("outbox", "--once", db_url=db_url, extra_env=webhook_env(receiver))
+    after = run_cli("outbox", "--once", db_url=db_url, extra_env=env)
     assert after.stdout.strip() == "outbox: 1 done, 0 retried, 0 dead"  # the 503 one waits for its backoff
 
 
