@@ -150,8 +150,8 @@ def _spans(text: str) -> Iterator[tuple[int, int]]:
         yield m.span()
     for pattern in _KEY_HEADERS:
         for m in pattern.finditer(text):
-            end = _KEY_END.search(text, m.end())
-            yield m.start(), end.end() if end else len(text)
+            footer = _KEY_END.search(text, m.end())
+            yield m.start(), footer.end() if footer else len(text)
 
 
 def _mask_spans(text: str, spans: Iterator[tuple[int, int]]) -> str:
