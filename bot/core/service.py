@@ -144,15 +144,11 @@ class BotService:
 
     def note_form(self, session: Session, key: Key, actor: Actor) -> RemedyCard:
         """ "Add team note" pressed: the card the note is for, if this person may write one."""
-        _may_see(actor)
-        if not actor.may_add_notes:
-            raise NotAllowed("Only the people listed in HWERROR_ADMINS can save team notes.")
+        _may_write_notes(actor)
         return self.card(session, key, actor, with_tally=False)
 
     def add_note(self, session: Session, key: Key, actor: Actor, text: str) -> RemedyCard:
-        _may_see(actor)
-        if not actor.may_add_notes:
-            raise NotAllowed("Only the people listed in HWERROR_ADMINS can save team notes.")
+        _may_write_notes(actor)
         text = redact(text).strip()
         if not text:
             raise BadRequest("Write the note first.")
@@ -244,6 +240,13 @@ class BotService:
 def _may_see(actor: Actor | None) -> None:
     if actor is not None and actor.sees_nothing:
         raise NotAllowed(OUTSIDE)
+
+
+def _may_write_notes(actor: Actor) -> None:
+    if actor.external:
+        raise NotAllowed(OUTSIDE)
+    if not actor.may_add_notes:
+        raise NotAllowed("Only the people listed in HWERROR_ADMINS can save team notes.")
 
 
 def _may_respond(actor: Actor, what: str) -> None:

@@ -1,3 +1,4 @@
+# ruff: noqa: E501 - generated values in long f-strings read better unbroken
 """Write secret_pastes.json: realistic pastes carrying generated (not real) credentials.
 
 Run once by hand (`python tests/data/make_secret_pastes.py`); the JSON is what tests read. Every
@@ -54,8 +55,11 @@ def pem(kind: str) -> tuple[str, str]:
 
 
 def password() -> str:
-    return pick(string.ascii_letters, 6) + pick(string.digits, 3) + rng.choice("!#%^*") + pick(
-        string.ascii_letters, 4
+    return (
+        pick(string.ascii_letters, 6)
+        + pick(string.digits, 3)
+        + rng.choice("!#%^*")
+        + pick(string.ascii_letters, 4)
     )
 
 
@@ -83,7 +87,12 @@ def code() -> str:
 
 for _ in range(3):
     a, s = ak(), sk()
-    add("env AK/SK", f"export HUAWEICLOUD_SDK_AK={a}\nexport HUAWEICLOUD_SDK_SK={s}\nerror_code {code()} failed", a, s)
+    add(
+        "env AK/SK",
+        f"export HUAWEICLOUD_SDK_AK={a}\nexport HUAWEICLOUD_SDK_SK={s}\nerror_code {code()} failed",
+        a,
+        s,
+    )
 for _ in range(2):
     t = iam_token()
     add(
@@ -106,7 +115,12 @@ for _ in range(2):
     )
 for _ in range(3):
     a, sig = ak(), b64sig()
-    add("OBS v2 Authorization", f"PUT /bucket/obj HTTP/1.1\nAuthorization: OBS {a}:{sig}\n{code()} returned", a, sig)
+    add(
+        "OBS v2 Authorization",
+        f"PUT /bucket/obj HTTP/1.1\nAuthorization: OBS {a}:{sig}\n{code()} returned",
+        a,
+        sig,
+    )
 add("OBS v2 in a log line", f"obs sign: OBS {ak()}:{(s := b64sig())} -> {code()}", s)
 for _ in range(2):
     a, sig = ak(), b64sig()
@@ -119,11 +133,19 @@ for _ in range(2):
     )
 for _ in range(3):
     pw = "p@" + password()
-    add("DSN with @ in the password", f"db=postgresql://app:{pw}@db.internal:5432/prod\n{code()} The service does not exist.", pw)
+    add(
+        "DSN with @ in the password",
+        f"db=postgresql://app:{pw}@db.internal:5432/prod\n{code()} The service does not exist.",
+        pw,
+    )
 add("mysql DSN", f"mysql://root:{(pw := password())}@10.0.0.5:3306/app failed, error_code {code()}", pw)
 for _ in range(3):
     pw = password() + " " + password()
-    add("JSON password with a space", f'{{"username": "svc", "password": "{pw}", "error_code": "{code()}"}}', pw)
+    add(
+        "JSON password with a space",
+        f'{{"username": "svc", "password": "{pw}", "error_code": "{code()}"}}',
+        pw,
+    )
 add("YAML password", f"password: '{(pw := password())} {password()}'\nerror_code: {code()}", pw)
 for _ in range(3):
     pw = password()
@@ -142,18 +164,31 @@ add("PKCS8 in JSON, no END", json.dumps({"private_key": key.split("-----END")[0]
 for _ in range(3):
     t = f"xoxb-{pick(string.digits, 12)}-{pick(string.digits, 13)}-{pick(string.ascii_letters + string.digits, 24)}"
     add("bare Slack token", f"our bot token {t} stopped working, {code()}", t)
-add("Slack xoxp", f"token xoxp-{(t := pick(string.digits, 11) + '-' + pick(string.digits, 12) + '-' + pick(HEX, 32))}", t)
+add(
+    "Slack xoxp",
+    f"token xoxp-{(t := pick(string.digits, 11) + '-' + pick(string.digits, 12) + '-' + pick(HEX, 32))}",
+    t,
+)
 for _ in range(2):
     t = jwt()
     add("bare JWT", f"jwt={t} rejected: {code()}", t.split(".")[2])
 for _ in range(2):
     t = jwt()
-    add("Bearer JWT", f"Authorization: Bearer {t}\n{{\"error_code\": \"{code()}\"}}", t.split(".")[2], t.split(".")[1])
+    add(
+        "Bearer JWT",
+        f'Authorization: Bearer {t}\n{{"error_code": "{code()}"}}',
+        t.split(".")[2],
+        t.split(".")[1],
+    )
 add("JWT in JSON", f'{{"id_token": "{(t := jwt())}", "error_code": "{code()}"}}', t.split(".")[2])
 for _ in range(3):
     c = pick(URLSAFE, 40)
     add("Cookie header", f"Cookie: SESSION={c}; locale=en-us\n{code()}", c)
-add("Set-Cookie header", f"< Set-Cookie: JSESSIONID={(c := pick(HEX, 32).upper())}; Path=/; HttpOnly\n{code()}", c)
+add(
+    "Set-Cookie header",
+    f"< Set-Cookie: JSESSIONID={(c := pick(HEX, 32).upper())}; Path=/; HttpOnly\n{code()}",
+    c,
+)
 for _ in range(3):
     t = iam_token()
     add(
@@ -174,11 +209,32 @@ add(
     f'{{"error_code": "{code()}", "request_id": "{(t := "xoxb-" + pick(string.digits, 12) + "-" + pick(string.digits, 13) + "-" + pick(string.ascii_letters, 24))}"}}',
     t,
 )
-add("GitHub token", f"GITHUB_TOKEN=ghp_{(t := pick(string.ascii_letters + string.digits, 36))} deploy failed {code()}", t)
-add("AWS keys", f"AWS_ACCESS_KEY_ID=AKIA{(a := pick(UP, 16))}\naws_secret_access_key = {(s := sk())}\n{code()}", a, s)
-add("client_secret in query", f"POST /token?client_id=app&client_secret={(s := pick(URLSAFE, 32))} -> {code()}", s)
-add("X-Auth-Token in JSON headers", f'{{"headers": {{"X-Auth-Token": "{(t := iam_token())}"}}, "error_code": "{code()}"}}', t[:80])
-add("Basic auth header", f"Authorization: Basic {(b := base64.b64encode(('admin:' + password()).encode()).decode())}\n{code()}", b)
+add(
+    "GitHub token",
+    f"GITHUB_TOKEN=ghp_{(t := pick(string.ascii_letters + string.digits, 36))} deploy failed {code()}",
+    t,
+)
+add(
+    "AWS keys",
+    f"AWS_ACCESS_KEY_ID=AKIA{(a := pick(UP, 16))}\naws_secret_access_key = {(s := sk())}\n{code()}",
+    a,
+    s,
+)
+add(
+    "client_secret in query",
+    f"POST /token?client_id=app&client_secret={(s := pick(URLSAFE, 32))} -> {code()}",
+    s,
+)
+add(
+    "X-Auth-Token in JSON headers",
+    f'{{"headers": {{"X-Auth-Token": "{(t := iam_token())}"}}, "error_code": "{code()}"}}',
+    t[:80],
+)
+add(
+    "Basic auth header",
+    f"Authorization: Basic {(b := base64.b64encode(('admin:' + password()).encode()).decode())}\n{code()}",
+    b,
+)
 
 assert len(pastes) >= 50, len(pastes)
 for p in pastes:
