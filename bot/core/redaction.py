@@ -68,9 +68,9 @@ _LIBRARY: tuple[type[RegexBasedDetector], ...] = (
     TwilioKeyDetector,
 )
 _LIBRARY_PATTERNS: tuple[re.Pattern[str], ...] = tuple(p for d in _LIBRARY for p in d().denylist)
-_JWT = re.compile(
-    r"(?<![A-Za-z0-9_=-])eyJ[A-Za-z0-9_=-]{1,8000}\.[A-Za-z0-9_=-]{1,8000}(?:\.[A-Za-z0-9_.+/=-]{0,8000})?"
-)
+# A JWT, linear: it may start only where a token starts (one start per run of token characters),
+# and then takes the whole token, signature included.
+_JWT = re.compile(r"(?<![A-Za-z0-9_=-])eyJ[A-Za-z0-9_=-]+\.[A-Za-z0-9_=-]+(?:\.[A-Za-z0-9_.+/=-]*)?")
 # A match that stops inside a token (JWT without its signature) is widened to the token's end.
 _TOKEN_TAIL = re.compile(r"[A-Za-z0-9_\-+/=.~%]{0,4000}")
 _KEY_HEADERS: tuple[re.Pattern[str], ...] = tuple(PrivateKeyDetector().denylist)
