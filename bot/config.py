@@ -9,6 +9,7 @@ from typing import Annotated
 from pydantic import AfterValidator, Field, SecretStr
 from pydantic_settings import BaseSettings, SettingsConfigDict
 
+from bot.core.actor import ExternalAccess, People
 from knowledge.db import DEFAULT_SQLITE_PATH
 
 MANIFEST_HINT = (
@@ -79,14 +80,25 @@ class Settings(BaseSettings):
     web_concurrency: int = 2
     web_threads: int = 16
 
-    # Slack user ids (comma or space separated) allowed to save team notes; empty: everyone.
+    # Who may save team notes: `U…` (a user of the installing workspace) or `T…:U…`, separated by
+    # commas or spaces; empty: everyone of the workspace.
     hwerror_admins: str = ""
+    # Who may resolve and escalate, in the same form; empty: everyone of the workspace.
+    hwerror_responders: str = ""
+    # What people from outside the installing workspace (Slack Connect) get: the public card or nothing.
+    hwerror_external: ExternalAccess = ExternalAccess.CARD
+    # HTTP mode: request bodies above this many bytes are refused before they are read.
+    hwerror_max_body_bytes: int = Field(default=1_000_000, ge=1024)
     # A bot's messages answered per channel and minute before we stop (a guard against bot loops).
     hwerror_bot_replies_per_minute: int = 10
 
     @property
-    def admins(self) -> frozenset[str]:
-        return frozenset(p for p in self.hwerror_admins.replace(",", " ").split() if p)
+    def admins(self) -> People:
+        return People.parse(self.hwerror_admins)
+
+    @property
+    def responders(self) -> People:
+        return People.parse(self.hwerror_responders)
 
     @property
     def bind(self) -> str:

@@ -15,6 +15,17 @@ from sqlalchemy.engine import URL, make_url
 from sqlalchemy.orm import Session, sessionmaker
 
 DEFAULT_SQLITE_PATH = Path("hwerror.db")
+# A partitioned database makes connections hang rather than fail: every engine gives up on a
+# connection after CONNECT_TIMEOUT and on a statement after STATEMENT_TIMEOUT (PostgreSQL), and
+# SQLite waits at most SQLITE_TIMEOUT for a lock. `HWERROR_DB_*` override them (seconds).
+CONNECT_TIMEOUT = 5
+STATEMENT_TIMEOUT = 30
+SQLITE_TIMEOUT = 5
+
+
+def _seconds(name: str, default: float) -> float:
+    value = os.environ.get(name, "").strip()
+    return float(value) if value else default
 
 
 def default_url() -> str:
@@ -66,13 +77,26 @@ def _sqlite_begin_immediate(conn) -> None:  # type: ignore[no-untyped-def]
 
 def make_engine(url: str | None = None, **kwargs: object) -> Engine:
     parsed = normalise_url(url or default_url())
+    connect_args = dict(kwargs.pop("connect_args", None) or {})  # type: ignore[call-overload]
     if parsed.get_backend_name() == "sqlite":
-        engine = create_engine(parsed, **kwargs)  # type: ignore[arg-type]
+        connect_args.setdefault("timeout", _seconds("HWERROR_DB_SQLITE_TIMEOUT", SQLITE_TIMEOUT))
+        engine = create_engine(parsed, connect_args=connect_args, **kwargs)  # type: ignore[arg-type]
         event.listen(engine, "connect", _sqlite_pragmas)
         event.listen(engine, "begin", _sqlite_begin_immediate)
         return engine
     kwargs.setdefault("pool_pre_ping", True)
-    return create_engine(parsed, **kwargs)  # type: ignore[arg-type]
+    if parsed.get_backend_name() == "postgresql":
+        connect_args.setdefault(
+            "connect_timeout", int(_seconds("HWERROR_DB_CONNECT_TIMEOUT", CONNECT_TIMEOUT))
+        )
+        statement_ms = int(_seconds("HWERROR_DB_STATEMENT_TIMEOUT", STATEMENT_TIMEOUT) * 1000)
+        # Merged with any `options` in the URL (`?options=-csearch_path=…`), which connect_args would hide.
+        in_url = parsed.query.get("options", "")
+        options = str(
+            connect_args.get("options") or (in_url if isinstance(in_url, str) else " ".join(in_url))
+        )
+        connect_args["options"] = f"{options} -c statement_timeout={statement_ms}".strip()
+    return create_engine(parsed, connect_args=connect_args, **kwargs)  # type: ignore[arg-type]
 
 
 def session_factory(engine: Engine) -> sessionmaker[Session]:

@@ -11,7 +11,7 @@ from sqlalchemy import Engine, select
 from bot.core.incidents.enums import Source
 from bot.core.incidents.models import Incident
 from bot.core.incidents.record import Sighting, record_incidents
-from bot.core.incidents.redact import MASK, excerpt, redact
+from bot.core.redaction import MASK, excerpt, redact
 from knowledge.db import session_factory, transaction
 from testing.incidents import findings_in
 

@@ -7,7 +7,7 @@ unsure), a `ChoiceCard` when the text could mean several known codes and none st
 
 from __future__ import annotations
 
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from datetime import datetime
 from typing import Any
 
@@ -62,6 +62,11 @@ class RemedyCard:
     alternatives: tuple[Choice, ...] = ()
     request_id: str | None = None
     tally: Tally = field(default_factory=Tally)
+    # The public card, for people outside the workspace: no notes, counts or ticket, no team actions.
+    public: bool = False
+
+    def as_public(self) -> RemedyCard:
+        return replace(self, notes=(), seen_7d=None, ticket=None, public=True)
 
     @classmethod
     def from_entry(cls, entry: Entry, **extra: Any) -> RemedyCard:

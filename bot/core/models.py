@@ -10,7 +10,7 @@ from sqlalchemy.orm import Mapped, mapped_column
 from knowledge.clock import utcnow
 from knowledge.models import Base
 
-__all__ = ["AnsweredMessage", "Base", "EscalationRequest", "FeedbackVote", "KnowledgeGap"]
+__all__ = ["AnsweredMessage", "Base", "EscalationRequest", "FeedbackVote", "KnowledgeGap", "SignedRequest"]
 
 
 class FeedbackVote(Base):
@@ -71,3 +71,14 @@ class AnsweredMessage(Base):
     # Who wrote the message: a user id, or a bot id for bots (the loop guard counts these).
     author: Mapped[str | None] = mapped_column(String(64), index=True)
     created_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), default=utcnow)
+
+
+class SignedRequest(Base):
+    """A signed Slack request that was acted on: the same request replayed within Slack's 5-minute
+    window acts once (a replayed Resolve must not resolve a ticket reopened since)."""
+
+    __tablename__ = "signed_requests"
+
+    # sha256 of the request's timestamp and signature: they name the request, whatever its body.
+    digest: Mapped[str] = mapped_column(String(64), primary_key=True)
+    seen_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), default=utcnow, index=True)

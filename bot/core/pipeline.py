@@ -17,6 +17,7 @@ from bot.core.card_cache import CardCache, Key
 from bot.core.cards import Card, Choice, ChoiceCard, RemedyCard, UnknownCard
 from bot.core.gaps import GapRecorder
 from bot.core.incidents.seen import SeenCounts
+from bot.core.redaction import redact_optional
 from bot.core.store import record_gap, tally
 from knowledge.matching.findings import Finding
 from knowledge.matching.matcher import Matcher
@@ -25,6 +26,9 @@ from knowledge.types import EntryData
 Mode = Literal["lookup", "paste"]
 
 MAX_CARDS = 5  # cards in one reply; further codes are listed by name
+# Codes taken from one text: a paste naming 3,000 made-up codes must not write 3,000 incidents,
+# claims and gaps. The rest are only counted in the reply.
+MAX_CODES = 50
 MEMO_TEXT = 200  # texts up to this long have their findings remembered
 MEMO_SIZE = 4096
 
@@ -35,6 +39,7 @@ class Reply:
     more: tuple[str, ...] = ()  # codes found beyond the cards shown
     gaps: tuple[str, ...] = ()  # codes the knowledge base lacks, shown or not
     findings: tuple[Finding, ...] = ()  # everything found, shown or not: what the incident desk records
+    skipped: int = 0  # distinct codes beyond MAX_CODES: neither shown, listed nor recorded
 
     @property
     def empty(self) -> bool:
@@ -106,7 +111,7 @@ class Pipeline:
         for f in matcher.match(text, mode):
             if f.code not in seen:
                 seen.add(f.code)
-                out.append(f)
+                out.append(_redacted(f))
         if memo:
             if len(self._memo) >= MEMO_SIZE:
                 self._memo = {}
@@ -114,7 +119,9 @@ class Pipeline:
         return out
 
     def reply(self, session: Session, findings: Sequence[Finding]) -> Reply:
-        """The cards for these findings: the first MAX_CARDS, the rest listed by code."""
+        """The cards for these findings: the first MAX_CARDS, the rest (up to MAX_CODES) by code."""
+        skipped = max(0, len(findings) - MAX_CODES)
+        findings = findings[:MAX_CODES]
         shown, rest = findings[:MAX_CARDS], findings[MAX_CARDS:]
         keys = [f.entry.key for f in shown if f.entry is not None]
         cards = self.cache.cards(session, keys)
@@ -124,6 +131,7 @@ class Pipeline:
             more=tuple(f.code for f in rest),
             gaps=tuple(f.code for f in findings if not f.known),
             findings=tuple(findings),
+            skipped=skipped,
         )
 
     def _with_seen(self, card: Card) -> Card:
@@ -131,6 +139,16 @@ class Pipeline:
             return card
         seen, ticket = self._seen.get(card.service, card.code)
         return replace(card, seen_7d=seen, ticket=ticket)
+
+
+def _redacted(finding: Finding) -> Finding:
+    """A pasted message or request id is the paste's own text: it can hold a credential (an
+    unknown code's message quoting a token, an access key as request id). Cards, incidents and
+    tickets only ever see it redacted."""
+    message, request_id = redact_optional(finding.message), redact_optional(finding.request_id)
+    if message == finding.message and request_id == finding.request_id:
+        return finding
+    return replace(finding, message=message, request_id=request_id)
 
 
 def _card(finding: Finding, cards: dict[Key, RemedyCard]) -> Card:

@@ -5,6 +5,12 @@ returns; none of them matches, records, votes or escalates on its own. Each meth
 work and commits it (the functions it calls never commit, but the claims, which are locks).
 Problems the person should hear about are raised as `UserError`s, answered by each front end in
 one place.
+
+Who may do what is decided here, from the `Actor` the front end hands in: every read and write is
+scoped to the actor's workspace; people from outside it (Slack Connect) get the public card and
+may vote and post it, nothing else (or nothing at all: `HWERROR_EXTERNAL=none`); resolving,
+escalating and saving notes need the permissions `HWERROR_RESPONDERS` and `HWERROR_ADMINS` give.
+Every text that reaches a card, a record or a ticket is redacted first (bot.core.redaction).
 """
 
 from __future__ import annotations
@@ -14,7 +20,7 @@ from dataclasses import dataclass, replace
 from sqlalchemy.orm import Session, sessionmaker
 
 from bot.core.actor import Actor
-from bot.core.cards import RemedyCard
+from bot.core.cards import Card, RemedyCard
 from bot.core.digest.compute import Digest, build_digest
 from bot.core.digest.config import DigestSettings
 from bot.core.digest.weeks import Week
@@ -25,6 +31,7 @@ from bot.core.incidents.models import Ticket
 from bot.core.incidents.record import Sighting
 from bot.core.incidents.tickets import TicketSummary, parse_ticket_ref, summaries
 from bot.core.pipeline import Key, Pipeline, Reply
+from bot.core.redaction import redact, without_nul
 from bot.core.stats import Stats, stats
 from bot.core.store import MessageRef, claim_codes, record_escalation, record_vote, release_codes
 from bot.core.team import Resolved, TeamCommand, TeamResult, TicketList
@@ -32,6 +39,7 @@ from knowledge.clock import utcnow
 from knowledge.store import add_note, get_entry
 
 NOTE_MAX = 1000
+OUTSIDE = "hwerror answers only members of the workspace it is installed in."
 
 
 @dataclass(frozen=True)
@@ -60,28 +68,51 @@ class BotService:
 
     # -- answering ------------------------------------------------------------------------------
 
-    def lookup(self, session: Session, text: str) -> Reply:
+    def lookup(self, session: Session, text: str, actor: Actor | None = None) -> Reply:
         """What a person typed after /hwerror: generous matching. Reads only; see `record`."""
-        return self.pipeline.lookup(session, text)
+        _may_see(actor)
+        return _shown_to(actor, self.pipeline.lookup(session, without_nul(text)))
 
-    def explain(self, session: Session, text: str) -> Reply:
+    def explain(self, session: Session, text: str, actor: Actor | None = None) -> Reply:
         """Paste mode on demand (the message shortcut, a paste in the shell)."""
-        return self.pipeline.explain(session, text)
+        _may_see(actor)
+        return _shown_to(actor, self.pipeline.explain(session, without_nul(text)))
 
-    def claim(self, session: Session, text: str, ref: MessageRef) -> Reply | None:
-        """A message in a channel: the codes nobody answered for it yet, claimed for this caller."""
-        findings = self.pipeline.find(text, "paste")
+    def claim(
+        self,
+        session: Session,
+        text: str,
+        ref: MessageRef,
+        actor: Actor | None = None,
+        *,
+        public: bool = False,
+    ) -> Reply | None:
+        """A message in a channel: the codes nobody answered for it yet, claimed for this caller.
+        `public`: the channel is shared with other organisations, so the reply shows public cards."""
+        if actor is not None and actor.sees_nothing:
+            return None
+        findings = self.pipeline.find(without_nul(text), "paste")
         if not findings:
             return None
         won = set(claim_codes(session, ref, [f.code for f in findings]))
-        return self.pipeline.reply(session, [f for f in findings if f.code in won]) if won else None
+        if not won:
+            return None
+        reply = self.pipeline.reply(session, [f for f in findings if f.code in won])
+        return _public(reply) if public else _shown_to(actor, reply)
 
     def release(self, session: Session, ref: MessageRef, reply: Reply) -> None:
         """The reply could not be delivered: give its claims back, so a retry can answer."""
         release_codes(session, ref, [c.code for c in reply.cards] + list(reply.more))
 
-    def record(self, session: Session, reply: Reply, where: Sighting | None) -> list[Escalated]:
-        """After the person has their answer: knowledge gaps, incidents and escalations."""
+    def record(
+        self, session: Session, reply: Reply, where: Sighting | None, actor: Actor | None = None
+    ) -> list[Escalated]:
+        """After the person has their answer: knowledge gaps, incidents and escalations.
+        Nothing is recorded for people from outside the workspace."""
+        if actor is not None and actor.external:
+            return []
+        if where is not None and actor is not None and actor.workspace is not None:
+            where = replace(where, workspace=actor.workspace)
         self.pipeline.remember(session, reply)
         escalated = self.desk.record(session, where, reply.findings) if where and reply.findings else []
         session.commit()
@@ -90,26 +121,35 @@ class BotService:
 
     # -- a card's buttons -------------------------------------------------------------------------
 
-    def card(self, session: Session, key: Key, *, with_tally: bool = True) -> RemedyCard:
+    def card(
+        self, session: Session, key: Key, actor: Actor | None = None, *, with_tally: bool = True
+    ) -> RemedyCard:
+        """One entry's card (Post, a pick, after a vote or a note), as this actor may see it."""
+        _may_see(actor)
         card = self.pipeline.card(session, key, with_tally=with_tally)
         session.commit()
         if card is None:
             raise EntryGone()
-        return card
+        return card.as_public() if actor is not None and actor.external else card
 
     def vote(self, session: Session, key: Key, actor: Actor, *, helpful: bool) -> RemedyCard:
         """One vote per person and card; voting again changes it. Returns the card with its tally."""
-        card = self.card(session, key, with_tally=False)
+        card = self.card(session, key, actor, with_tally=False)
         if card.entry_id is None or not actor.user_id:
             raise EntryGone(card.code)
-        counted = record_vote(session, card.entry_id, actor.user_id, helpful)
+        # A vote is per person: the same user id in two workspaces is two people.
+        counted = record_vote(session, card.entry_id, _voter(actor), helpful)
         session.commit()
         return replace(card, tally=counted)
 
+    def note_form(self, session: Session, key: Key, actor: Actor) -> RemedyCard:
+        """ "Add team note" pressed: the card the note is for, if this person may write one."""
+        _may_write_notes(actor)
+        return self.card(session, key, actor, with_tally=False)
+
     def add_note(self, session: Session, key: Key, actor: Actor, text: str) -> RemedyCard:
-        if not actor.may_add_notes:
-            raise NotAllowed("Only the people listed in HWERROR_ADMINS can save team notes.")
-        text = text.strip()
+        _may_write_notes(actor)
+        text = redact(text).strip()
         if not text:
             raise BadRequest("Write the note first.")
         entry = get_entry(session, *key)
@@ -118,11 +158,14 @@ class BotService:
         add_note(session, entry, text[:NOTE_MAX], author=actor.label)
         session.commit()
         self.pipeline.note_added()
-        return self.card(session, key)
+        return self.card(session, key, actor)
 
     def escalate(self, session: Session, key: Key, actor: Actor, where: Sighting) -> Escalation:
         """Escalate now: the request is kept with who asked, and the code gets its ticket at once."""
-        card = self.card(session, key, with_tally=False)
+        _may_respond(actor, "escalate")
+        if actor.workspace is not None:
+            where = replace(where, workspace=actor.workspace)
+        card = self.card(session, key, actor, with_tally=False)
         record_escalation(
             session,
             entry_id=card.entry_id,
@@ -135,50 +178,104 @@ class BotService:
         ticket, escalated = self.desk.escalate_now(session, where, card.entry, actor.label)
         session.commit()
         self.desk.committed()
-        return Escalation(card=self.card(session, key), ticket=ticket, escalated=tuple(escalated))
+        return Escalation(card=self.card(session, key, actor), ticket=ticket, escalated=tuple(escalated))
 
     # -- the team's commands ----------------------------------------------------------------------
 
     def team(self, session: Session, command: TeamCommand, actor: Actor) -> TeamResult:
+        arg = without_nul(command.arg)
         if command.name == "stats":
-            words = command.arg.split()
-            return self.stats(session, words[0] if words else None)
+            words = arg.split()
+            return self.stats(session, words[0] if words else None, actor)
         if command.name == "digest":
-            return self.digest(session, command.arg)
+            return self.digest(session, arg, actor)
         if command.name == "tickets":
-            return TicketList(self.open_tickets(session))
-        return Resolved(self.resolve(session, command.arg, actor))
+            return TicketList(self.open_tickets(session, actor))
+        return Resolved(self.resolve(session, arg, actor))
 
-    def stats(self, session: Session, code: str | None = None) -> Stats:
-        result = stats(session, utcnow(), self.digest_settings.tz, code)
+    def stats(self, session: Session, code: str | None = None, actor: Actor | None = None) -> Stats:
+        workspace = _team_reader(actor)
+        result = stats(session, utcnow(), self.digest_settings.tz, code, workspace=workspace)
         session.commit()
         return result
 
-    def digest(self, session: Session, week: str = "") -> Digest:
+    def digest(self, session: Session, week: str = "", actor: Actor | None = None) -> Digest:
         """This week so far, or the ISO week named (2026-W47)."""
+        workspace = _team_reader(actor)
         tz = self.digest_settings.tz
         try:
             chosen = Week.parse(week, tz) if week.strip() else Week.containing(utcnow(), tz)
         except ValueError as exc:
             raise BadRequest(str(exc)) from exc
-        result = build_digest(session, chosen)
+        result = build_digest(session, chosen, workspace=workspace)
         session.commit()
         return result
 
-    def open_tickets(self, session: Session) -> list[TicketSummary]:
-        result = summaries(session, status=TicketStatus.OPEN)
+    def open_tickets(self, session: Session, actor: Actor | None = None) -> list[TicketSummary]:
+        result = summaries(session, status=TicketStatus.OPEN, workspace=_team_reader(actor))
         session.commit()
         return result
 
-    def home(self, session: Session) -> Home:
-        return Home(self.digest(session), self.open_tickets(session))
+    def home(self, session: Session, actor: Actor | None = None) -> Home | None:
+        """The App Home tab's data; None for people from outside the workspace (an empty tab)."""
+        if actor is not None and actor.external:
+            return None
+        return Home(self.digest(session, actor=actor), self.open_tickets(session, actor))
 
     def resolve(self, session: Session, ticket: str, actor: Actor) -> Ticket:
         """Resolve `HW-12` (or `12`, `#12`); resolving twice changes nothing."""
+        _may_respond(actor, "resolve")
         ticket_id = parse_ticket_ref(ticket)
         if ticket_id is None:
-            raise BadRequest(f"{ticket.strip()!r} is not a ticket: try /hwerror resolve HW-12.")
-        resolved = self.desk.resolve(session, ticket_id, actor.label)
+            raise BadRequest(f"{redact(ticket.strip())[:40]!r} is not a ticket: try /hwerror resolve HW-12.")
+        resolved = self.desk.resolve(session, ticket_id, actor.label, workspace=actor.workspace)
         session.commit()
         self.desk.committed()
         return resolved
+
+
+# -- who may do what ------------------------------------------------------------------------------
+
+
+def _may_see(actor: Actor | None) -> None:
+    if actor is not None and actor.sees_nothing:
+        raise NotAllowed(OUTSIDE)
+
+
+def _may_write_notes(actor: Actor) -> None:
+    if actor.external:
+        raise NotAllowed(OUTSIDE)
+    if not actor.may_add_notes:
+        raise NotAllowed("Only the people listed in HWERROR_ADMINS can save team notes.")
+
+
+def _may_respond(actor: Actor, what: str) -> None:
+    if actor.external:
+        raise NotAllowed(OUTSIDE)
+    if not actor.may_respond:
+        raise NotAllowed(f"Only the people listed in HWERROR_RESPONDERS can {what} tickets.")
+
+
+def _team_reader(actor: Actor | None) -> str | None:
+    """The workspace whose stats, digest and tickets this actor reads (None: all, the CLI)."""
+    if actor is None:
+        return None
+    if actor.external:
+        raise NotAllowed(OUTSIDE)
+    return actor.workspace
+
+
+def _voter(actor: Actor) -> str:
+    user = actor.user_id or ""
+    if actor.team_id and actor.workspace and actor.team_id != actor.workspace:
+        return f"{actor.team_id}:{user}"[:64]
+    return user
+
+
+def _public(reply: Reply) -> Reply:
+    cards: tuple[Card, ...] = tuple(c.as_public() if isinstance(c, RemedyCard) else c for c in reply.cards)
+    return replace(reply, cards=cards)
+
+
+def _shown_to(actor: Actor | None, reply: Reply) -> Reply:
+    return _public(reply) if actor is not None and actor.external else reply

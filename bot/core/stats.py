@@ -32,9 +32,14 @@ def _windowed(now: datetime) -> list[ColumnElement[int]]:
     return [func.sum(case((Incident.created_at >= now - span, 1), else_=0)) for _, span in WINDOWS]
 
 
-def stats(session: Session, now: datetime, tz: ZoneInfo, code: str | None = None) -> Stats:
+def stats(
+    session: Session, now: datetime, tz: ZoneInfo, code: str | None = None, *, workspace: str | None = None
+) -> Stats:
+    """`workspace`: only that workspace's incidents and tickets (None: every workspace, the CLI)."""
     since = now - WINDOWS[-1][1]
-    where = [Incident.created_at >= since]
+    in_ws = [Incident.workspace == workspace] if workspace is not None else []
+    ticket_ws = [Ticket.workspace == workspace] if workspace is not None else []
+    where = [Incident.created_at >= since, *in_ws]
     if code:
         where.append(func.lower(Incident.code) == code.lower())
     counts = session.execute(select(*_windowed(now)).where(*where)).one()
@@ -45,7 +50,7 @@ def stats(session: Session, now: datetime, tz: ZoneInfo, code: str | None = None
         .order_by(func.count().desc(), Incident.channel)
         .limit(5)
     ).all()
-    ticket_query = select(Ticket).order_by(Ticket.opened_at.desc())
+    ticket_query = select(Ticket).where(*ticket_ws).order_by(Ticket.opened_at.desc())
     if code:
         ticket_query = ticket_query.where(func.lower(Ticket.code) == code.lower())
     else:
@@ -57,14 +62,14 @@ def stats(session: Session, now: datetime, tz: ZoneInfo, code: str | None = None
         channels=[(c, int(n)) for c, n in channels],
         tickets=[f"{t.ref} {t.status} ({t.service})" for t in tickets],
         open_tickets=session.scalar(
-            select(func.count()).select_from(Ticket).where(Ticket.status == TicketStatus.OPEN)
+            select(func.count()).select_from(Ticket).where(Ticket.status == TicketStatus.OPEN, *ticket_ws)
         )
         or 0,
     )
     if not code:
         top = session.execute(
             select(Incident.code, func.count())
-            .where(Incident.created_at >= now - timedelta(days=7))
+            .where(Incident.created_at >= now - timedelta(days=7), *in_ws)
             .group_by(Incident.code)
             .order_by(func.count().desc(), Incident.code)
             .limit(10)
@@ -78,6 +83,8 @@ def stats(session: Session, now: datetime, tz: ZoneInfo, code: str | None = None
         for i in range(len(days))
     ]
     daily = session.execute(
-        select(*buckets).where(func.lower(Incident.code) == code.lower(), Incident.created_at >= bounds[0])
+        select(*buckets).where(
+            func.lower(Incident.code) == code.lower(), Incident.created_at >= bounds[0], *in_ws
+        )
     ).one()
     return replace(result, days=days, daily=[int(v or 0) for v in daily])

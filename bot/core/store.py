@@ -5,7 +5,7 @@ by an insert, so two processes (or two threads) cannot both win. A lost insert i
 IntegrityError inside a savepoint, and the loser moves on; the code is the same on SQLite and
 PostgreSQL. These functions never commit: the caller's unit of work does (the application
 service). Claims are the exception: a claim is a lock other processes must see before the reply
-goes out, so each is committed at once.
+goes out, so the claims of a message are committed at once.
 """
 
 from __future__ import annotations
@@ -15,6 +15,8 @@ from dataclasses import dataclass
 from datetime import timedelta
 
 from sqlalchemy import delete, func, select, update
+from sqlalchemy.dialects.postgresql import insert as pg_insert
+from sqlalchemy.dialects.sqlite import insert as sqlite_insert
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
 
@@ -43,30 +45,29 @@ def _insert_once(session: Session, row: object) -> bool:
     return True
 
 
-def _claim(session: Session, row: AnsweredMessage) -> bool:
-    session.add(row)
-    try:
-        session.commit()
-    except IntegrityError:
-        session.rollback()
-        return False
-    return True
-
-
 def claim_codes(session: Session, ref: MessageRef, codes: Iterable[str]) -> list[str]:
-    """Claim the right to answer each code of a message; returns the codes this caller won."""
-    won = []
-    for code in codes:
-        row = AnsweredMessage(
-            channel_id=ref.channel,
-            message_ts=ref.ts,
-            code=code[:64],
-            thread_ts=ref.thread_ts,
-            author=ref.author,
-        )
-        if _claim(session, row):
-            won.append(code)
-    return won
+    """Claim the right to answer each code of a message; returns the codes this caller won.
+
+    One INSERT … ON CONFLICT DO NOTHING RETURNING for all of them and one commit (both SQLite and
+    PostgreSQL have it): the rows this caller inserted are the codes it won."""
+    wanted = {code[:64]: code for code in codes}
+    if not wanted:
+        return []
+    rows = [
+        {
+            "channel_id": ref.channel,
+            "message_ts": ref.ts,
+            "code": c,
+            "thread_ts": ref.thread_ts,
+            "author": ref.author,
+        }
+        for c in wanted
+    ]
+    insert = sqlite_insert if session.get_bind().dialect.name == "sqlite" else pg_insert
+    statement = insert(AnsweredMessage).values(rows).on_conflict_do_nothing().returning(AnsweredMessage.code)
+    inserted = set(session.scalars(statement))
+    session.commit()
+    return [code for short, code in wanted.items() if short in inserted]
 
 
 def release_codes(session: Session, ref: MessageRef, codes: Iterable[str]) -> None:

@@ -41,6 +41,11 @@ def answering_errors(listener: Callable[..., Any]) -> Callable[..., Any]:
         try:
             return listener(**kwargs)
         except UserError as exc:  # raising would drop the ack; anything else goes to @app.error
+            ack = kwargs.get("ack")
+            if ack is not None and getattr(ack, "response", None) is None:
+                # Refused before the acknowledgement (a slash command): the answer is the ack itself.
+                ack(**notice(escape(str(exc))).kwargs())
+                return None
             answer_error(exc, kwargs.get("respond"), kwargs.get("logger"))
             return None
 

@@ -4,6 +4,12 @@ slack-bolt's request parser treats any form body that contains the letters "payl
 interactivity request (`payload=<json>`), so `/hwerror payload too large` would reach no
 listener. `SlackFormRequest` parses bodies by their content type instead: a form is a form, and
 only a form whose `payload` field exists is an interactivity payload.
+
+Before Bolt sees a request, `RequestGate` refuses what Slack never sends, without reading more
+than it must and without logging a body: bodies over `HWERROR_MAX_BODY_BYTES` (413, unread), a
+timestamp that is not an integer or a bad signature (401), JSON that is not an object, an `event`
+or `payload` that is not one (400), and a signed command or interaction seen before (acknowledged,
+not acted on again). Each refusal is one log line: the kind of request, its size, the verdict.
 """
 
 from __future__ import annotations
@@ -20,6 +26,9 @@ from slack_bolt.adapter.wsgi.http_request import WsgiHttpRequest
 from slack_bolt.request.internals import build_context
 from slack_bolt.response import BoltResponse
 from sqlalchemy import Engine, text
+
+from bot.config import Settings
+from bot.slack.gate import RequestGate, refused, request_kind, well_formed
 
 if TYPE_CHECKING:
     from wsgiref.types import StartResponse, WSGIEnvironment
@@ -39,11 +48,15 @@ def parse_slack_body(raw: str, content_type: str | None) -> dict[str, Any]:
         fields = dict(parse_qsl(raw, keep_blank_values=True))
         payload = fields.get("payload")
         if payload is not None and "command" not in fields:
-            parsed: dict[str, Any] = json.loads(payload)
+            parsed = json.loads(payload)
+            if not isinstance(parsed, dict):
+                raise ValueError("an interactivity payload is an object")
             return parsed
         return fields
     parsed = json.loads(raw)
-    return parsed if isinstance(parsed, dict) else {}
+    if not isinstance(parsed, dict):
+        raise ValueError("a JSON body is an object")
+    return parsed
 
 
 class SlackFormRequest(BoltRequest):
@@ -79,18 +92,40 @@ class SlackFormRequest(BoltRequest):
 
 
 class SlackHandler(SlackRequestHandler):
+    def __init__(self, app: App, gate: RequestGate | None = None, path: str = SLACK_PATH) -> None:
+        super().__init__(app, path=path)
+        self.gate = gate
+
     def dispatch(self, request: WsgiHttpRequest) -> BoltResponse:
-        try:
-            req = SlackFormRequest(
-                body=request.get_body(), query=request.query_string, headers=request.get_headers()
-            )
+        if self.gate is None:
+            body = request.get_body()
+        else:
+            checked = self.gate.read(request.environ, request.get_headers())
+            if isinstance(checked, BoltResponse):
+                return checked
+            body = checked
+        content_type = str(request.environ.get("CONTENT_TYPE") or "").split(";")[0].strip().lower()
+        try:  # what Bolt would parse, checked before it does: it answers 500 to a list or a null
+            parsed = parse_slack_body(body, content_type or None)
         except ValueError:  # not JSON, not a form: nothing Slack sends (and nothing signed)
-            return BoltResponse(status=400, body="")
+            return refused(400, "unparsable body", len(body))
+        if not well_formed(parsed):
+            return refused(400, "malformed body", len(body))
+        req = SlackFormRequest(body=body, query=request.query_string, headers=request.get_headers())
+        if self.gate is not None and not self.gate.first_time(req):
+            log.info("replayed %s (%d bytes) acknowledged, not acted on", request_kind(req.body), len(body))
+            return BoltResponse(status=200, body="")
         return self.app.dispatch(req)
 
 
-def wsgi_app(app: App, engine: Engine) -> Callable[..., Iterable[bytes]]:
-    slack = SlackHandler(app, path=SLACK_PATH)
+def wsgi_app(app: App, engine: Engine, settings: Settings | None = None) -> Callable[..., Iterable[bytes]]:
+    """`settings`: the process's (signing secret, body limit); read from the environment if None."""
+    process = settings or Settings()
+    secret = process.slack_signing_secret
+    gate = RequestGate(
+        secret.get_secret_value() if secret else None, engine, max_body=process.hwerror_max_body_bytes
+    )
+    slack = SlackHandler(app, gate)
 
     def application(environ: WSGIEnvironment, start_response: StartResponse) -> Iterable[bytes]:
         if environ.get("PATH_INFO") == HEALTH_PATH and environ.get("REQUEST_METHOD") in ("GET", "HEAD"):

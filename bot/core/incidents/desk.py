@@ -107,8 +107,10 @@ class IncidentDesk:
             escalated.append(self._escalated(session, escalation, sighting))
         return (escalation.ticket if escalation else None), escalated
 
-    def resolve(self, session: Session, ticket_id: int, actor: str) -> Ticket:
-        return resolve_ticket(session, ticket_id, actor)
+    def resolve(
+        self, session: Session, ticket_id: int, actor: str, *, workspace: str | None = None
+    ) -> Ticket:
+        return resolve_ticket(session, ticket_id, actor, workspace=workspace)
 
     def committed(self) -> None:
         """The caller committed what this desk recorded: cards show the new counts."""

@@ -36,7 +36,7 @@ from bot.core.incidents.enums import EscalationAction, Source, TicketEventAction
 from bot.core.incidents.models import Incident, Ticket, TicketEvent
 from bot.core.incidents.outbox.queue import enqueue
 from bot.core.incidents.policy import CodeActivity, EscalationPolicy
-from bot.core.incidents.redact import excerpt
+from bot.core.redaction import excerpt
 from knowledge.clock import utcnow
 from knowledge.matching.findings import Finding
 from knowledge.models import Entry

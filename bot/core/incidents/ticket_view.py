@@ -9,6 +9,7 @@ from sqlalchemy.orm import Session
 
 from bot.core.incidents.backends import TicketView
 from bot.core.incidents.models import Incident, Ticket
+from bot.core.redaction import redact
 from knowledge.store import get_entry
 
 MAX_REQUEST_IDS = 20  # enough for support to sample; a long-running ticket can have thousands
@@ -58,12 +59,12 @@ def ticket_view(session: Session, ticket: Ticket) -> TicketView:
         code=ticket.code,
         message=entry.message if entry else "",
         handling=entry.handling if entry else "",
-        reason=ticket.reason,
+        reason=redact(ticket.reason),
         incident_count=int(count),
         channels=tuple(row[0] for row in channels),
         first_seen=as_utc(first_seen) if first_seen else opened,
         last_seen=as_utc(last_seen) if last_seen else opened,
-        request_ids=tuple(str(row[0]) for row in request_ids),
+        request_ids=tuple(redact(str(row[0])) for row in request_ids),
         times_reopened=ticket.times_reopened,
         doc_url=entry.doc_url if entry else None,
         status=ticket.status,

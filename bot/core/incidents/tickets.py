@@ -31,8 +31,13 @@ def parse_ticket_ref(text: str) -> int | None:
 
 
 def summaries(
-    session: Session, *, status: TicketStatus | None = TicketStatus.OPEN, limit: int = 50
+    session: Session,
+    *,
+    status: TicketStatus | None = TicketStatus.OPEN,
+    limit: int = 50,
+    workspace: str | None = None,
 ) -> list[TicketSummary]:
+    """`workspace`: only that workspace's tickets (None: every workspace, the CLI)."""
     stats = (
         select(
             Incident.ticket_id,
@@ -53,17 +58,22 @@ def summaries(
     )
     if status:
         query = query.where(Ticket.status == status)
+    if workspace is not None:
+        query = query.where(Ticket.workspace == workspace)
     return [
         TicketSummary(t, int(n or 0), int(c or 0), first, last)
         for t, n, c, first, last in session.execute(query)
     ]
 
 
-def resolve_ticket(session: Session, ticket_id: int, actor: str, *, now: datetime | None = None) -> Ticket:
-    """Resolve an open ticket. Resolving twice is harmless; the second call changes nothing."""
+def resolve_ticket(
+    session: Session, ticket_id: int, actor: str, *, now: datetime | None = None, workspace: str | None = None
+) -> Ticket:
+    """Resolve an open ticket. Resolving twice is harmless; the second call changes nothing.
+    `workspace`: a ticket of another workspace is, for this caller, no ticket at all."""
     now = now or utcnow()
     ticket = session.get(Ticket, ticket_id)
-    if ticket is None:
+    if ticket is None or (workspace is not None and ticket.workspace != workspace):
         raise TicketNotFound(f"there is no ticket {ticket_ref(ticket_id)}")
     result = session.execute(
         update(Ticket)

@@ -114,6 +114,10 @@ def _card_buttons(card: RemedyCard, ephemeral: bool, thread_ts: str | None) -> l
     buttons += [
         ButtonElement(text=plain(":+1: Helpful", 75), action_id=ActionId.HELPFUL, value=value),
         ButtonElement(text=plain(":-1: Not helpful", 75), action_id=ActionId.NOT_HELPFUL, value=value),
+    ]
+    if card.public:  # shown outside the workspace: no escalation, no team notes
+        return buttons
+    buttons += [
         ButtonElement(
             text=plain("Escalate now", 75),
             action_id=ActionId.ESCALATE,

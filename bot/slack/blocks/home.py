@@ -23,6 +23,12 @@ from bot.slack.blocks.text import SECTION_MAX, clip, escape, mrkdwn, plain
 HOME_MAX_BLOCKS = 100
 
 
+def outside_home_view() -> dict[str, Any]:
+    """The App Home tab for someone from outside the workspace: no counts, tickets or codes."""
+    text = "hwerror explains Huawei Cloud errors: try `/hwerror AIS.0027`."
+    return View(type="home", blocks=[SectionBlock(text=mrkdwn(text))]).to_dict()
+
+
 def home_view(digest: Digest, open_tickets: list[TicketSummary]) -> dict[str, Any]:
     """The App Home tab: this week's top codes, open tickets, knowledge gaps, least helpful cards."""
     blocks: list[Block] = [

@@ -56,6 +56,8 @@ def reply_message(reply: Reply, *, ephemeral: bool, thread_ts: str | None = None
         blocks += part
     if more:
         names = ", ".join(f"`{escape(clip(c, 64))}`" for c in more)
+        if reply.skipped:
+            names += f" and {reply.skipped} more codes, not looked at"
         blocks.append(
             ContextBlock(
                 block_id="more",

@@ -8,6 +8,7 @@ from slack_bolt import Ack, Respond
 from slack_sdk import WebClient
 from sqlalchemy.orm import Session
 
+from bot.core.actor import Actor
 from bot.core.service import BotService
 from bot.slack.blocks.note_modal import note_modal
 from bot.slack.listeners.actions.common import pressed
@@ -21,9 +22,10 @@ def open_note_modal(
     respond: Respond,
     session: Session,
     service: BotService,
+    actor: Actor,
 ) -> None:
     ack()
     p = pressed(body, action)
-    card = service.card(session, p.key, with_tally=False)
+    card = service.note_form(session, p.key, actor)
     metadata = {"s": card.service, "c": card.code, "v": card.entry.variant, "ch": p.channel}
     client.views_open(trigger_id=body["trigger_id"], view=note_modal(card, metadata))

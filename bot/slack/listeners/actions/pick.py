@@ -7,6 +7,7 @@ from typing import Any
 from slack_bolt import Ack, Respond
 from sqlalchemy.orm import Session
 
+from bot.core.actor import Actor
 from bot.core.pipeline import Reply
 from bot.core.service import BotService
 from bot.slack.blocks.reply import reply_message
@@ -20,10 +21,11 @@ def pick_candidate(
     respond: Respond,
     session: Session,
     service: BotService,
+    actor: Actor,
 ) -> None:
     ack()
     p = pressed(body, action)
-    card = service.card(session, p.key)
+    card = service.card(session, p.key, actor)
     message = reply_message(Reply(cards=(card,)), ephemeral=True, thread_ts=p.thread_ts)
     if p.ephemeral:
         respond(replace_original=True, **message.kwargs())

@@ -32,7 +32,7 @@ def post_to_channel(
 ) -> None:
     ack()
     p = pressed(body, action)
-    card = service.card(session, p.key)
+    card = service.card(session, p.key, actor)
     if not p.channel:
         raise EntryGone(card.code)
     message = shared_by(reply_message(Reply(cards=(card,)), ephemeral=False), actor.name or actor.label)

@@ -31,7 +31,7 @@ def resolve_ticket(
     ticket = service.resolve(session, value, actor)
     if (body.get("container") or {}).get("type") == "view":
         if actor.user_id:  # pressed on the App Home tab: show it without the ticket
-            publish_home(actor.user_id, client, session, service)
+            publish_home(actor.user_id, client, session, service, actor)
         return
     text = f"{ticket.ref} (*{escape(ticket.code)}*) resolved by {escape(actor.label)}."
     respond(response_type="ephemeral", replace_original=False, **notice(text).kwargs())

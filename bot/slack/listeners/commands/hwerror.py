@@ -37,8 +37,8 @@ def hwerror_command(
     if team is not None:
         run_team_command(team, ack, respond, session, service, actor)
         return
-    reply = service.lookup(session, text)
+    reply = service.lookup(session, text, actor)
     message = nothing_found_message(text) if reply.empty else reply_message(reply, ephemeral=True)
     ack(**message.kwargs())  # the HTTP response: Slack shows it to the caller only
-    escalated = service.record(session, reply, of_command(command, context))
+    escalated = service.record(session, reply, of_command(command, context), actor)
     announce(client, settings.escalation.escalation_channel, escalated)

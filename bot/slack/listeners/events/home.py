@@ -7,15 +7,21 @@ from typing import Any
 from slack_sdk import WebClient
 from sqlalchemy.orm import Session
 
+from bot.core.actor import Actor
 from bot.core.service import BotService
-from bot.slack.blocks.home import home_view
+from bot.slack.blocks.home import home_view, outside_home_view
 
 
-def publish_home(user_id: str, client: WebClient, session: Session, service: BotService) -> None:
-    home = service.home(session)
-    client.views_publish(user_id=user_id, view=home_view(home.digest, home.open_tickets))
+def publish_home(
+    user_id: str, client: WebClient, session: Session, service: BotService, actor: Actor
+) -> None:
+    home = service.home(session, actor)
+    view = outside_home_view() if home is None else home_view(home.digest, home.open_tickets)
+    client.views_publish(user_id=user_id, view=view)
 
 
-def on_home_opened(event: dict[str, Any], client: WebClient, session: Session, service: BotService) -> None:
-    if event.get("tab") == "home" and event.get("user"):
-        publish_home(event["user"], client, session, service)
+def on_home_opened(
+    event: dict[str, Any], client: WebClient, session: Session, service: BotService, actor: Actor
+) -> None:
+    if event.get("tab") == "home" and isinstance(event.get("user"), str):
+        publish_home(event["user"], client, session, service, actor)

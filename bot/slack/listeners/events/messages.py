@@ -10,6 +10,7 @@ from slack_sdk import WebClient
 from slack_sdk.errors import SlackApiError
 from sqlalchemy.orm import Session
 
+from bot.core.actor import Actor
 from bot.core.build import AppSettings
 from bot.core.service import BotService
 from bot.slack.announce import announce
@@ -26,6 +27,8 @@ def on_message(
     service: BotService,
     settings: AppSettings,
     logger: Logger,
+    actor: Actor,
+    shared_channel: bool,
 ) -> None:
     msg = incoming(event)
     limit = settings.process.hwerror_bot_replies_per_minute
@@ -33,7 +36,7 @@ def on_message(
         session, msg, bot_user_id=context.bot_user_id, bot_id=context.bot_id, bot_replies_per_minute=limit
     ):
         return
-    reply = service.claim(session, msg.text, msg.ref)
+    reply = service.claim(session, msg.text, msg.ref, actor, public=shared_channel)
     if reply is None:
         return
     message = reply_message(reply, ephemeral=False, thread_ts=msg.thread_ts)
@@ -51,5 +54,5 @@ def on_message(
         reason = exc.response.get("error") if isinstance(exc, SlackApiError) else type(exc).__name__
         logger.warning("could not answer %s/%s: %s", msg.channel, msg.ts, reason)
         return
-    escalated = service.record(session, reply, of_message(msg, context))
+    escalated = service.record(session, reply, of_message(msg, context), actor)
     announce(client, settings.escalation.escalation_channel, escalated)

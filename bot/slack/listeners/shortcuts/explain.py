@@ -8,6 +8,7 @@ from slack_bolt import Ack, BoltContext, Respond
 from slack_sdk import WebClient
 from sqlalchemy.orm import Session
 
+from bot.core.actor import Actor
 from bot.core.build import AppSettings
 from bot.core.service import BotService
 from bot.slack.announce import announce
@@ -26,11 +27,12 @@ def explain_message(
     session: Session,
     service: BotService,
     settings: AppSettings,
+    actor: Actor,
 ) -> None:
     ack()
     message = shortcut.get("message") or {}
     text = message_text(message)
-    reply = service.explain(session, text)
+    reply = service.explain(session, text, actor)
     thread = message.get("thread_ts") or message.get("ts")
     if reply.empty:
         respond(
@@ -41,5 +43,5 @@ def explain_message(
         return
     out = reply_message(reply, ephemeral=True, thread_ts=thread)
     respond(response_type="ephemeral", replace_original=False, **out.kwargs())
-    escalated = service.record(session, reply, of_shortcut(shortcut, text, context))
+    escalated = service.record(session, reply, of_shortcut(shortcut, text, context), actor)
     announce(client, settings.escalation.escalation_channel, escalated)

@@ -30,15 +30,19 @@ def save_note(
     text = (view.get("state", {}).get("values", {}).get(NOTE_BLOCK, {}).get(NOTE_INPUT, {}) or {}).get(
         "value"
     ) or ""
-    meta = json.loads(view.get("private_metadata") or "{}")
-    key = (str(meta.get("s")), str(meta.get("c")), int(meta.get("v", 0)))
+    meta = _metadata(view.get("private_metadata"))
+    if meta is None:  # not what note_modal wrote: a forged or mangled view
+        logger.info("team note: unreadable private_metadata")
+        ack(response_action="errors", errors={NOTE_BLOCK: "This form is out of date: open it again."})
+        return
+    key = (str(meta.get("s")), str(meta.get("c")), int(meta.get("v") or 0))
     try:
         card = service.add_note(session, key, actor, text)
     except UserError as exc:  # a modal answers on the field, not with a message
         ack(response_action="errors", errors={NOTE_BLOCK: str(exc)})
         return
     ack()
-    if meta.get("ch") and actor.user_id:
+    if isinstance(meta.get("ch"), str) and actor.user_id:
         try:
             client.chat_postEphemeral(
                 channel=meta["ch"],
@@ -47,3 +51,14 @@ def save_note(
             )
         except SlackApiError as exc:  # a DM or a channel the bot cannot post in: the note is saved anyway
             logger.info("note saved; confirmation not posted: %s", exc.response.get("error"))
+
+
+def _metadata(raw: object) -> dict[str, Any] | None:
+    """The note modal's private_metadata, or None when it is not what `note_modal` writes."""
+    try:
+        meta = json.loads(raw) if isinstance(raw, str) and raw else {}
+    except ValueError:
+        return None
+    if not isinstance(meta, dict) or not isinstance(meta.get("v", 0), int | None):
+        return None
+    return meta

@@ -1,4 +1,4 @@
-"""Remove credentials from pasted text before anything is stored or logged.
+"""The redactor as it was at 724dcf2 (bot/core/incidents/redact.py): the baseline of bench/adversarial.py.
 
 What people paste into Slack is full of secrets: curl -v output with X-Auth-Token headers,
 SDK debug logs with the Authorization header, env dumps with AK/SK, connection strings. The
