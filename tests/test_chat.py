@@ -98,10 +98,11 @@ def test_team_subcommands_work_in_the_shell_and_incidents_are_recorded(engine: E
     assert r.returncode == 0, r.stderr
     assert "Escalated AIS.0027: ticket HW-1 is open" in r.stdout
     assert "Open tickets (1)" in r.stdout and "escalated by erin (shell)" in r.stdout
-    assert "Stats for AIS.0027" in r.stdout and "24 h: 2" in r.stdout
+    # One lookup and one escalation request: one sighting (the press is not counted again).
+    assert "Stats for AIS.0027" in r.stdout and "24 h: 1" in r.stdout
     assert "hwerror weekly digest" in r.stdout and "AIS.0027" in r.stdout
     assert "HW-1 (AIS.0027) is resolved" in r.stdout and "there is no ticket HW-77" in r.stdout
     with engine.connect() as conn:
         sources = sorted(conn.scalars(select(Incident.source)).all())
         status = conn.scalar(select(Ticket.status))
-    assert sources == ["button", "shell"] and status == "resolved"
+    assert sources == ["shell"] and status == "resolved"
