@@ -31,14 +31,14 @@ class Settings(BaseSettings):
     slack_api_base_url: str | None = None
 
     # HTTP mode: the port the platform gives us, and how many worker processes and threads.
-    port: int = 3000
-    web_concurrency: int = 2
-    web_threads: int = 16
+    port: int = Field(default=3000, ge=1, le=65535)
+    web_concurrency: int = Field(default=2, ge=1, le=256)
+    web_threads: int = Field(default=16, ge=1, le=1024)
 
     # Slack user ids (comma or space separated) allowed to save team notes; empty: everyone.
     hwerror_admins: str = ""
     # A bot's messages answered per channel and minute before we stop (a guard against bot loops).
-    hwerror_bot_replies_per_minute: int = 10
+    hwerror_bot_replies_per_minute: int = Field(default=10, ge=0, le=10_000)
 
     @property
     def admins(self) -> frozenset[str]:

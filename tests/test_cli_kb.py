@@ -74,14 +74,25 @@ def test_postgres_scheme_from_hosting_platforms_is_accepted(tmp_path: Path) -> N
 
 
 def test_a_database_without_the_schema_asks_for_db_upgrade(tmp_path: Path) -> None:
+    import sqlite3
+
+    sqlite3.connect(tmp_path / "empty.db").close()  # a file, but never migrated
     result = run_cli("kb", "list", db_url=f"sqlite:///{tmp_path / 'empty.db'}")
     assert result.returncode == 1
-    assert "run `hwerror db upgrade` first" in result.stderr
+    assert "is not up to date: run hwerror db upgrade first" in result.stderr
+
+
+def test_a_missing_relative_sqlite_file_is_named_with_the_folder_and_not_created(tmp_path: Path) -> None:
+    result = run_cli("lookup", "AIS.0027", db_url="sqlite:///hwerror.db", cwd=tmp_path)
+    assert result.returncode == 1 and "Traceback" not in result.stderr
+    assert f"there is no database at ./hwerror.db in {tmp_path}" in result.stderr
+    assert "run hwerror db upgrade here first" in result.stderr
+    assert not (tmp_path / "hwerror.db").exists()  # SQLite would have made an empty one
 
 
 def test_garbage_database_url_is_named_not_a_traceback(tmp_path: Path) -> None:
     result = run_cli("kb", "list", db_url="not a url at all")
-    assert result.returncode == 1
+    assert result.returncode == 2
     assert "DATABASE_URL" in result.stderr and "Traceback" not in result.stderr
 
 

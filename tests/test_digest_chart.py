@@ -5,6 +5,7 @@ from __future__ import annotations
 import io
 from datetime import UTC, datetime, timedelta
 
+from matplotlib.patches import Rectangle
 from sqlalchemy import Engine
 
 from bot.core.digest.chart import OKABE_ITO, OTHER, chart_figure, chart_png
@@ -53,9 +54,9 @@ def test_the_chart_stacks_bars_for_days_that_happened_with_other_and_the_legend_
     assert legend is not None
     names = [t.get_text() for t in legend.get_texts()]
     assert len(names) == 6 and names[0] == "other" and "AIS.0002" in names
-    bars = ax.patches
+    bars = [p for p in ax.patches if isinstance(p, Rectangle)]
     assert len(bars) == 6 * 3 and all(b.get_height() > 0 for b in bars)
-    tops = {}
+    tops: dict[int, float] = {}
     for b in bars:
         x = round(b.get_x() + b.get_width() / 2)
         tops[x] = max(tops.get(x, 0), b.get_y() + b.get_height())

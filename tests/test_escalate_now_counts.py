@@ -5,6 +5,7 @@ from __future__ import annotations
 
 from datetime import UTC, datetime, timedelta
 
+from matplotlib.patches import Rectangle
 from sqlalchemy import Engine, func, select
 
 from bot.config import Settings
@@ -54,7 +55,7 @@ def test_one_paste_and_escalate_now_count_as_one_sighting_everywhere(kb: Engine)
     assert sum(digest.daily["AIS.0005"]) == 1
     figure = chart_figure(digest)
     assert figure is not None
-    heights = [p.get_height() for ax in figure.axes for p in ax.patches]
+    heights = [p.get_height() for ax in figure.axes for p in ax.patches if isinstance(p, Rectangle)]
     assert sum(heights) == 1  # the chart's bars
     with kb.connect() as conn:
         rows = conn.execute(select(Incident.source, Incident.ticket_id)).all()

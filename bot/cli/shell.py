@@ -24,5 +24,8 @@ def run_shell() -> None:
 def register(app: typer.Typer) -> None:
     @app.command("chat")
     def chat_command() -> None:
-        """Talk to the bot in the terminal: /hwerror QUERY, or paste an error and an empty line."""
+        """Talk to the bot in the terminal (the shell).
+
+        Type /hwerror QUERY, or paste an error and an empty line; /help lists the rest.
+        """
         run_shell()

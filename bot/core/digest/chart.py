@@ -13,6 +13,7 @@ import io
 
 from matplotlib.backends.backend_agg import FigureCanvasAgg
 from matplotlib.figure import Figure
+from matplotlib.ticker import MaxNLocator
 
 from bot.core.digest.compute import Digest
 
@@ -63,7 +64,7 @@ def chart_figure(digest: Digest) -> Figure | None:
         fontsize=12,
     )
     ax.set_ylim(0, max(max(bottom), 1) * 1.15)
-    ax.yaxis.get_major_locator().set_params(integer=True)
+    ax.yaxis.set_major_locator(MaxNLocator(integer=True))
     ax.tick_params(labelsize=11)
     ax.grid(axis="y", alpha=0.3)
     ax.set_axisbelow(True)
