@@ -62,7 +62,7 @@ def test_feedback_escalation_and_notes_work_through_prompts(engine: Engine, db_u
     )
     r = run_cli("chat", db_url=db_url, stdin=script, extra_env={"USER": "carol", "LOGNAME": "carol"})
     assert r.returncode == 0, r.stderr
-    assert "Recorded: not helpful (0 helpful, 1 not helpful)" in r.stdout
+    assert "Recorded on AIS.0013: not helpful (0 helpful, 1 not helpful)" in r.stdout
     assert "Escalated AIS.0013: ticket HW-1 is open" in r.stdout
     assert "Team note saved on AIS.0013" in r.stdout and "no note saved" in r.stdout
     assert r.stdout.count("Seen when the image URL is on a private bucket.") == 1  # on the card shown last

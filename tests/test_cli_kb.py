@@ -170,3 +170,21 @@ def test_lookup_forgives_typos_offers_did_you_mean_and_counts_unknown_codes(db_u
             assert conn.scalar(select(KnowledgeGap.count).where(KnowledgeGap.code == "AIS.0999")) == 1
     finally:
         engine.dispose()
+
+
+def test_kb_list_reads_at_80_columns_with_the_cards_who_acts_and_names_the_services(db_url: str) -> None:
+    run_cli("db", "upgrade", db_url=db_url)
+    listing = run_cli("kb", "list", db_url=db_url, extra_env={"COLUMNS": "80"})
+    assert listing.returncode == 0, listing.stderr
+    lines = listing.stdout.splitlines()
+    assert max(len(line) for line in lines) <= 80
+    assert "huawei_support" not in listing.stdout and "Huawei support must act" in listing.stdout
+    # The message wraps at spaces: words stay whole (no 7-character slivers).
+    row = next(i for i, line in enumerate(lines) if "AIS.0003" in line)
+    message = " ".join(line[25:56].strip() for line in lines[row : row + 3])
+    assert "Failed to complete the request" in " ".join(message.split())
+    unknown = run_cli("kb", "list", "--service", "apig", db_url=db_url)
+    assert unknown.returncode == 1
+    assert "there is no service 'apig'; the services are: content-moderation" in unknown.stderr
+    same = run_cli("kb", "list", "--service", "Content-Moderation", db_url=db_url)
+    assert same.returncode == 0 and "56 entries" in same.stdout

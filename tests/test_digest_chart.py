@@ -115,3 +115,16 @@ def test_a_row_names_the_variant_seen_most_and_the_trend_does_not_repeat_last_we
     [row] = digest.top
     assert row.message == "Request entity too large."
     assert (row.previous, row.trend) == (0, "new")
+
+
+def test_busiest_channels_mention_slack_channels_and_name_the_shell_as_text(engine: Engine) -> None:
+    from bot.slack.blocks.digest import digest_message
+
+    with transaction(engine) as session:
+        load_bundled(session)
+        session.add(incident("AIS.0027", at=_day(0), channel="C0123ABCD"))
+        session.add(incident("AIS.0027", at=_day(0), channel="shell"))
+    with session_factory(engine)() as session:
+        digest = build_digest(session, WEEK, now=WEDNESDAY)
+    body = str(digest_message(digest).blocks)
+    assert "<#C0123ABCD> ×1" in body and "#shell ×1" in body and "<#shell>" not in body

@@ -62,16 +62,19 @@ def list_incidents(
 @tickets_app.command("list")
 def list_tickets(
     all_: Annotated[bool, typer.Option("--all", help="Resolved tickets too.")] = False,
+    limit: Annotated[int, typer.Option("--limit", min=1, max=100_000, help="How many, newest first.")] = 50,
 ) -> None:
     """Open tickets (or all of them), newest first."""
     from rich.markup import escape
 
     from bot.core.incidents.enums import TicketStatus
-    from bot.core.incidents.tickets import summaries
+    from bot.core.incidents.tickets import count_tickets, summaries
     from knowledge.db import session_factory
 
     with engine_for_cli() as engine, session_factory(engine)() as session:
-        rows = summaries(session, status=None if all_ else TicketStatus.OPEN)
+        status = None if all_ else TicketStatus.OPEN
+        rows = summaries(session, status=status, limit=limit)
+        total = count_tickets(session, status=status)
     table = _table(
         "Ticket", "Status", "Code", "Service", "Incidents", "Channels", "Last seen", "External", "Why"
     )
@@ -89,7 +92,13 @@ def list_tickets(
             escape(t.reason),
         )
     console.print(table)
-    console.print(f"{len(rows)} tickets")
+    what = "tickets" if all_ else "open tickets"
+    if total > len(rows):
+        console.print(
+            f"{len(rows)} of {total} {what}, newest first (--limit {total} for all)", highlight=False
+        )
+    else:
+        console.print(f"{total} {what}", highlight=False)
 
 
 @tickets_app.command("resolve")

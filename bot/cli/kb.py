@@ -106,4 +106,4 @@ def show_command(
             select(Entry).where(Entry.id.in_([e.id for e in entries])).options(selectinload(Entry.notes))
         ).all()
         for entry in entries:
-            console.print(card_panel(RemedyCard.from_entry(entry)))
+            console.print(card_panel(RemedyCard.from_entry(entry), all_notes=True))

@@ -13,6 +13,9 @@ from datetime import datetime
 from knowledge.models import Entry
 from knowledge.types import EntryData, WhoActs
 
+# A card shows the newest team notes and says how many more there are (`hwerror kb show` has all).
+NOTES_ON_CARD = 3
+
 
 @dataclass(frozen=True)
 class CardNote:
@@ -77,6 +80,16 @@ class RemedyCard:
     @property
     def key(self) -> tuple[str, str, int]:
         return (self.service, self.code, self.variant)
+
+    @property
+    def newest_notes(self) -> tuple[CardNote, ...]:
+        """The notes a card shows, newest first."""
+        return tuple(reversed(self.notes))[:NOTES_ON_CARD]
+
+    @property
+    def more_notes(self) -> int:
+        """How many older notes the card leaves out: "and 2 more"."""
+        return max(0, len(self.notes) - NOTES_ON_CARD)
 
     def entry_data(self) -> EntryData:
         return EntryData(

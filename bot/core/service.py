@@ -23,10 +23,18 @@ from bot.core.incidents.desk import Escalated, IncidentDesk
 from bot.core.incidents.enums import TicketStatus
 from bot.core.incidents.models import Ticket
 from bot.core.incidents.record import Sighting
-from bot.core.incidents.tickets import TicketSummary, parse_ticket_ref, summaries
+from bot.core.incidents.tickets import TicketSummary, count_tickets, parse_ticket_ref, summaries
 from bot.core.pipeline import Key, Pipeline, Reply
 from bot.core.stats import Stats, stats
-from bot.core.store import MessageRef, claim_codes, record_escalation, record_vote, release_codes, tally
+from bot.core.store import (
+    MessageRef,
+    claim_codes,
+    record_escalation,
+    record_vote,
+    release_codes,
+    tally,
+    vote_of,
+)
 from bot.core.team import Resolved, TeamCommand, TeamResult, TicketList
 from knowledge.clock import utcnow
 from knowledge.store import add_note, get_entry
@@ -47,6 +55,16 @@ class Escalation:
 class Home:
     digest: Digest
     open_tickets: list[TicketSummary]
+    open_total: int = -1  # every open ticket, however many `open_tickets` lists
+
+
+@dataclass(frozen=True)
+class Vote:
+    """A vote cast: the card with its tally, and whether it changed anything (False: the person
+    had already voted the same way)."""
+
+    card: RemedyCard
+    changed: bool
 
 
 class BotService:
@@ -99,12 +117,17 @@ class BotService:
 
     def vote(self, session: Session, key: Key, actor: Actor, *, helpful: bool) -> RemedyCard:
         """One vote per person and card; voting again changes it. Returns the card with its tally."""
+        return self.cast_vote(session, key, actor, helpful=helpful).card
+
+    def cast_vote(self, session: Session, key: Key, actor: Actor, *, helpful: bool) -> Vote:
+        """`vote`, saying whether it changed anything (the shell tells a repeat vote apart)."""
         card = self.card(session, key, with_tally=False)
         if card.entry_id is None or not actor.user_id:
             raise EntryGone(card.code)
+        before = vote_of(session, card.entry_id, actor.user_id)
         record_vote(session, card.entry_id, actor.user_id, helpful)
         session.commit()
-        return replace(card, tally=tally(session, card.entry_id))
+        return Vote(replace(card, tally=tally(session, card.entry_id)), changed=before is not helpful)
 
     def add_note(self, session: Session, key: Key, actor: Actor, text: str) -> RemedyCard:
         if not actor.may_add_notes:
@@ -146,7 +169,7 @@ class BotService:
         if command.name == "digest":
             return self.digest(session, command.arg)
         if command.name == "tickets":
-            return TicketList(self.open_tickets(session))
+            return self.ticket_list(session)
         return Resolved(self.resolve(session, command.arg, actor))
 
     def stats(self, session: Session, code: str | None = None) -> Stats:
@@ -170,8 +193,16 @@ class BotService:
         session.commit()
         return result
 
+    def ticket_list(self, session: Session) -> TicketList:
+        """The newest open tickets and the true number open."""
+        shown = summaries(session, status=TicketStatus.OPEN)
+        total = count_tickets(session, status=TicketStatus.OPEN)
+        session.commit()
+        return TicketList(shown, total)
+
     def home(self, session: Session) -> Home:
-        return Home(self.digest(session), self.open_tickets(session))
+        tickets = self.ticket_list(session)
+        return Home(self.digest(session), tickets.open, tickets.count)
 
     def resolve(self, session: Session, ticket: str, actor: Actor) -> Ticket:
         """Resolve `HW-12` (or `12`, `#12`); resolving twice changes nothing."""

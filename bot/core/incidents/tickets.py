@@ -59,6 +59,14 @@ def summaries(
     ]
 
 
+def count_tickets(session: Session, *, status: TicketStatus | None = TicketStatus.OPEN) -> int:
+    """How many there are, however many a list shows."""
+    query = select(func.count()).select_from(Ticket)
+    if status:
+        query = query.where(Ticket.status == status)
+    return int(session.scalar(query) or 0)
+
+
 def resolve_ticket(session: Session, ticket_id: int, actor: str, *, now: datetime | None = None) -> Ticket:
     """Resolve an open ticket. Resolving twice is harmless; the second call changes nothing."""
     now = now or utcnow()

@@ -13,7 +13,7 @@ from bot.slack.blocks.home import home_view
 
 def publish_home(user_id: str, client: WebClient, session: Session, service: BotService) -> None:
     home = service.home(session)
-    client.views_publish(user_id=user_id, view=home_view(home.digest, home.open_tickets))
+    client.views_publish(user_id=user_id, view=home_view(home.digest, home.open_tickets, home.open_total))
 
 
 def on_home_opened(event: dict[str, Any], client: WebClient, session: Session, service: BotService) -> None:
