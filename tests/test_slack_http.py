@@ -607,6 +607,14 @@ def test_escalate_now_opens_a_ticket_and_announces_it(
 ) -> None:
     channel = uniq("CESC")
     posted = _thread_reply(app, slack, channel)
+    # The paste is recorded just after its reply is posted. The press is no sighting of its own,
+    # so the card names the channel through the paste's incident: wait for it, as a person would.
+    deadline = time.monotonic() + 10
+    while time.monotonic() < deadline:
+        with module_kb.connect() as conn:
+            if conn.scalar(select(func.count()).where(Incident.channel == channel)):
+                break
+        time.sleep(0.05)
     response_url = slack.response_url(uniq("esc"))
     app.interact(
         block_actions(
