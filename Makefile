@@ -1,17 +1,25 @@
-# The two commands the README promises: `make run` and `make test`. Both set up .venv themselves.
+# The two commands the README promises: `make run` and `make test`. Both set up .venv themselves:
+# `make run` installs what running needs; `make test` adds the test tools (the `test` extra).
 PYTHON ?= python3
 VENV := .venv
 BIN := $(VENV)/bin
 
-.PHONY: install run test lint
+.PHONY: install install-test run test lint
 
 $(BIN)/hwerror: pyproject.toml
 	$(PYTHON) -m venv $(VENV)
 	$(BIN)/pip install --quiet --upgrade pip
+	$(BIN)/pip install --quiet -e .
+	touch $@
+
+# A stamp of its own: `make run` after `make test` keeps the tools, and the reverse reinstalls nothing.
+$(VENV)/.test-tools: $(BIN)/hwerror pyproject.toml
 	$(BIN)/pip install --quiet -e ".[test]"
 	touch $@
 
 install: $(BIN)/hwerror
+
+install-test: $(VENV)/.test-tools
 
 # SQLite by default (hwerror.db here); set DATABASE_URL for PostgreSQL. Without Slack credentials
 # `serve` names what is missing and, in a terminal, starts the shell adapter.
@@ -20,12 +28,12 @@ run: install
 	$(BIN)/hwerror serve
 
 # The habits CI keeps: lint rules, one format, types (production code and tests), no dead code.
-lint: install
+lint: install-test
 	$(BIN)/ruff check .
 	$(BIN)/ruff format --check .
 	$(BIN)/mypy bot knowledge migrations tests testing bench
 	$(BIN)/vulture bot knowledge migrations --min-confidence 80
 
 # The whole suite, each database test once on SQLite and once on PostgreSQL (127.0.0.1:5432).
-test: install lint
+test: install-test lint
 	$(BIN)/pytest -q -n auto

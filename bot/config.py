@@ -73,12 +73,12 @@ class Settings(BaseSettings):
     slack_api_base_url: str | None = None
 
     # HTTP mode: the port the platform gives us, and how many worker processes and threads.
-    port: int = 3000
+    port: int = Field(default=3000, ge=1, le=65535)
     # Where HTTP mode listens (host:port, [ipv6]:port, unix:/path); unset: every interface, on $PORT.
     # GUNICORN_CMD_ARGS=--bind … still wins, as it does for gunicorn itself (bot/slack/server.py).
     hwerror_bind: BindAddress = None
-    web_concurrency: int = 2
-    web_threads: int = 16
+    web_concurrency: int = Field(default=2, ge=1, le=256)
+    web_threads: int = Field(default=16, ge=1, le=1024)
 
     # Who may save team notes: `U…` (a user of the installing workspace) or `T…:U…`, separated by
     # commas or spaces; empty: everyone of the workspace.
@@ -90,7 +90,7 @@ class Settings(BaseSettings):
     # HTTP mode: request bodies above this many bytes are refused before they are read.
     hwerror_max_body_bytes: int = Field(default=1_000_000, ge=1024)
     # A bot's messages answered per channel and minute before we stop (a guard against bot loops).
-    hwerror_bot_replies_per_minute: int = 10
+    hwerror_bot_replies_per_minute: int = Field(default=10, ge=0, le=10_000)
 
     @property
     def admins(self) -> People:

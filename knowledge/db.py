@@ -75,9 +75,20 @@ def _sqlite_begin_immediate(conn) -> None:  # type: ignore[no-untyped-def]
     conn.exec_driver_sql("BEGIN IMMEDIATE")
 
 
+SUPPORTED = "SQLite (sqlite:///hwerror.db) and PostgreSQL (postgresql://user:password@host/db)"
+
+
+class UnsupportedDatabase(ValueError):
+    """A URL for a database hwerror does not run on (MySQL, Oracle, …)."""
+
+
 def make_engine(url: str | None = None, **kwargs: object) -> Engine:
     parsed = normalise_url(url or default_url())
     connect_args = dict(kwargs.pop("connect_args", None) or {})  # type: ignore[call-overload]
+    if parsed.get_backend_name() not in ("sqlite", "postgresql"):
+        raise UnsupportedDatabase(
+            f"{parsed.get_backend_name()} is not supported; hwerror runs on {SUPPORTED}"
+        )
     if parsed.get_backend_name() == "sqlite":
         connect_args.setdefault("timeout", _seconds("HWERROR_DB_SQLITE_TIMEOUT", SQLITE_TIMEOUT))
         engine = create_engine(parsed, connect_args=connect_args, **kwargs)  # type: ignore[arg-type]

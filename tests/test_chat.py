@@ -62,7 +62,7 @@ def test_feedback_escalation_and_notes_work_through_prompts(engine: Engine, db_u
     )
     r = run_cli("chat", db_url=db_url, stdin=script, extra_env={"USER": "carol", "LOGNAME": "carol"})
     assert r.returncode == 0, r.stderr
-    assert "Recorded: not helpful (0 helpful, 1 not helpful)" in r.stdout
+    assert "Recorded on AIS.0013: not helpful (0 helpful, 1 not helpful)" in r.stdout
     assert "Escalated AIS.0013: ticket HW-1 is open" in r.stdout
     assert "Team note saved on AIS.0013" in r.stdout and "no note saved" in r.stdout
     assert r.stdout.count("Seen when the image URL is on a private bucket.") == 1  # on the card shown last
@@ -98,10 +98,11 @@ def test_team_subcommands_work_in_the_shell_and_incidents_are_recorded(engine: E
     assert r.returncode == 0, r.stderr
     assert "Escalated AIS.0027: ticket HW-1 is open" in r.stdout
     assert "Open tickets (1)" in r.stdout and "escalated by erin (shell)" in r.stdout
-    assert "Stats for AIS.0027" in r.stdout and "24 h: 2" in r.stdout
+    # One lookup and one escalation request: one sighting (the press is not counted again).
+    assert "Stats for AIS.0027" in r.stdout and "24 h: 1" in r.stdout
     assert "hwerror weekly digest" in r.stdout and "AIS.0027" in r.stdout
     assert "HW-1 (AIS.0027) is resolved" in r.stdout and "there is no ticket HW-77" in r.stdout
     with engine.connect() as conn:
         sources = sorted(conn.scalars(select(Incident.source)).all())
         status = conn.scalar(select(Ticket.status))
-    assert sources == ["button", "shell"] and status == "resolved"
+    assert sources == ["shell"] and status == "resolved"

@@ -39,12 +39,15 @@ def test_incidents_and_tickets_are_listed_and_a_ticket_resolves(db_url: str) -> 
     assert listed.returncode == 0, listed.stderr
     assert "3 incidents" in listed.stdout and "AIS.0027" in listed.stdout
     assert "hunter2" not in listed.stdout
+    # Codes are matched as people type them.
+    lower = run_cli("incidents", "list", "--code", "ais.0027", db_url=db_url)
+    assert lower.returncode == 0 and "3 incidents" in lower.stdout
     tickets = run_cli("tickets", "list", db_url=db_url)
-    assert f"HW-{ticket_id}" in tickets.stdout and "1 tickets" in tickets.stdout
+    assert f"HW-{ticket_id}" in tickets.stdout and "1 open tickets" in tickets.stdout
     assert "seen 2 times in 24 h" in tickets.stdout
     resolved = run_cli("tickets", "resolve", f"HW-{ticket_id}", db_url=db_url)
     assert resolved.returncode == 0 and "is resolved" in resolved.stdout
-    assert "0 tickets" in run_cli("tickets", "list", db_url=db_url).stdout
+    assert "0 open tickets" in run_cli("tickets", "list", db_url=db_url).stdout
     assert "resolved" in run_cli("tickets", "list", "--all", db_url=db_url).stdout
 
 

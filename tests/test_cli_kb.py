@@ -74,14 +74,25 @@ def test_postgres_scheme_from_hosting_platforms_is_accepted(tmp_path: Path) -> N
 
 
 def test_a_database_without_the_schema_asks_for_db_upgrade(tmp_path: Path) -> None:
+    import sqlite3
+
+    sqlite3.connect(tmp_path / "empty.db").close()  # a file, but never migrated
     result = run_cli("kb", "list", db_url=f"sqlite:///{tmp_path / 'empty.db'}")
     assert result.returncode == 1
-    assert "run `hwerror db upgrade` first" in result.stderr
+    assert "is not up to date: run hwerror db upgrade first" in result.stderr
+
+
+def test_a_missing_relative_sqlite_file_is_named_with_the_folder_and_not_created(tmp_path: Path) -> None:
+    result = run_cli("lookup", "AIS.0027", db_url="sqlite:///hwerror.db", cwd=tmp_path)
+    assert result.returncode == 1 and "Traceback" not in result.stderr
+    assert f"there is no database at ./hwerror.db in {tmp_path}" in result.stderr
+    assert "run hwerror db upgrade here first" in result.stderr
+    assert not (tmp_path / "hwerror.db").exists()  # SQLite would have made an empty one
 
 
 def test_garbage_database_url_is_named_not_a_traceback(tmp_path: Path) -> None:
     result = run_cli("kb", "list", db_url="not a url at all")
-    assert result.returncode == 1
+    assert result.returncode == 2
     assert "DATABASE_URL" in result.stderr and "Traceback" not in result.stderr
 
 
@@ -159,3 +170,21 @@ def test_lookup_forgives_typos_offers_did_you_mean_and_counts_unknown_codes(db_u
             assert conn.scalar(select(KnowledgeGap.count).where(KnowledgeGap.code == "AIS.0999")) == 1
     finally:
         engine.dispose()
+
+
+def test_kb_list_reads_at_80_columns_with_the_cards_who_acts_and_names_the_services(db_url: str) -> None:
+    run_cli("db", "upgrade", db_url=db_url)
+    listing = run_cli("kb", "list", db_url=db_url, extra_env={"COLUMNS": "80"})
+    assert listing.returncode == 0, listing.stderr
+    lines = listing.stdout.splitlines()
+    assert max(len(line) for line in lines) <= 80
+    assert "huawei_support" not in listing.stdout and "Huawei support must act" in listing.stdout
+    # The message wraps at spaces: words stay whole (no 7-character slivers).
+    row = next(i for i, line in enumerate(lines) if "AIS.0003" in line)
+    message = " ".join(line[25:56].strip() for line in lines[row : row + 3])
+    assert "Failed to complete the request" in " ".join(message.split())
+    unknown = run_cli("kb", "list", "--service", "apig", db_url=db_url)
+    assert unknown.returncode == 1
+    assert "there is no service 'apig'; the services are: content-moderation" in unknown.stderr
+    same = run_cli("kb", "list", "--service", "Content-Moderation", db_url=db_url)
+    assert same.returncode == 0 and "56 entries" in same.stdout

@@ -73,8 +73,8 @@ def test_week_in_auckland_is_cut_at_local_midnights_and_every_figure_matches(eng
     assert digest.change == "+800% on the week before"
     assert [(c.code, c.count, c.previous, c.trend) for c in digest.top] == [
         ("AIS.0027", 4, 1, "+300%"),
-        ("AIS.0005", 2, 0, "was 0"),
-        ("AIS.0003", 1, 0, "was 0"),
+        ("AIS.0005", 2, 0, "back"),  # seen before, not last week
+        ("AIS.0003", 1, 0, "new"),  # never seen before
     ]
     assert digest.top[0].ticket == f"HW-{ticket.id} open"
     assert digest.top[0].message == "The account has been frozen."

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import threading
 from datetime import UTC, datetime, timedelta
+from pathlib import Path
 
 import pytest
 from slack_sdk import WebClient
@@ -105,30 +106,44 @@ def test_bad_digest_settings_name_the_variable() -> None:
         DigestSettings(digest_channel="#general")
 
 
-def test_dry_run_prints_the_week_and_writes_the_chart_beside_it(
+def test_dry_run_prints_the_week_and_writes_the_chart_to_out_or_a_temporary_directory(
     engine: Engine, db_url: str, tmp_path
 ) -> None:  # type: ignore[no-untyped-def]
     from testing.cli import run_cli
 
     _incidents(engine)
+    (tmp_path / "elsewhere").mkdir()
     env = {"HWERROR_TIMEZONE": TZ.key}
     result = run_cli(
         "digest",
         "--dry-run",
         "--week",
         "2026-W47",
-        "--chart-dir",
+        "--out",
         str(tmp_path),
         db_url=db_url,
         extra_env=env,
+        cwd=tmp_path / "elsewhere",
     )
     assert result.returncode == 0, result.stderr
     assert "2026-W47" in result.stdout and "AIS.0027" in result.stdout and "3 incidents" in result.stdout
     chart = tmp_path / "hwerror-digest-2026-W47.png"
     assert chart.read_bytes().startswith(b"\x89PNG")
+    assert not list((tmp_path / "elsewhere").iterdir())  # nothing in the current folder
+    # Without --out: a temporary directory, named in the output; still nothing in the current folder.
+    named = run_cli(
+        "digest", "--dry-run", "--week", "2026-W47", db_url=db_url, extra_env=env, cwd=tmp_path / "elsewhere"
+    )
+    written = Path(named.stdout.rsplit("chart written to ", 1)[1].split()[0])
+    assert written.read_bytes().startswith(b"\x89PNG") and written.parent != tmp_path / "elsewhere"
+    assert not list((tmp_path / "elsewhere").iterdir())
+    # Busiest channels in the terminal: no Slack channel markup, no stray ">".
+    busiest = result.stdout.split("Busiest channels", 1)[1]
+    assert "#C1 ×" in busiest and ">" not in busiest.split("chart written")[0]
     bad = run_cli("digest", "--dry-run", "--week", "last week", db_url=db_url, extra_env=env)
-    assert bad.returncode == 1 and "--week" in bad.stderr
+    assert bad.returncode == 2 and "--week" in bad.stderr
     zone_error = run_cli("digest", "--dry-run", db_url=db_url, extra_env={"HWERROR_TIMEZONE": "Mars/Base"})
-    assert zone_error.returncode == 1 and "HWERROR_TIMEZONE" in zone_error.stderr
+    assert zone_error.returncode == 2 and "HWERROR_TIMEZONE" in zone_error.stderr
+    assert "Traceback" not in zone_error.stderr
     unposted = run_cli("digest", db_url=db_url, extra_env=env)
     assert unposted.returncode == 1 and "HWERROR_DIGEST_CHANNEL is not set" in unposted.stderr

@@ -89,23 +89,23 @@ def test_bad_settings_stop_the_worker_naming_the_variable_and_not_the_secret(
             "HWERROR_WEBHOOK_SECRET": "do-not-print-me",
         },
     )
-    assert result.returncode == 1
+    assert result.returncode == 2
     assert "HWERROR_WEBHOOK_URL='ftp://hooks.example.test' is not an http(s) URL" in result.stderr
     assert "do-not-print-me" not in result.stderr + result.stdout
     assert "Traceback" not in result.stderr
 
     unknown = run_cli("outbox", "--once", db_url=db_url, extra_env={"HWERROR_TICKET_BACKEND": "servicenow"})
-    assert unknown.returncode == 1
+    assert unknown.returncode == 2
     assert (
-        "HWERROR_TICKET_BACKEND: Input should be 'internal', 'webhook', 'jira' or 'huaweicloud'"
-        in " ".join(unknown.stderr.split())
+        "HWERROR_TICKET_BACKEND must be one of internal, webhook, jira or huaweicloud (got 'servicenow')"
+        in unknown.stderr
     )
 
 
 def test_worker_on_a_database_not_yet_migrated_says_what_to_do(tmp_path: Path) -> None:
     result = run_cli("outbox", "--once", db_url=f"sqlite:///{tmp_path}/empty.db")
     assert result.returncode == 1
-    assert "run `hwerror db upgrade` first" in " ".join(result.stderr.split())
+    assert "run hwerror db upgrade here first" in result.stderr
 
 
 @pytest.mark.parametrize("signum", [signal.SIGTERM, signal.SIGINT])

@@ -1,4 +1,10 @@
-"""The `hwerror` command line (Typer). Each sub-module registers one group of commands."""
+"""The `hwerror` command line (Typer). Each sub-module registers one group of commands.
+
+Start-up is kept cheap: the sub-modules import only Typer at module level, and each command
+imports what it needs (SQLAlchemy, pydantic, Rich, the matcher, Slack, matplotlib) when it runs.
+So `hwerror --help` costs Typer alone and `hwerror lookup` what a lookup needs.
+`tests/test_cli_startup.py` keeps it that way.
+"""
 
 from __future__ import annotations
 
@@ -12,6 +18,9 @@ app = typer.Typer(
     no_args_is_help=True,
     pretty_exceptions_enable=False,
     add_completion=False,
+    # Click's plain help: flags without Typer's "<bool>" metavars, docstrings wrapped as
+    # paragraphs at the terminal's width, and no Rich import for --help.
+    rich_markup_mode=None,
 )
 app.add_typer(db.app, name="db")
 app.add_typer(kb.app, name="kb")

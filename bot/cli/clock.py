@@ -8,17 +8,22 @@ import threading
 import typer
 
 from bot.cli.common import console, engine_for_cli, process_settings
-from bot.cli.digest import load_digest_settings
-from bot.cli.outbox import build_worker, load_settings, run_until_signalled
-from bot.core.digest.clock import DigestClock
-from bot.slack.client import web_client
-from bot.slack.digest import SlackDigestPublisher
 
 
 def register(app: typer.Typer) -> None:
     @app.command("clock")
     def clock_command() -> None:
-        """Post the weekly digest on its schedule and make the ticket backend calls, until stopped."""
+        """Post the digest on schedule and run the outbox.
+
+        Posts the weekly digest at HWERROR_DIGEST_SCHEDULE and makes the ticket backend calls,
+        until stopped (the Procfile's clock process).
+        """
+        from bot.cli.digest import load_digest_settings
+        from bot.cli.outbox import build_worker, load_settings, run_until_signalled
+        from bot.core.digest.clock import DigestClock
+        from bot.slack.client import web_client
+        from bot.slack.digest import SlackDigestPublisher
+
         logging.basicConfig(level=logging.WARNING, format="%(asctime)s %(levelname)s %(name)s: %(message)s")
         tickets = load_settings()
         digest = load_digest_settings()

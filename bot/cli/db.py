@@ -5,16 +5,20 @@ from __future__ import annotations
 import typer
 
 from bot.cli.common import console, engine_for_cli
-from knowledge.bundled import load_bundled
-from knowledge.db import transaction
-from knowledge.schema import upgrade as apply_migrations
 
-app = typer.Typer(help="Database schema and bundled knowledge.", no_args_is_help=True)
+app = typer.Typer(help="Database schema and bundled knowledge.", no_args_is_help=True, rich_markup_mode=None)
 
 
 @app.command("upgrade")
 def upgrade_command() -> None:
-    """Apply the migrations and load the bundled knowledge (running it twice changes nothing)."""
+    """Migrate the database and load the bundled codes.
+
+    Running it twice changes nothing.
+    """
+    from knowledge.bundled import load_bundled
+    from knowledge.db import transaction
+    from knowledge.schema import upgrade as apply_migrations
+
     with engine_for_cli(need_schema=False) as engine:
         apply_migrations(engine)
         with transaction(engine) as session:

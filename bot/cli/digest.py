@@ -3,54 +3,88 @@
 from __future__ import annotations
 
 from pathlib import Path
-from typing import Annotated
+from typing import TYPE_CHECKING, Annotated
 
 import typer
 
 from bot.cli.common import console, engine_for_cli, fail, process_settings, settings_or_fail
-from bot.core.digest.compute import build_digest
-from bot.core.digest.config import DigestSettings
-from bot.core.digest.weeks import Week
-from bot.shell.render_team import digest_panel
-from knowledge.clock import utcnow
-from knowledge.db import session_factory
+
+if TYPE_CHECKING:
+    from bot.core.digest.config import DigestSettings
+    from bot.core.digest.weeks import Week
 
 
 def load_digest_settings() -> DigestSettings:
-    return settings_or_fail(DigestSettings, "digest settings")
+    from bot.core.digest.config import DigestSettings
+
+    return settings_or_fail(DigestSettings)
 
 
-CHART_HELP = "Where --dry-run writes the chart (a PNG)."
+OUT_HELP = (
+    "Where --dry-run writes the chart: a .png file, or a directory for hwerror-digest-WEEK.png "
+    "(default: a new temporary directory, named in the output)."
+)
 
 
 def register(app: typer.Typer) -> None:
     @app.command("digest")
     def digest_command(
         dry_run: Annotated[bool, typer.Option("--dry-run", help="Print it here; post nothing.")] = False,
-        week: Annotated[str | None, typer.Option("--week", help="An ISO week such as 2026-W47.")] = None,
-        chart_dir: Annotated[Path, typer.Option("--chart-dir", help=CHART_HELP)] = Path("."),
+        week: Annotated[
+            str | None, typer.Option("--week", metavar="YYYY-Www", help="An ISO week such as 2026-W47.")
+        ] = None,
+        out: Annotated[Path | None, typer.Option("--out", metavar="PATH", help=OUT_HELP)] = None,
     ) -> None:
-        """The weekly digest: this week so far, or --week. Without --dry-run it is posted to
-        HWERROR_DIGEST_CHANNEL (once per week and channel, however often this runs)."""
+        """The weekly digest: this week so far, or --week.
+
+        Without --dry-run it is posted to HWERROR_DIGEST_CHANNEL (once per week and channel,
+        however often this runs).
+        """
+        from bot.core.digest.weeks import Week
+        from knowledge.clock import utcnow
+
         settings = load_digest_settings()
         try:
             chosen = Week.parse(week, settings.tz) if week else Week.containing(utcnow(), settings.tz)
         except ValueError as exc:
-            fail(f"--week: {exc}")
+            fail(f"--week: {exc}", 2)
         with engine_for_cli() as engine:
             if dry_run:
-                with session_factory(engine)() as session:
-                    digest = build_digest(session, chosen)
-                console.print(digest_panel(digest))
-                from bot.core.digest.chart import chart_png  # matplotlib costs most of a second to import
-
-                png = chart_png(digest)
-                if png is not None:
-                    path = chart_dir / f"hwerror-digest-{chosen.label}.png"
-                    path.write_bytes(png)
-                    console.print(f"chart written to {path}", highlight=False)
+                _dry_run(engine, chosen, out)
                 return
             _post(engine, settings, chosen)
+
+
+def _chart_path(out: Path | None, week: Week) -> Path:
+    name = f"hwerror-digest-{week.label}.png"
+    if out is None:
+        import tempfile
+
+        return Path(tempfile.mkdtemp(prefix="hwerror-digest-")) / name
+    if out.is_dir() or out.suffix.lower() != ".png":
+        out.mkdir(parents=True, exist_ok=True)
+        return out / name
+    out.parent.mkdir(parents=True, exist_ok=True)
+    return out
+
+
+def _dry_run(engine, week: Week, out: Path | None) -> None:  # type: ignore[no-untyped-def]
+    from bot.core.digest.compute import build_digest
+    from bot.shell.render_team import digest_panel
+    from knowledge.db import session_factory
+
+    with session_factory(engine)() as session:
+        digest = build_digest(session, week)
+    console.print(digest_panel(digest))
+    from bot.core.digest.chart import chart_png  # matplotlib costs most of a second to import
+
+    png = chart_png(digest)
+    if png is None:
+        console.print("no chart: nothing was seen this week", highlight=False)
+        return
+    path = _chart_path(out, week)
+    path.write_bytes(png)
+    console.print(f"chart written to {path}", highlight=False, soft_wrap=True)
 
 
 def _post(engine, settings: DigestSettings, week: Week) -> None:  # type: ignore[no-untyped-def]

@@ -17,15 +17,18 @@ def register(app: typer.Typer) -> None:
     def lookup_command(
         query: Annotated[list[str], typer.Argument(help="A code (typos welcome), or words of an error.")],
     ) -> None:
-        """Look up an error as /hwerror does (generous matching) and print its remedy card, with
-        "did you mean" alternatives when the match is not sure."""
+        """Look up an error as /hwerror does.
+
+        Generous matching (typos, message text); prints the remedy card, with "did you mean"
+        alternatives when the match is not sure.
+        """
         # The matcher's imports are paid only by commands that match.
         from bot.core.build import build_service
         from bot.shell.render import any_panel
 
         text = " ".join(query).strip()
         if not text:
-            fail("give a code or an error message to look up")
+            fail("give a code or an error message to look up", 2)
         settings = app_settings_or_fail()
         with engine_for_cli() as engine:
             service = build_service(engine, settings, seen_ttl=None, batch_gaps=False)

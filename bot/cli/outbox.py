@@ -9,25 +9,30 @@ import logging
 import signal
 import threading
 from types import FrameType
-from typing import Annotated
+from typing import TYPE_CHECKING, Annotated
 
 import typer
-from sqlalchemy import Engine
 
 from bot.cli.common import console, engine_for_cli, fail, settings_or_fail
-from bot.core.incidents.backends import make_backend
-from bot.core.incidents.config import TicketSettings
-from bot.core.incidents.outbox.calls import Backoff
-from bot.core.incidents.outbox.queue import dead_items, requeue_dead
-from bot.core.incidents.outbox.worker import OutboxWorker, RunSummary
-from knowledge.db import transaction
+
+if TYPE_CHECKING:
+    from sqlalchemy import Engine
+
+    from bot.core.incidents.config import TicketSettings
+    from bot.core.incidents.outbox.worker import OutboxWorker, RunSummary
 
 
 def load_settings() -> TicketSettings:
-    return settings_or_fail(TicketSettings, "ticket settings")
+    from bot.core.incidents.config import TicketSettings
+
+    return settings_or_fail(TicketSettings)
 
 
 def build_worker(settings: TicketSettings, engine: Engine) -> OutboxWorker:
+    from bot.core.incidents.backends import make_backend
+    from bot.core.incidents.outbox.calls import Backoff
+    from bot.core.incidents.outbox.worker import OutboxWorker
+
     try:
         backend = make_backend(settings)
     except ImportError as exc:
@@ -56,7 +61,13 @@ def register(app: typer.Typer) -> None:
         requeue: Annotated[bool, typer.Option("--requeue-dead", help=REQUEUE_HELP)] = False,
         verbose: Annotated[bool, typer.Option("--verbose", "-v", help="Log every call.")] = False,
     ) -> None:
-        """Make the ticket backend calls waiting in the outbox, retrying failures with backoff."""
+        """Make the ticket backend calls in the outbox.
+
+        Retries failures with backoff, until stopped (or --once).
+        """
+        from bot.core.incidents.outbox.queue import dead_items, requeue_dead
+        from knowledge.db import transaction
+
         logging.basicConfig(
             level=logging.INFO if verbose else logging.WARNING,
             format="%(asctime)s %(levelname)s %(name)s: %(message)s",

@@ -4,21 +4,23 @@ from __future__ import annotations
 
 import logging
 import sys
-from typing import Annotated
+from typing import TYPE_CHECKING, Annotated
 
 import typer
 
 from bot.cli.common import console, engine_for_cli, err_console, process_settings, settings_or_fail
-from bot.config import MANIFEST_HINT, Settings
-from bot.core.build import AppSettings
-from bot.core.digest.config import DigestSettings
-from bot.core.incidents.config import EscalationSettings, TicketSettings
+
+if TYPE_CHECKING:
+    from bot.config import Settings
+    from bot.core.build import AppSettings
 
 HTTP_HELP = "HTTP mode even when SLACK_APP_TOKEN is set (the Procfile's web process)."
 SOCKET_HELP = "Socket Mode; fails without SLACK_APP_TOKEN (the Procfile's worker process)."
 
 
 def _explain_missing(settings: Settings, missing: list[str], *, socket: bool = False) -> None:
+    from bot.config import MANIFEST_HINT
+
     mode = "Socket Mode" if settings.socket_mode or socket else "HTTP mode (SLACK_APP_TOKEN is not set)"
     names = " and ".join(missing)
     verb = "is" if len(missing) == 1 else "are"
@@ -40,10 +42,18 @@ def register(app: typer.Typer) -> None:
         http: Annotated[bool, typer.Option("--http", help=HTTP_HELP)] = False,
         socket_mode: Annotated[bool, typer.Option("--socket-mode", help=SOCKET_HELP)] = False,
     ) -> None:
-        """Run the Slack app: Socket Mode when SLACK_APP_TOKEN is set, else HTTP on $PORT (default 3000)."""
+        """Run the Slack app.
+
+        Socket Mode when SLACK_APP_TOKEN is set, else HTTP on $PORT (default 3000). Without Slack
+        credentials, in a terminal, it starts the shell instead.
+        """
         if http and socket_mode:
             err_console.print("[bold red]error:[/bold red] choose --http or --socket-mode, not both")
             raise typer.Exit(2)
+        from bot.core.build import AppSettings
+        from bot.core.digest.config import DigestSettings
+        from bot.core.incidents.config import EscalationSettings, TicketSettings
+
         settings = process_settings()  # a bad PORT or HWERROR_BIND ends it here, named
         if http:
             settings = settings.model_copy(update={"slack_app_token": None})
@@ -66,9 +76,9 @@ def register(app: typer.Typer) -> None:
         # Bad escalation, ticket or digest settings stop start-up here, naming the variable.
         everything = AppSettings(
             process=settings,
-            escalation=settings_or_fail(EscalationSettings, "escalation settings"),
-            tickets=settings_or_fail(TicketSettings, "ticket settings"),
-            digest=settings_or_fail(DigestSettings, "digest settings"),
+            escalation=settings_or_fail(EscalationSettings),
+            tickets=settings_or_fail(TicketSettings),
+            digest=settings_or_fail(DigestSettings),
         )
         if settings.socket_mode:
             _socket_mode(everything)

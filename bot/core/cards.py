@@ -14,6 +14,9 @@ from typing import Any
 from knowledge.models import Entry
 from knowledge.types import EntryData
 
+# A card shows the newest team notes and says how many more there are (`hwerror kb show` has all).
+NOTES_ON_CARD = 3
+
 
 @dataclass(frozen=True)
 class CardNote:
@@ -85,6 +88,16 @@ class RemedyCard:
     @property
     def key(self) -> tuple[str, str, int]:
         return self.entry.key
+
+    @property
+    def newest_notes(self) -> tuple[CardNote, ...]:
+        """The notes a card shows, newest first."""
+        return tuple(reversed(self.notes))[:NOTES_ON_CARD]
+
+    @property
+    def more_notes(self) -> int:
+        """How many older notes the card leaves out: "and 2 more"."""
+        return max(0, len(self.notes) - NOTES_ON_CARD)
 
 
 @dataclass(frozen=True)

@@ -29,11 +29,11 @@ from bot.core.incidents.desk import Escalated, IncidentDesk
 from bot.core.incidents.enums import TicketStatus
 from bot.core.incidents.models import Ticket
 from bot.core.incidents.record import Sighting
-from bot.core.incidents.tickets import TicketSummary, parse_ticket_ref, summaries
+from bot.core.incidents.tickets import TicketSummary, count_tickets, parse_ticket_ref, summaries
 from bot.core.pipeline import Key, Pipeline, Reply
 from bot.core.redaction import redact, without_nul
 from bot.core.stats import Stats, stats
-from bot.core.store import MessageRef, claim_codes, record_escalation, record_vote, release_codes
+from bot.core.store import MessageRef, claim_codes, record_escalation, record_vote, release_codes, vote_of
 from bot.core.team import Resolved, TeamCommand, TeamResult, TicketList
 from knowledge.clock import utcnow
 from knowledge.store import add_note, get_entry
@@ -55,6 +55,16 @@ class Escalation:
 class Home:
     digest: Digest
     open_tickets: list[TicketSummary]
+    open_total: int = -1  # every open ticket, however many `open_tickets` lists
+
+
+@dataclass(frozen=True)
+class Vote:
+    """A vote cast: the card with its tally, and whether it changed anything (False: the person
+    had already voted the same way)."""
+
+    card: RemedyCard
+    changed: bool
 
 
 class BotService:
@@ -134,13 +144,19 @@ class BotService:
 
     def vote(self, session: Session, key: Key, actor: Actor, *, helpful: bool) -> RemedyCard:
         """One vote per person and card; voting again changes it. Returns the card with its tally."""
+        return self.cast_vote(session, key, actor, helpful=helpful).card
+
+    def cast_vote(self, session: Session, key: Key, actor: Actor, *, helpful: bool) -> Vote:
+        """`vote`, saying whether it changed anything (the shell tells a repeat vote apart)."""
         card = self.card(session, key, actor, with_tally=False)
         if card.entry_id is None or not actor.user_id:
             raise EntryGone(card.code)
         # A vote is per person: the same user id in two workspaces is two people.
-        counted = record_vote(session, card.entry_id, _voter(actor), helpful)
+        voter = _voter(actor)
+        before = vote_of(session, card.entry_id, voter)
+        counted = record_vote(session, card.entry_id, voter, helpful)
         session.commit()
-        return replace(card, tally=counted)
+        return Vote(replace(card, tally=counted), changed=before is not helpful)
 
     def note_form(self, session: Session, key: Key, actor: Actor) -> RemedyCard:
         """ "Add team note" pressed: the card the note is for, if this person may write one."""
@@ -190,7 +206,7 @@ class BotService:
         if command.name == "digest":
             return self.digest(session, arg, actor)
         if command.name == "tickets":
-            return TicketList(self.open_tickets(session, actor))
+            return self.ticket_list(session, actor)
         return Resolved(self.resolve(session, arg, actor))
 
     def stats(self, session: Session, code: str | None = None, actor: Actor | None = None) -> Stats:
@@ -211,16 +227,20 @@ class BotService:
         session.commit()
         return result
 
-    def open_tickets(self, session: Session, actor: Actor | None = None) -> list[TicketSummary]:
-        result = summaries(session, status=TicketStatus.OPEN, workspace=_team_reader(actor))
+    def ticket_list(self, session: Session, actor: Actor | None = None) -> TicketList:
+        """The newest open tickets and the true number open, in the actor's workspace."""
+        workspace = _team_reader(actor)
+        shown = summaries(session, status=TicketStatus.OPEN, workspace=workspace)
+        total = count_tickets(session, status=TicketStatus.OPEN, workspace=workspace)
         session.commit()
-        return result
+        return TicketList(shown, total)
 
     def home(self, session: Session, actor: Actor | None = None) -> Home | None:
         """The App Home tab's data; None for people from outside the workspace (an empty tab)."""
         if actor is not None and actor.external:
             return None
-        return Home(self.digest(session, actor=actor), self.open_tickets(session, actor))
+        tickets = self.ticket_list(session, actor)
+        return Home(self.digest(session, actor=actor), tickets.open, tickets.count)
 
     def resolve(self, session: Session, ticket: str, actor: Actor) -> Ticket:
         """Resolve `HW-12` (or `12`, `#12`); resolving twice changes nothing."""

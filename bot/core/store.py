@@ -113,6 +113,13 @@ def record_gap(session: Session, code: str, times: int = 1) -> None:
         session.execute(bump)  # another process inserted it first
 
 
+def vote_of(session: Session, entry_id: int, user_id: str) -> bool | None:
+    """The person's vote on an entry: True helpful, False not, None none yet."""
+    return session.scalar(
+        select(FeedbackVote.helpful).where(FeedbackVote.entry_id == entry_id, FeedbackVote.user_id == user_id)
+    )
+
+
 def record_vote(session: Session, entry_id: int, user_id: str, helpful: bool) -> Tally:
     """One vote per person per entry: a second vote replaces the first."""
     change = (

@@ -26,7 +26,19 @@ class TeamCommand:
 
 @dataclass(frozen=True)
 class TicketList:
+    """The newest open tickets, and how many are open in all (`open` may be fewer)."""
+
     open: list[TicketSummary]
+    total: int = -1  # -1: as many as `open` holds
+
+    @property
+    def count(self) -> int:
+        return self.total if self.total >= 0 else len(self.open)
+
+    @property
+    def more(self) -> int:
+        """Open tickets not in `open`: "and 137 more"."""
+        return max(0, self.count - len(self.open))
 
 
 @dataclass(frozen=True)

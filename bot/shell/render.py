@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from collections.abc import Iterable
 
+from rich import box
 from rich.console import Group
 from rich.markup import escape
 from rich.panel import Panel
@@ -12,19 +13,23 @@ from rich.text import Text
 
 from bot.core.cards import Card, Choice, ChoiceCard, RemedyCard, UnknownCard
 from knowledge.models import Entry
+from knowledge.types import WhoActs
 
 
-def card_panel(card: RemedyCard, number: int | None = None) -> Panel:
+def card_panel(card: RemedyCard, number: int | None = None, *, all_notes: bool = False) -> Panel:
+    """`all_notes`: every team note, oldest first (`kb show`); a card shows the newest few."""
     grid = Table.grid(padding=(0, 2))
     grid.add_column(style="bold cyan", no_wrap=True)
-    grid.add_column()
+    # fold: a long word (a docs URL) breaks onto the next line instead of ending in "…".
+    grid.add_column(overflow="fold")
     grid.add_row("Service", escape(card.service))
     grid.add_row("HTTP status", str(card.entry.status) if card.entry.status is not None else "-")
     grid.add_row("What it means", escape(card.entry.description))
     grid.add_row("What to do", escape(card.entry.handling or "-"))
     grid.add_row("Who acts", card.entry.who_acts.label)
     if card.entry.doc_url:
-        grid.add_row("Docs", escape(card.entry.doc_url))
+        # A terminal hyperlink as well: clickable whole even where the terminal folds it.
+        grid.add_row("Docs", Text(card.entry.doc_url, style=f"link {card.entry.doc_url}"))
     if card.seen_7d is not None:
         grid.add_row("Seen (7 days)", str(card.seen_7d))
     if card.ticket is not None:
@@ -42,10 +47,12 @@ def card_panel(card: RemedyCard, number: int | None = None) -> Panel:
     if card.notes:
         notes = Table.grid(padding=(0, 1))
         notes.add_column(style="dim", no_wrap=True)
-        notes.add_column()
-        for note in card.notes:
+        notes.add_column(overflow="fold")
+        for note in card.notes if all_notes else card.newest_notes:
             notes.add_row(f"{note.author}, {note.at:%Y-%m-%d}", escape(note.text))
         parts.extend([Text("Team notes", style="bold cyan"), notes])
+        if card.more_notes and not all_notes:
+            parts.append(Text(f"and {card.more_notes} more: hwerror kb show {card.code}", style="dim"))
     if not card.confident:
         unsure = "Not sure this is the error you meant." + (" Did you mean:" if card.alternatives else "")
         parts.append(Text(unsure, style="yellow"))
@@ -95,21 +102,35 @@ def any_panel(card: Card, number: int | None = None) -> Panel:
     return choice_panel(card, number)
 
 
+def _who_acts(value: str) -> str:
+    try:
+        return WhoActs(value).label
+    except ValueError:
+        return escape(value)
+
+
 def entries_table(entries: Iterable[Entry]) -> Table:
-    table = Table(show_lines=False)
-    table.add_column("Service", no_wrap=True)
+    """The catalogue, readable at 80 columns: the message gets the room (it wraps at spaces), the
+    service is a column only when several are listed, and "Who acts" reads as it does on cards."""
+    rows = list(entries)
+    several = len({e.service for e in rows}) > 1
+    table = Table(show_lines=False, box=box.SIMPLE_HEAD, pad_edge=False)
+    if several:
+        table.add_column("Service", overflow="fold", max_width=16)
     table.add_column("Code", no_wrap=True, style="bold")
-    table.add_column("#", justify="right")
-    table.add_column("Status", justify="right")
-    table.add_column("Error message", overflow="fold")
-    table.add_column("Who acts", no_wrap=True)
-    for e in entries:
-        table.add_row(
-            escape(e.service),
-            escape(e.code),
-            str(e.variant),
+    table.add_column("HTTP", justify="right", no_wrap=True)
+    table.add_column("Error message", ratio=3, min_width=24)
+    table.add_column("Who acts", ratio=1, min_width=12)
+    for e in rows:
+        code = escape(e.code) + (f" #{e.variant}" if e.variant else "")
+        cells = [
+            code,
             str(e.status or ""),
             escape(e.message.splitlines()[0] if e.message else ""),
-            e.who_acts,
-        )
+            _who_acts(e.who_acts),
+        ]
+        table.add_row(*([escape(e.service)] if several else []), *cells)
+    if not several and rows:
+        table.title = f"Service: {rows[0].service}"
+        table.title_justify = "left"
     return table

@@ -61,7 +61,9 @@ def tickets_panel(tickets: TicketList) -> Panel:
             f"{t.ref} {t.code} ({t.service}): {s.incidents} incidents in {s.channels} channel(s)"
             f"{last}\n  {t.reason}"
         )
-    return Panel(Text("\n".join(lines)), title=f"Open tickets ({len(tickets.open)})", title_align="left")
+    if tickets.more:
+        lines.append(f"… and {tickets.more} more, older: hwerror tickets list --limit {tickets.count}")
+    return Panel(Text("\n".join(lines)), title=f"Open tickets ({tickets.count})", title_align="left")
 
 
 def _code_line(line: CodeLine) -> str:
@@ -122,9 +124,8 @@ def team_renderable(result: TeamResult) -> RenderableType:
 
 
 def escalated_line(escalated: Escalated) -> str:
+    """One sentence, each fact once: "Ticket HW-2 opened for AIS.0027 (5 incidents): seen 5 times in 24 h"."""
     view = escalated.view
-    verb = {
-        EscalationAction.OPENED: "Escalated",
-        EscalationAction.REOPENED: "Came back after its ticket was resolved",
-    }.get(escalated.action, str(escalated.action))
-    return f"{verb}: {view.code} ({view.ref}), {view.incident_count} incidents. {view.reason}"
+    verb = "reopened" if escalated.action is EscalationAction.REOPENED else "opened"
+    incidents = f"{view.incident_count} incident{'' if view.incident_count == 1 else 's'}"
+    return f"Ticket {view.ref} {verb} for {view.code} ({incidents}): {view.reason}"

@@ -7,6 +7,7 @@ the same service method the Slack listener calls, and its result is rendered wit
 
 from __future__ import annotations
 
+import re
 import uuid
 from collections.abc import Callable
 
@@ -31,8 +32,13 @@ HELP = """\
 [bold]paste[/bold]            any error text, then an empty line (paste mode, as in a channel)
 [bold]/helpful [N][/bold]     mark card N of the last answer helpful (default 1); [bold]/unhelpful [N][/bold]
 [bold]/escalate [N][/bold]    open a ticket for card N's code now (or join the open one)
-[bold]/note [N][/bold]        add a team note to card N (you are asked for the text)
-[bold]/quit[/bold]            leave (or end of input)"""
+[bold]/note [N] [TEXT][/bold] add a team note to card N (without TEXT you are asked for it)
+[bold]exit[/bold], [bold]quit[/bold]       leave (or Ctrl-D); Ctrl-C cancels the line or paste being typed"""
+
+QUIT_WORDS = frozenset({"/quit", "/exit", "/q", "exit", "quit"})
+# The first line of `curl -i` (or `curl -v`'s "< HTTP/1.1 …"): the empty line after the headers
+# separates them from the body, so it does not end the paste.
+_HTTP_STATUS_LINE = re.compile(r"^\s*<?\s*HTTP/\d(?:\.\d)?\s+\d{3}\b")
 
 Read = Callable[[str], str]
 
@@ -54,11 +60,14 @@ class Shell:
         while True:
             try:
                 line = self.read("hwerror> ")
-            except (EOFError, KeyboardInterrupt):
+                if not self.handle(line):
+                    return
+            except EOFError:
                 self.console.print()
                 return
-            if not self.handle(line):
-                return
+            except KeyboardInterrupt:  # like a shell: Ctrl-C drops what is being typed, not the shell
+                self.console.print()
+                self.say("(cancelled)")
 
     def handle(self, line: str) -> bool:
         """One line of input; False means the user asked to leave."""
@@ -67,7 +76,7 @@ class Shell:
             return True
         word, _, rest = stripped.partition(" ")
         word = word.lower()
-        if word in ("/quit", "/exit", "/q"):
+        if word in QUIT_WORDS and not rest.strip():
             return False
         try:
             self._dispatch(word, rest, line)
@@ -121,12 +130,19 @@ class Shell:
             self.announce(self.service.record(session, reply, self.sighting(text)))
 
     def paste(self, lines: list[str]) -> None:
-        while True:  # a paste ends with an empty line (or the end of input)
+        """A paste ends with an empty line (or the end of input); Ctrl-C drops it. The empty line
+        between an HTTP response's headers and its body (`curl -i`) does not end it."""
+        in_head = bool(_HTTP_STATUS_LINE.match(lines[0]))
+        while True:
             try:
                 more = self.read("... ")
             except EOFError:
                 break
             if not more.strip():
+                if in_head:
+                    in_head = False
+                    lines.append(more)
+                    continue
                 break
             lines.append(more)
         text = "\n".join(lines)
@@ -137,9 +153,7 @@ class Shell:
 
     def announce(self, escalated: list[Escalated]) -> None:
         for e in escalated:
-            self.console.print(
-                f"[bold red]escalated:[/bold red] {escape(escalated_line(e))}", highlight=False
-            )
+            self.console.print(escape(escalated_line(e)), style="bold red", highlight=False)
 
     def show(self, reply: Reply, *, nothing: str) -> None:
         if reply.empty:
@@ -158,8 +172,12 @@ class Shell:
     def _card(self, arg: str) -> RemedyCard | None:
         cards = self.last.cards if self.last else ()
         arg = arg.strip() or "1"
+        if not cards:
+            self.say("no card yet: look something up first (/hwerror CODE, or paste an error)")
+            return None
         if not arg.isdigit() or not 1 <= int(arg) <= len(cards):
-            self.say("no such card: look something up first, then use its number")
+            count = "1 card" if len(cards) == 1 else f"{len(cards)} cards, 1 to {len(cards)}"
+            self.say(f"there is no card {arg}: the last answer has {count}")
             return None
         card = cards[int(arg) - 1]
         if not isinstance(card, RemedyCard):
@@ -172,12 +190,14 @@ class Shell:
         if card is None:
             return
         with self.service.sessions() as session:
-            voted = self.service.vote(session, card.key, self.actor, helpful=helpful)
-        t = voted.tally
-        self.say(
-            f"Recorded: {'helpful' if helpful else 'not helpful'} "
-            f"({t.helpful} helpful, {t.not_helpful} not helpful)"
-        )
+            voted = self.service.cast_vote(session, card.key, self.actor, helpful=helpful)
+        t = voted.card.tally
+        word = "helpful" if helpful else "not helpful"
+        counts = f"({t.helpful} helpful, {t.not_helpful} not helpful)"
+        if voted.changed:
+            self.say(f"Recorded on {card.code}: {word} {counts}")
+        else:
+            self.say(f"You had already marked {card.code} {word}; nothing changed {counts}")
 
     def escalate(self, arg: str) -> None:
         card = self._card(arg)
@@ -187,17 +207,33 @@ class Shell:
             done = self.service.escalate(
                 session, card.key, self.actor, self.sighting(card.code, Source.BUTTON)
             )
-        where = f": ticket {done.ticket.ref} is open" if done.ticket else ""
-        self.say(f"Escalated {card.code}{where}")
+        if done.ticket is None:
+            self.say(f"Escalation of {card.code} recorded")
+        elif done.escalated:
+            self.say(f"Escalated {card.code}: ticket {done.ticket.ref} is open")
+        else:
+            self.say(
+                f"{card.code} already has an open ticket, {done.ticket.ref}; this request was added to it"
+            )
 
     def note(self, arg: str) -> None:
-        card = self._card(arg)
+        """`/note` (asks for the text), `/note TEXT` (card 1), `/note N` or `/note N TEXT` (card N).
+        A leading number is a card number only when there is such a card: "/note 3 retries help"
+        with one card is a note."""
+        first, _, after = arg.strip().partition(" ")
+        cards = self.last.cards if self.last else ()
+        if first.isdigit() and (1 <= int(first) <= len(cards) or not after.strip()):
+            number, text = first, after.strip()
+        else:
+            number, text = "1", arg.strip()
+        card = self._card(number)
         if card is None:
             return
-        try:
-            text = self.read(f"Note for {card.code} (empty line cancels): ").strip()
-        except EOFError:
-            text = ""
+        if not text:
+            try:
+                text = self.read(f"Note for {card.code} (empty line cancels): ").strip()
+            except (EOFError, KeyboardInterrupt):
+                text = ""
         if not text:
             self.say("no note saved")
             return

@@ -16,6 +16,7 @@ from bot.core.digest.weeks import Week
 from bot.core.incidents.enums import TicketEventAction
 from bot.core.incidents.models import Incident, Ticket, TicketEvent
 from bot.core.models import FeedbackVote
+from knowledge.clock import utcnow
 from knowledge.models import Entry
 
 TOP = 10
@@ -30,11 +31,15 @@ class CodeLine:
     previous: int = 0
     ticket: str | None = None  # "HW-12 open", "HW-12 resolved"
     message: str = ""
+    first_seen: bool = False  # no incident of this code before the week
 
     @property
     def trend(self) -> str:
+        """The change on last week in a word the "Last week" column does not already say."""
         if self.previous == 0:
-            return "was 0" if self.count else "-"
+            if not self.count:
+                return "-"
+            return "new" if self.first_seen else "back"
         change = (self.count - self.previous) / self.previous
         return f"{change:+.0%}"
 
@@ -52,6 +57,16 @@ class Digest:
     not_helpful: list[CodeLine] = field(default_factory=list)
     days: list[date] = field(default_factory=list)
     daily: dict[str, list[int]] = field(default_factory=dict)  # code -> 7 counts, top codes only
+    daily_total: list[int] = field(default_factory=list)  # 7 counts, every code (for "other")
+    as_of: datetime | None = None  # when it was built: days after it have not happened yet
+
+    @property
+    def days_so_far(self) -> int:
+        """How many of the week's days have begun (7 for a week that is over)."""
+        if self.as_of is None:
+            return len(self.days)
+        bounds = self.week.day_bounds()
+        return sum(1 for start in bounds[:-1] if start <= self.as_of)
 
     @property
     def change(self) -> str:
@@ -79,7 +94,9 @@ def _count_in(start: datetime, end: datetime) -> ColumnElement[int]:
     return func.sum(case((_in(start, end), 1), else_=0))
 
 
-def build_digest(session: Session, week: Week, *, workspace: str | None = None) -> Digest:
+def build_digest(
+    session: Session, week: Week, *, workspace: str | None = None, now: datetime | None = None
+) -> Digest:
     """Two scans of the fortnight's incidents (per code, per channel) and a few index probes."""
     prev = week.previous()
     scope: Scope = [Incident.workspace == workspace] if workspace else []
@@ -107,7 +124,7 @@ def build_digest(session: Session, week: Week, *, workspace: str | None = None) 
     new_stats = [c for c in known if (c.service, c.code) in first_timers][:TOP]
     wanted = top_codes + [(c.service, c.code) for c in new_stats]
     tickets = _ticket_status(session, top_codes, workspace)
-    messages = _messages(session, wanted)
+    messages = _messages(session, _variants_seen_most(session, wanted, week, scope))
     top = [
         CodeLine(
             c.service,
@@ -116,11 +133,13 @@ def build_digest(session: Session, week: Week, *, workspace: str | None = None) 
             c.previous,
             tickets.get((c.service, c.code)),
             messages.get((c.service, c.code), ""),
+            first_seen=(c.service, c.code) in first_timers,
         )
         for c in known[:TOP]
     ]
     new_codes = [
-        CodeLine(c.service, c.code, c.count, message=messages.get((c.service, c.code), "")) for c in new_stats
+        CodeLine(c.service, c.code, c.count, message=messages.get((c.service, c.code), ""), first_seen=True)
+        for c in new_stats
     ]
     unknown = [CodeLine(c.service, c.code, c.count) for c in this_week if not c.known][:TOP]
 
@@ -174,6 +193,8 @@ def build_digest(session: Session, week: Week, *, workspace: str | None = None) 
         not_helpful=not_helpful,
         days=week.days(),
         daily={code: by_code[(service, code)].daily for service, code in top_codes[:CHART_CODES]},
+        daily_total=[sum(c.daily[i] for c in stats) for i in range(7)],
+        as_of=now or utcnow(),
     )
 
 
@@ -218,13 +239,45 @@ def _ticket_status(session: Session, codes: Codes, workspace: str | None) -> dic
     return {(t.service, t.code): f"{t.ref} {t.status}" for t in session.scalars(query)}
 
 
-def _messages(session: Session, codes: list[tuple[str, str]]) -> dict[tuple[str, str], str]:
+def _variants_seen_most(
+    session: Session, codes: Codes, week: Week, scope: Scope
+) -> dict[tuple[str, str], int]:
+    """Each code's variant seen most this week (APIG.0201 is "API request error." as a 400 and
+    "Request entity too large." as a 413): the row names what the team actually saw."""
     if not codes:
         return {}
     rows = session.execute(
-        select(Entry.service, Entry.code, Entry.message).where(
-            Entry.code.in_({c for _, c in codes}), Entry.variant == 0
+        select(Incident.service, Incident.code, Incident.variant, func.count())
+        .where(
+            *scope,
+            _in(week.start, week.end),
+            Incident.code.in_({c for _, c in codes}),
+            Incident.service.in_({s for s, _ in codes}),
+        )
+        .group_by(Incident.service, Incident.code, Incident.variant)
+    ).all()
+    best: dict[tuple[str, str], tuple[int, int]] = {}
+    for service, code, variant, n in rows:
+        v = variant or 0
+        key = (service, code)
+        # The most incidents wins; on a tie the lower variant (the page's first row).
+        if key not in best or (n, -v) > (best[key][0], -best[key][1]):
+            best[key] = (int(n), v)
+    return {key: best.get(key, (0, 0))[1] for key in codes}
+
+
+def _messages(session: Session, variants: dict[tuple[str, str], int]) -> dict[tuple[str, str], str]:
+    if not variants:
+        return {}
+    rows = session.execute(
+        select(Entry.service, Entry.code, Entry.variant, Entry.message).where(
+            Entry.code.in_({c for _, c in variants}), Entry.variant.in_({0, *variants.values()})
         )
     )
-    wanted = set(codes)
-    return {(s, c): m.split("\n")[0] for s, c, m in rows if (s, c) in wanted}
+    by_variant = {(s, c, v): m.split("\n")[0] for s, c, v, m in rows}
+    messages = {}
+    for (s, c), v in variants.items():
+        message = by_variant.get((s, c, v), by_variant.get((s, c, 0)))
+        if message is not None:
+            messages[(s, c)] = message
+    return messages

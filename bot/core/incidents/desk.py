@@ -10,7 +10,6 @@ from __future__ import annotations
 from collections.abc import Iterable
 from dataclasses import dataclass
 
-from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from bot.core.incidents.backends import TicketView
@@ -72,31 +71,28 @@ class IncidentDesk:
     def escalate_now(
         self, session: Session, sighting: Sighting, entry: EntryData, actor: str
     ) -> tuple[Ticket | None, list[Escalated]]:
-        """The "Escalate now" button: the incident is recorded and its code escalated at once."""
-        finding = Finding(
-            code=entry.code,
+        """The "Escalate now" button: the code gets its ticket at once, or joins the open one.
+
+        Pressing it is a request (the service keeps it in `escalation_requests`), not a sighting:
+        no incident is recorded, so stats, the digest, its chart, the card's "seen in 7 days" and
+        the thresholds count exactly what they count without the press. The code's recent
+        incidents are linked to the ticket as for any escalation.
+        """
+        # An unsaved Incident names the code for `escalate_if_due`, which reads its workspace,
+        # service, code and variant; it is never added to the session, so it is never stored.
+        subject = Incident(
+            workspace=sighting.workspace,
+            channel=sighting.channel,
+            message_key=sighting.message_key,
+            source=sighting.source,
             service=entry.service,
-            entry=entry,
+            code=entry.code,
+            variant=entry.variant,
             known=True,
-            confident=True,
-            score=1.0,
-            candidates=(),
-            how="escalate-now",
         )
-        record_incidents(session, sighting, [finding])
-        incident = session.scalars(
-            select(Incident).where(
-                Incident.workspace == sighting.workspace,
-                Incident.channel == sighting.channel,
-                Incident.message_key == sighting.message_key,
-                Incident.code == finding.code,
-            )
-        ).one_or_none()
-        if incident is None or not incident.known:
-            return None, []
         escalation = escalate_if_due(
             session,
-            incident,
+            subject,
             self.policy,
             backend=self.tickets.ticket_backend,
             force_reason=f"escalated by {actor}",

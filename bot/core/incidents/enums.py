@@ -13,7 +13,7 @@ class Source(StrEnum):
     SHORTCUT = "shortcut"  # the "Explain Huawei error" message shortcut
     COMMAND = "command"  # /hwerror in a channel
     SHELL = "shell"  # the shell adapter
-    BUTTON = "button"  # "Escalate now"
+    BUTTON = "button"  # "Escalate now": an escalation request, never stored as an incident
 
 
 class TicketStatus(StrEnum):

@@ -66,6 +66,18 @@ def summaries(
     ]
 
 
+def count_tickets(
+    session: Session, *, status: TicketStatus | None = TicketStatus.OPEN, workspace: str | None = None
+) -> int:
+    """How many there are, however many a list shows."""
+    query = select(func.count()).select_from(Ticket)
+    if status:
+        query = query.where(Ticket.status == status)
+    if workspace is not None:
+        query = query.where(Ticket.workspace == workspace)
+    return int(session.scalar(query) or 0)
+
+
 def resolve_ticket(
     session: Session, ticket_id: int, actor: str, *, now: datetime | None = None, workspace: str | None = None
 ) -> Ticket:

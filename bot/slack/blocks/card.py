@@ -67,7 +67,9 @@ def remedy_blocks(card: RemedyCard, i: int, *, ephemeral: bool, thread_ts: str |
         SectionBlock(block_id=f"c{i}.todo", text=mrkdwn(titled("What to do", card.entry.handling))),
     ]
     if card.notes:
-        lines = [f"• {escape(n.text)} ({escape(n.author)}, {n.at:%Y-%m-%d})" for n in reversed(card.notes)]
+        lines = [f"• {escape(n.text)} ({escape(n.author)}, {n.at:%Y-%m-%d})" for n in card.newest_notes]
+        if card.more_notes:
+            lines.append(f"_and {card.more_notes} more: `hwerror kb show {escape(card.code)}`_")
         text = "*Team notes*\n" + "\n".join(lines)
         blocks.append(SectionBlock(block_id=f"c{i}.notes", text=mrkdwn(clip(text, SECTION_MAX))))
     if not card.confident:

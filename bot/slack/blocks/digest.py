@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import re
+
 from slack_sdk.models.blocks import Block, ContextBlock, DividerBlock, HeaderBlock, SectionBlock
 
 from bot.core.digest.compute import CodeLine, Digest
@@ -29,6 +31,12 @@ def _code_line(line: CodeLine, *, trend: bool = False, ticket: bool = False) -> 
     return " ".join(parts)
 
 
+def _channel(channel: str) -> str:
+    """A Slack channel id as a mention; the shell's `shell` (not a Slack channel) as plain text, or
+    Slack would show a broken `<#shell>`."""
+    return f"<#{channel}>" if re.fullmatch(r"[CGD][A-Z0-9]{6,20}", channel) else f"#{escape(channel)}"
+
+
 def _section(title: str, lines: list[str]) -> SectionBlock:
     body = f"*{title}*\n" + "\n".join(f"• {line}" for line in lines)
     return SectionBlock(text=mrkdwn(clip(body, SECTION_MAX)))
@@ -40,7 +48,7 @@ def sections(digest: Digest) -> list[tuple[str, list[str]]]:
         ("Top codes", [_code_line(c, trend=True, ticket=True) for c in digest.top]),
         ("New this week", [_code_line(c) for c in digest.new_codes]),
         ("Not in the knowledge base yet", [_code_line(c) for c in digest.unknown]),
-        ("Busiest channels", [f"<#{escape(ch)}> ×{n}" for ch, n in digest.channels]),
+        ("Busiest channels", [f"{_channel(ch)} ×{n}" for ch, n in digest.channels]),
         ("Cards marked not helpful", [_code_line(c) for c in digest.not_helpful]),
     ]
     return [(title, lines) for title, lines in parts if lines]

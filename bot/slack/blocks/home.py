@@ -29,14 +29,16 @@ def outside_home_view() -> dict[str, Any]:
     return View(type="home", blocks=[SectionBlock(text=mrkdwn(text))]).to_dict()
 
 
-def home_view(digest: Digest, open_tickets: list[TicketSummary]) -> dict[str, Any]:
-    """The App Home tab: this week's top codes, open tickets, knowledge gaps, least helpful cards."""
+def home_view(digest: Digest, open_tickets: list[TicketSummary], total: int | None = None) -> dict[str, Any]:
+    """The App Home tab: this week's top codes, open tickets, knowledge gaps, least helpful cards.
+    `total`: how many tickets are open in all (`open_tickets` holds the newest)."""
+    total = len(open_tickets) if total is None else max(total, len(open_tickets))
     blocks: list[Block] = [
         HeaderBlock(text=plain("hwerror: this week", 150)),
         SectionBlock(
             text=mrkdwn(
                 f"*{digest.total}* incidents since Monday ({escape(digest.change)}). "
-                f"*{len(open_tickets)}* open ticket(s)."
+                f"*{total}* open ticket(s)."
             )
         ),
     ]
@@ -53,7 +55,8 @@ def home_view(digest: Digest, open_tickets: list[TicketSummary]) -> dict[str, An
             ]
     if open_tickets:
         blocks += [DividerBlock(), SectionBlock(text=mrkdwn("*Open tickets*"))]
-        for s in open_tickets[: HOME_MAX_BLOCKS - len(blocks) - 2]:
+        shown = open_tickets[: HOME_MAX_BLOCKS - len(blocks) - 3]
+        for s in shown:
             t = s.ticket
             blocks.append(
                 SectionBlock(
@@ -65,6 +68,14 @@ def home_view(digest: Digest, open_tickets: list[TicketSummary]) -> dict[str, An
                         )
                     ),
                     accessory=ButtonElement(text="Resolve", action_id=ActionId.RESOLVE, value=str(t.id)),
+                )
+            )
+        if total > len(shown):
+            blocks.append(
+                ContextBlock(
+                    elements=[
+                        mrkdwn(f"and {total - len(shown)} more: `/hwerror tickets` or `hwerror tickets list`")
+                    ]
                 )
             )
     blocks.append(ContextBlock(elements=[mrkdwn("`/hwerror help` for commands.")]))

@@ -17,6 +17,6 @@ def team_message(result: TeamResult) -> SlackMessage:
     if isinstance(result, Digest):
         return digest_message(result)
     if isinstance(result, TicketList):
-        return tickets_message(result.open)
+        return tickets_message(result.open, result.count)
     ticket = result.ticket
     return notice(f"{ticket.ref} (*{escape(ticket.code)}*) is resolved. If the code comes back, it reopens.")

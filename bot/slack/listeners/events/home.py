@@ -16,7 +16,7 @@ def publish_home(
     user_id: str, client: WebClient, session: Session, service: BotService, actor: Actor
 ) -> None:
     home = service.home(session, actor)
-    view = outside_home_view() if home is None else home_view(home.digest, home.open_tickets)
+    view = home_view(home.digest, home.open_tickets, home.open_total) if home else outside_home_view()
     client.views_publish(user_id=user_id, view=view)
 
 
