@@ -274,9 +274,9 @@ def test_bad_bind_addresses_are_refused_saying_what_would_do(value: str) -> None
 def test_a_bad_hwerror_bind_stops_start_up_with_one_line_naming_it(tmp_path: Path) -> None:
     env = {"SLACK_BOT_TOKEN": BOT_TOKEN, "SLACK_SIGNING_SECRET": "s", "HWERROR_BIND": "[nope]:80"}
     r = run_cli("serve", "--http", db_url=f"sqlite:///{tmp_path / 'x.db'}", stdin="", extra_env=env)
-    assert r.returncode == 1, r.stdout + r.stderr
+    assert r.returncode == 2, r.stdout + r.stderr  # bad configuration exits 2, like a usage error
     assert r.stderr.strip() == (
-        "error: settings: HWERROR_BIND: '[nope]:80' is not an address to listen on: "
+        "error: HWERROR_BIND: '[nope]:80' is not an address to listen on: "
         "host:port, [ipv6]:port or unix:/path"
     )
 
