@@ -215,7 +215,7 @@ _SLUG_CHARS = re.compile(r"[^a-z0-9]+")
 
 
 def _squash(text: str) -> str:
-    return _SLUG_CHARS.sub("", text.lower())
+    return re.sub(r"[\W_]+", "", text.lower())  # Chinese names keep their characters
 
 
 # What a person may type for a service, squashed: slug, display name, short names, prose names.
@@ -237,7 +237,8 @@ def slugify(name: str) -> str:
 def normalise_service(name: str) -> str:
     """The slug for a service as a person names it: "OCR", "Optical Character Recognition",
     "ocr" are one service; a name Huawei Cloud's catalogue lacks becomes a slug of its own."""
-    known = _ALIASES.get(_squash(name))
+    squashed = _squash(name)
+    known = _ALIASES.get(squashed) if squashed else None
     return known if known is not None else slugify(name)
 
 

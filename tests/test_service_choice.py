@@ -59,11 +59,13 @@ def only(findings: list) -> tuple[str, str | None, tuple[str, ...]]:  # type: ig
         # the Python SDK package and the Java client class
         (
             'File "/venv/site-packages/huaweicloudsdkocr/v1/ocr_client.py", line 9\n'
-            "ClientRequestException - {status_code:400,error_code:ModelArts.4204,error_msg:The API is not subscribed to.}",
+            "ClientRequestException - {status_code:400,error_code:ModelArts.4204,"
+            "error_msg:The API is not subscribed to.}",
             "ocr",
         ),
         (
-            "errorCode: ModelArts.4204\n\tat com.huaweicloud.sdk.moderation.v3.ModerationClient.runText(ModerationClient.java:1)",
+            "errorCode: ModelArts.4204\n"
+            "\tat com.huaweicloud.sdk.moderation.v3.ModerationClient.runText(ModerationClient.java:1)",
             "content-moderation",
         ),
         # the logger, the Terraform resource type, KooCLI, an endpoint path
@@ -157,7 +159,7 @@ def test_a_reason_phrase_alone_is_never_a_confident_match(phrase: str) -> None:
     ("text", "code", "service"),
     [
         (
-            "<Error><Code>NoSuchBucket</Code><Message>The bucket does not exist</Message></Error> ObsException",
+            "<Error><Code>NoSuchBucket</Code><Message>No bucket</Message></Error> ObsException",
             "NoSuchBucket",
             "obs",
         ),
