@@ -67,6 +67,9 @@ class RemedyCard:
     alternatives: tuple[Choice, ...] = ()
     request_id: str | None = None
     tally: Tally = field(default_factory=Tally)
+    # The code is in several services and nothing said which: this card is one of them, and
+    # `alternatives` hold the others' meanings.
+    open_services: tuple[str, ...] = ()
 
     @classmethod
     def from_entry(cls, entry: Entry, **extra: object) -> RemedyCard:

@@ -118,7 +118,8 @@ class Pipeline:
         shown, rest = findings[:MAX_CARDS], findings[MAX_CARDS:]
         keys = [f.entry.key for f in shown if f.entry is not None]
         cards = self.cache.cards(session, keys)
-        built = tuple(self._with_seen(_card(f, cards)) for f in shown)
+        matcher = self._matcher()
+        built = tuple(self._with_seen(_card(f, cards, matcher)) for f in shown)
         return Reply(
             cards=built,
             more=tuple(f.code for f in rest),
@@ -133,7 +134,16 @@ class Pipeline:
         return replace(card, seen_7d=seen, ticket=ticket)
 
 
-def _card(finding: Finding, cards: dict[Key, RemedyCard]) -> Card:
+def matcher_services(finding: Finding, matcher: Matcher) -> list[EntryData]:
+    """One entry per service a code is in (its first variant), for an open service."""
+    seen: dict[str, EntryData] = {}
+    for i in matcher.by_code.get(finding.code, []):
+        e = matcher.entries[i]
+        seen.setdefault(e.service, e)
+    return list(seen.values())
+
+
+def _card(finding: Finding, cards: dict[Key, RemedyCard], matcher: Matcher) -> Card:
     if not finding.known:
         return UnknownCard(
             code=finding.code,
@@ -148,7 +158,10 @@ def _card(finding: Finding, cards: dict[Key, RemedyCard]) -> Card:
         "confident": finding.confident,
         "alternatives": _alternatives(finding.entry, finding.candidates) if not finding.confident else (),
         "request_id": finding.request_id,
+        "open_services": finding.services,
     }
+    if finding.services:
+        extra["alternatives"] = _alternatives(finding.entry, matcher_services(finding, matcher))
     card = cards.get(finding.entry.key)
     if card is None:  # removed since the matcher was built: show what the matcher knows
         return RemedyCard.from_data(finding.entry, **extra)
