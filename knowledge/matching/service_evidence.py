@@ -18,27 +18,17 @@ the index's (knowledge.matching.service_choice), which knows which services it h
 from __future__ import annotations
 
 import re
-from dataclasses import dataclass
 
-# host labels: <key>[.<region>].<domain>; regions look like cn-north-4, eu-de, ap-southeast-1.
-_HOST = re.compile(
-    r"(?<![A-Za-z0-9\-])([a-z][a-z0-9\-]{1,30})\.(?:[a-z]{2}-[a-z]+(?:-[0-9]{1,2})?\.)?"
-    r"(?:myhuaweicloud\.(?:com|eu)|myhwclouds\.com|huaweicloud\.com|otc\.t-systems\.com"
-    r"|huaweicloudapis\.com|myhuaweicloud\.cn)",
-    re.IGNORECASE,
-)
 # API Gateway's own hosts for published APIs: <group id>.apic.<region>.huaweicloudapis.com
 _APIC_HOST = re.compile(r"\.apic\.[a-z0-9\-]+\.huaweicloudapis\.com", re.IGNORECASE)
 _PATH = re.compile(
     r"/v[0-9](?:\.[0-9])?/(?:(?:[0-9a-f]{32}|\{project_id\}|projects/[0-9a-f]{32})/)?([A-Za-z][A-Za-z0-9\-]{1,40})"
 )
-_PY_SDK = re.compile(r"huaweicloudsdk([a-z0-9]{2,30})", re.IGNORECASE)
+_PY_SDK = re.compile(r"huaweicloudsdk([a-z0-9]{2,30})")  # matched on the lowercased text
 _JAVA_SDK = re.compile(r"com\.huaweicloud\.sdk\.([a-z0-9]{2,30})\.")
 _GO_SDK = re.compile(r"huaweicloud-sdk-go-v3/services/([a-z0-9]{2,30})/")
-_NODE_SDK = re.compile(r"huaweicloud-sdk-([a-z0-9]{2,30})", re.IGNORECASE)
+_NODE_SDK = re.compile(r"huaweicloud-sdk-([a-z0-9]{2,30})")  # matched on the lowercased text
 _PY_CLIENT_FILE = re.compile(r"\b([a-z0-9]{2,30})_(?:async_)?client\.py")
-_CLIENT_CLASS = re.compile(r"(?<![A-Za-z0-9])([A-Z][A-Za-z0-9]{1,30}?)(?:Async)?Client\b")
-_EXCEPTION_CLASS = re.compile(r"(?<![A-Za-z0-9])([A-Z][a-z]{1,20})(?:Client|Service)?Exception\b")
 _TERRAFORM = re.compile(r"\b(?:huaweicloud|flexibleengine|opentelekomcloud)_([a-z0-9]{2,30})_[a-z0-9_]+")
 _KOOCLI = re.compile(r"\bhcloud\s+([A-Za-z][A-Za-z0-9]{1,30})\s+[A-Z][A-Za-z0-9]+")
 _PRODUCT = re.compile(r"[?&]product=([A-Za-z][A-Za-z0-9]{1,30})")
@@ -57,49 +47,112 @@ def prose_key(name: str) -> str:
     return _NAME_GAPS.sub(" ", name.strip().lower())
 
 
-@dataclass(frozen=True, slots=True)
 class Evidence:
-    """Short names (lower case) the paste shows, strong (wire) and prose (words)."""
+    """Short names (lower case) the paste shows: strong (the wire) at once, prose (words) when
+    first asked for, since most pastes are decided by the wire alone."""
 
-    strong: frozenset[str]
-    paths: frozenset[str]  # endpoint path segments, as written
-    prose: frozenset[str]  # prose names found, lower case, as the index listed them
+    __slots__ = ("strong", "paths", "_text", "_names", "_prose")
+
+    def __init__(self, text: str, prose_names: re.Pattern[str] | None) -> None:
+        strong, paths = _keys(text)
+        self.strong = frozenset(strong)
+        self.paths = frozenset(paths)  # endpoint path segments, as written
+        self._text = text
+        self._names = prose_names
+        self._prose: frozenset[str] | None = None
 
     @property
-    def empty(self) -> bool:
-        return not (self.strong or self.paths or self.prose)
+    def prose(self) -> frozenset[str]:
+        """Prose names found, lower case, as the index listed them."""
+        if self._prose is None:
+            self._prose = (
+                frozenset(_prose(self._text, self._names)) if self._names is not None else frozenset()
+            )
+        return self._prose
+
+
+# (literal that must be in the lowercased text, pattern) for each kind of wire evidence: the
+# literal check is a fast scan that spares most texts the regex.
+_GUARDED = (
+    ("huaweicloudsdk", _PY_SDK),
+    ("com.huaweicloud.sdk.", _JAVA_SDK),
+    ("huaweicloud-sdk-go-v3/services/", _GO_SDK),
+    ("huaweicloud-sdk-", _NODE_SDK),
+    ("_client.py", _PY_CLIENT_FILE),
+    ("cloud_", _TERRAFORM),
+    ("hcloud", _KOOCLI),
+    ("product=", _PRODUCT),
+)
+_DOMAINS = ("myhuaweicloud", "huaweicloud.com", "t-systems.com", "huaweicloudapis", "myhwclouds")
+_CLASS_SUFFIX = re.compile(r"(?:Client|Exception)\b")
+_NAME_SUFFIXES = ("Async", "Client", "Service")  # ModerationAsyncClient, ObsClientException
+
+
+def _class_prefixes(text: str) -> set[str]:
+    """ "Ocr" of OcrClient, "Obs" of ObsException: the identifier right before the suffix."""
+    out: set[str] = set()
+    for m in _CLASS_SUFFIX.finditer(text):
+        j = m.start()
+        while j > 0 and m.start() - j < 31 and text[j - 1].isascii() and text[j - 1].isalnum():
+            j -= 1
+        name = text[j : m.start()]
+        for suffix in _NAME_SUFFIXES:
+            name = name.removesuffix(suffix)
+        if len(name) >= 2 and name[0].isupper() and not (j > 0 and text[j - 1].isalnum()):
+            out.add(name.lower())
+    return out
+
+
+_DOMAIN = re.compile(
+    r"\.(?:myhuaweicloud\.(?:com|eu|cn)|myhwclouds\.com|huaweicloud\.com|otc\.t-systems\.com|huaweicloudapis\.com)"
+)
+_LABELS_BEFORE = re.compile(r"(?<![a-z0-9\-])([a-z][a-z0-9\-]{1,30})(?:\.[a-z]{2}-[a-z]+(?:-[0-9]{1,2})?)?$")
+
+
+def _host_keys(low: str) -> set[str]:
+    """The service label of each Huawei Cloud host: found from the rare domain backwards, which
+    is much faster than trying every letter of the text as the start of a host."""
+    out: set[str] = set()
+    for m in _DOMAIN.finditer(low):
+        label = _LABELS_BEFORE.search(low, max(0, m.start() - 50), m.start())
+        if label is not None:
+            out.add(label.group(1))
+    return out
 
 
 def _keys(text: str) -> tuple[set[str], set[str]]:
+    low = text.lower()
     strong: set[str] = set()
-    for rx in (_PY_SDK, _JAVA_SDK, _GO_SDK, _NODE_SDK, _PY_CLIENT_FILE, _TERRAFORM):
-        strong.update(m.group(1).lower() for m in rx.finditer(text))
-    for m in _HOST.finditer(text):
-        strong.add(m.group(1).lower())
-    if _APIC_HOST.search(text):
-        strong.add("apic")
-    for rx in (_CLIENT_CLASS, _EXCEPTION_CLASS):  # OcrClient, ObsException
-        strong.update(m.group(1).lower() for m in rx.finditer(text))
-    for rx in (_KOOCLI, _PRODUCT):
-        strong.update(m.group(1).lower() for m in rx.finditer(text))
-    paths = {m.group(1) for m in _PATH.finditer(text)}
+    for literal, rx in _GUARDED:
+        if literal in low:
+            on = low if rx in (_PY_SDK, _NODE_SDK) else text
+            strong.update(m.group(1).lower() for m in rx.finditer(on))
+    if any(d in low for d in _DOMAINS):
+        strong |= _host_keys(low)
+        if _APIC_HOST.search(low):
+            strong.add("apic")
+    if "client" in low or "exception" in low:
+        strong |= _class_prefixes(text)
+    paths = {m.group(1) for m in _PATH.finditer(text)} if "/v" in text else set()
     return strong - _NOT_SERVICES, paths
+
+
+def _prose(text: str, names: re.Pattern[str]) -> set[str]:
+    prose: set[str] = set()
+    for m in names.finditer(text):
+        before = text[max(0, m.start() - 9) : m.start()].lower()
+        if (
+            _CODE_AFTER.match(text, m.end())
+            or before.endswith("keyword=")
+            or before.rstrip().endswith("server:")
+        ):
+            # The prefix of a code ("ModelArts.4204") is not the service that answered, nor is
+            # the "Server: api-gateway" header every Huawei Cloud response carries.
+            continue
+        prose.add(prose_key(m.group(0)))
+    return prose
 
 
 def read_evidence(text: str, prose_names: re.Pattern[str] | None) -> Evidence:
     """The service names `text` shows; `prose_names` is the index's pattern of prose names."""
-    strong, paths = _keys(text)
-    prose: set[str] = set()
-    if prose_names is not None:
-        for m in prose_names.finditer(text):
-            before = text[max(0, m.start() - 9) : m.start()].lower()
-            if (
-                _CODE_AFTER.match(text, m.end())
-                or before.endswith("keyword=")
-                or before.rstrip().endswith("server:")
-            ):
-                # The prefix of a code ("ModelArts.4204") is not the service that answered, nor
-                # is the "Server: api-gateway" header every Huawei Cloud response carries.
-                continue
-            prose.add(prose_key(m.group(0)))
-    return Evidence(frozenset(strong), frozenset(paths), frozenset(prose))
+    return Evidence(text, prose_names)
