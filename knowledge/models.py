@@ -88,3 +88,19 @@ class AuditEvent(Base):
     actor: Mapped[str] = mapped_column(String(100))
     changes: Mapped[dict[str, Any]] = mapped_column(JSON, default=dict)
     at: Mapped[datetime] = mapped_column(DateTime(timezone=True), default=utcnow)
+
+
+class Service(Base):
+    """A service of the knowledge base: its name for people, where its codes came from last, and
+    (for the bundled page) the hash of the file that was loaded, so `db upgrade` loads it again
+    only when the file changed."""
+
+    __tablename__ = "services"
+    __table_args__ = (UniqueConstraint("slug"),)
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    slug: Mapped[str] = mapped_column(String(64))
+    display_name: Mapped[str] = mapped_column(String(200))
+    source: Mapped[str | None] = mapped_column(String(500))
+    bundled_hash: Mapped[str | None] = mapped_column(String(64))
+    updated_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), default=utcnow)

@@ -9,8 +9,11 @@ from sqlalchemy.orm import Session
 
 from knowledge.clock import utcnow
 from knowledge.importer.rows import ParsedRow, SkippedRow, entries_from_rows
-from knowledge.models import AuditEvent, Entry, TeamNote
+from knowledge.models import AuditEvent, Entry, Service, TeamNote
+from knowledge.services import display_name
 from knowledge.types import EntryData
+
+BUNDLED_ACTOR = "bundled"  # the actor of what `hwerror db upgrade` loads from the bundled page
 
 # The fields an import owns; notes and audit rows are the team's and never touched by an import.
 _IMPORTED_FIELDS = ("status", "message", "description", "handling", "doc_url", "category")
@@ -22,6 +25,7 @@ class ImportReport:
     updated: int = 0
     unchanged: int = 0
     skipped: list[SkippedRow] = field(default_factory=list)
+    kept: int = 0  # entries left as the team made them (a bundled load never overwrites those)
 
     @property
     def total(self) -> int:
@@ -36,13 +40,18 @@ def upsert_rows(
     doc_url: str | None,
     actor: str,
     skipped: list[SkippedRow] | None = None,
+    keep: set[tuple[str, int]] | None = None,
 ) -> ImportReport:
+    """Add or update one page's rows of `service`; (code, variant)s in `keep` are not touched."""
     report = ImportReport(skipped=list(skipped or []))
     existing = {
         (e.code, e.variant): e for e in session.scalars(select(Entry).where(Entry.service == service))
     }
     for data in entries_from_rows(rows, service, doc_url):
         entry = existing.get((data.code, data.variant))
+        if keep and (data.code, data.variant) in keep:
+            report.unchanged += 1
+            continue
         if entry is None:
             entry = Entry(service=service, code=data.code, variant=data.variant)
             _assign(entry, data)
@@ -113,3 +122,82 @@ def add_note(session: Session, entry: Entry, text: str, author: str) -> TeamNote
         )
     )
     return note
+
+
+def team_owned(session: Session, service: str) -> set[tuple[str, int]]:
+    """(code, variant)s of `service` whose latest change is not the bundled page's: imported,
+    added or edited by a team."""
+    latest: dict[int, str] = {}
+    events = session.execute(
+        select(AuditEvent.entry_id, AuditEvent.actor)
+        .join(Entry, Entry.id == AuditEvent.entry_id)
+        .where(Entry.service == service, AuditEvent.action != "note_added")
+        .order_by(AuditEvent.id)
+    )
+    for entry_id, actor in events:
+        if entry_id is not None:
+            latest[entry_id] = actor
+    owned = {i for i, actor in latest.items() if actor != BUNDLED_ACTOR}
+    if not owned:
+        return set()
+    rows = session.execute(select(Entry.code, Entry.variant).where(Entry.id.in_(owned)))
+    return {(code, variant) for code, variant in rows}
+
+
+def service_row(session: Session, slug: str) -> Service | None:
+    return session.scalars(select(Service).where(Service.slug == slug)).one_or_none()
+
+
+def record_service(
+    session: Session, slug: str, *, source: str | None, bundled_hash: str | None = None
+) -> Service:
+    """Remember where a service's codes came from last (and the bundled page's hash)."""
+    row = service_row(session, slug)
+    if row is None:
+        row = Service(slug=slug, display_name=display_name(slug))
+        session.add(row)
+    row.source = source
+    if bundled_hash is not None:
+        row.bundled_hash = bundled_hash
+    row.updated_at = utcnow()
+    session.flush()
+    return row
+
+
+def add_entry(session: Session, data: EntryData, actor: str) -> Entry:
+    """A code a team taught the knowledge base (from Slack, the shell or the CLI), as a new
+    variant when the service already has the code."""
+    taken = session.scalars(
+        select(Entry.variant).where(Entry.service == data.service, Entry.code == data.code)
+    ).all()
+    entry = Entry(service=data.service, code=data.code, variant=max(taken, default=-1) + 1)
+    _assign(entry, data)
+    session.add(entry)
+    session.flush()
+    session.add(
+        AuditEvent(
+            entry_id=entry.id,
+            action="added",
+            actor=actor,
+            changes={f: getattr(data, f) for f in _IMPORTED_FIELDS},
+        )
+    )
+    if service_row(session, data.service) is None:
+        record_service(session, data.service, source=f"team:{actor}")
+    return entry
+
+
+def edit_entry(session: Session, entry: Entry, actor: str, **fields: str | None) -> dict[str, list[object]]:
+    """Change an entry's own fields (the handling text, …), recorded in the audit trail."""
+    changes: dict[str, list[object]] = {
+        f: [getattr(entry, f), v]
+        for f, v in fields.items()
+        if f in _IMPORTED_FIELDS and getattr(entry, f) != v
+    }
+    for f, (_, new) in changes.items():
+        setattr(entry, f, new)
+    if changes:
+        entry.who_acts = entry.to_data().who_acts.value
+        entry.updated_at = utcnow()
+        session.add(AuditEvent(entry_id=entry.id, action="edited", actor=actor, changes=changes))
+    return changes

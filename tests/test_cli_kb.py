@@ -47,10 +47,12 @@ def test_import_of_a_file_that_is_not_an_error_page_writes_nothing(db_url: str, 
     assert run_cli("kb", "list", "--service", "groceries", db_url=db_url).returncode == 1
 
 
-def test_bad_service_slug_and_doc_url_are_refused(db_url: str, shared_dir: Path) -> None:
+def test_service_names_are_normalised_and_a_bad_doc_url_is_refused(db_url: str, shared_dir: Path) -> None:
     run_cli("db", "upgrade", db_url=db_url)
     page = str(shared_dir / "seeds" / "content-moderation-error-codes.txt")
-    bad = run_cli("kb", "import", page, "--service", "Content Moderation!", db_url=db_url)
+    named = run_cli("kb", "import", page, "--service", "Content Moderation!", db_url=db_url)
+    assert named.returncode == 0 and "content-moderation: 0 added, 0 updated, 56 unchanged" in named.stdout
+    bad = run_cli("kb", "import", page, "--service", "!!", db_url=db_url)
     assert bad.returncode == 1 and "--service" in bad.stderr
     bad = run_cli("kb", "import", page, "--service", "cm", "--doc-url", "javascript:alert(1)", db_url=db_url)
     assert bad.returncode == 1 and "--doc-url" in bad.stderr

@@ -75,3 +75,48 @@ def test_reimport_updates_changed_fields_with_an_audit_event_and_keeps_team_note
             "Recharge the account.",
         ]
         assert session.scalar(select(func.count()).select_from(TeamNote)) == 1
+
+
+def test_db_upgrade_never_reverts_a_teams_reimport_of_the_bundled_page(engine: Engine) -> None:
+    with transaction(engine) as session:
+        load_bundled(session)
+    with transaction(engine) as session:
+        upsert_rows(
+            session,
+            [_row("AIS.0003", "Our own wording.", handling="Ask the platform team.")],
+            service="content-moderation",
+            doc_url=None,
+            actor="import:alice",
+        )
+    with transaction(engine) as session:
+        again = load_bundled(session)["content-moderation"]
+    assert (again.added, again.updated) == (0, 0)
+    with session_factory(engine)() as session:
+        entry = get_entry(session, "content-moderation", "AIS.0003")
+        assert entry is not None and entry.message == "Our own wording."
+
+
+def test_a_changed_bundled_file_is_loaded_again_but_team_edits_stay(engine: Engine) -> None:
+    from knowledge.models import Service
+
+    with transaction(engine) as session:
+        load_bundled(session)
+        upsert_rows(
+            session,
+            [_row("AIS.0003", "Team wording.")],
+            service="content-moderation",
+            doc_url=None,
+            actor="import:alice",
+        )
+        # An older hwerror loaded another version of the file, and a bundled row was lost since.
+        session.scalars(select(Service)).one().bundled_hash = "an older file"
+        session.delete(get_entry(session, "content-moderation", "AIS.0005"))
+    with transaction(engine) as session:
+        report = load_bundled(session)["content-moderation"]
+    assert (report.added, report.kept) == (1, 1)
+    with session_factory(engine)() as session:
+        team = get_entry(session, "content-moderation", "AIS.0003")
+        assert team is not None and team.message == "Team wording."
+        assert get_entry(session, "content-moderation", "AIS.0005") is not None
+        row = session.scalars(select(Service)).one()
+        assert (row.display_name, row.source) == ("Content Moderation", "bundled:content-moderation.json")

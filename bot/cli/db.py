@@ -24,7 +24,8 @@ def upgrade_command() -> None:
         with transaction(engine) as session:
             reports = load_bundled(session)
     for service, report in reports.items():
+        kept = f" ({report.kept} kept as the team left them)" if report.kept else ""
         console.print(
-            f"{service}: {report.added} added, {report.updated} updated, {report.unchanged} unchanged"
+            f"{service}: {report.added} added, {report.updated} updated, {report.unchanged} unchanged{kept}"
         )
     console.print("database is up to date")

@@ -67,6 +67,9 @@ class RemedyCard:
     tally: Tally = field(default_factory=Tally)
     # The public card, for people outside the workspace: no notes, counts or ticket, no team actions.
     public: bool = False
+    # The code is in several services and nothing said which: this card is one of them, and
+    # `alternatives` hold the others' meanings.
+    open_services: tuple[str, ...] = ()
 
     def as_public(self) -> RemedyCard:
         return replace(self, notes=(), seen_7d=None, ticket=None, public=True)

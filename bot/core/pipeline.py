@@ -125,7 +125,8 @@ class Pipeline:
         shown, rest = findings[:MAX_CARDS], findings[MAX_CARDS:]
         keys = [f.entry.key for f in shown if f.entry is not None]
         cards = self.cache.cards(session, keys)
-        built = tuple(self._with_seen(_card(f, cards)) for f in shown)
+        matcher = self._matcher()
+        built = tuple(self._with_seen(_card(f, cards, matcher)) for f in shown)
         return Reply(
             cards=built,
             more=tuple(f.code for f in rest),
@@ -151,7 +152,16 @@ def _redacted(finding: Finding) -> Finding:
     return replace(finding, message=message, request_id=request_id)
 
 
-def _card(finding: Finding, cards: dict[Key, RemedyCard]) -> Card:
+def matcher_services(finding: Finding, matcher: Matcher) -> list[EntryData]:
+    """One entry per service a code is in (its first variant), for an open service."""
+    seen: dict[str, EntryData] = {}
+    for i in matcher.by_code.get(finding.code, []):
+        e = matcher.entries[i]
+        seen.setdefault(e.service, e)
+    return list(seen.values())
+
+
+def _card(finding: Finding, cards: dict[Key, RemedyCard], matcher: Matcher) -> Card:
     if not finding.known:
         return UnknownCard(
             code=finding.code,
@@ -164,11 +174,15 @@ def _card(finding: Finding, cards: dict[Key, RemedyCard]) -> Card:
         return ChoiceCard(code=finding.code, candidates=choices)
     # A row removed since the matcher was built: the card shows what the matcher knows.
     card = cards.get(finding.entry.key) or RemedyCard(finding.entry)
+    alternatives = _alternatives(finding.entry, finding.candidates) if not finding.confident else ()
+    if finding.services:
+        alternatives = _alternatives(finding.entry, matcher_services(finding, matcher))
     return replace(
         card,
         confident=finding.confident,
-        alternatives=_alternatives(finding.entry, finding.candidates) if not finding.confident else (),
+        alternatives=alternatives,
         request_id=finding.request_id,
+        open_services=finding.services,
     )
 
 

@@ -34,9 +34,10 @@ from bot.core.pipeline import Key, Pipeline, Reply
 from bot.core.redaction import redact, without_nul
 from bot.core.stats import Stats, stats
 from bot.core.store import MessageRef, claim_codes, record_escalation, record_vote, release_codes, vote_of
+from bot.core.teach import TEXT_MAX, Lesson
 from bot.core.team import Resolved, TeamCommand, TeamResult, TicketList
 from knowledge.clock import utcnow
-from knowledge.store import add_note, get_entry
+from knowledge.store import add_entry, add_note, edit_entry, get_entry
 
 NOTE_MAX = 1000
 OUTSIDE = "hwerror answers only members of the workspace it is installed in."
@@ -175,6 +176,34 @@ class BotService:
         session.commit()
         self.pipeline.note_added()
         return self.card(session, key, actor)
+
+    def teach(self, session: Session, actor: Actor, lesson: Lesson) -> RemedyCard:
+        """Add a code the knowledge base lacks ("Add to knowledge base", `/teach`, `kb add`)."""
+        if not actor.may_add_notes:
+            raise NotAllowed("Only the people listed in HWERROR_ADMINS can add to the knowledge base.")
+        problems = lesson.problems()
+        if problems:
+            raise BadRequest(" ".join(problems.values()))
+        entry = add_entry(session, lesson.entry_data(), actor.label)
+        key = (entry.service, entry.code, entry.variant)
+        session.commit()
+        self.pipeline.note_added()
+        return self.card(session, key)
+
+    def edit_handling(self, session: Session, key: Key, actor: Actor, handling: str) -> RemedyCard:
+        """An admin's better handling text for a known entry; the change is audited."""
+        if not actor.may_add_notes:
+            raise NotAllowed("Only the people listed in HWERROR_ADMINS can edit the knowledge base.")
+        handling = handling.strip()
+        if not handling:
+            raise BadRequest("Write the handling text first.")
+        entry = get_entry(session, *key)
+        if entry is None:
+            raise EntryGone()
+        edit_entry(session, entry, actor.label, handling=handling[:TEXT_MAX])
+        session.commit()
+        self.pipeline.note_added()
+        return self.card(session, key)
 
     def escalate(self, session: Session, key: Key, actor: Actor, where: Sighting) -> Escalation:
         """Escalate now: the request is kept with who asked, and the code gets its ticket at once."""

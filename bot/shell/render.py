@@ -58,6 +58,13 @@ def card_panel(card: RemedyCard, number: int | None = None, *, all_notes: bool =
         parts.append(Text(unsure, style="yellow"))
         if card.alternatives:
             parts.append(_choices(card.alternatives))
+    elif card.open_services:
+        parts.append(
+            Text(
+                f"In several services ({', '.join(card.open_services)}); nothing says which:", style="yellow"
+            )
+        )
+        parts.append(_choices(card.alternatives))
     first = card.entry.message.splitlines()[0] if card.entry.message.strip() else ""
     title = f"{_number(number)}[bold]{escape(card.code)}[/bold]  {escape(first)}"
     return Panel(Group(*parts), title=title, title_align="left", border_style="red")

@@ -22,8 +22,9 @@ from bot.core.incidents.enums import Source
 from bot.core.incidents.record import Sighting
 from bot.core.pipeline import Reply
 from bot.core.service import BotService
+from bot.core.teach import Lesson
 from bot.core.team import HELP_WORDS, parse
-from bot.shell.render import any_panel
+from bot.shell.render import any_panel, card_panel
 from bot.shell.render_team import escalated_line, team_renderable
 
 HELP = """\
@@ -33,6 +34,7 @@ HELP = """\
 [bold]/helpful [N][/bold]     mark card N of the last answer helpful (default 1); [bold]/unhelpful [N][/bold]
 [bold]/escalate [N][/bold]    open a ticket for card N's code now (or join the open one)
 [bold]/note [N] [TEXT][/bold] add a team note to card N (without TEXT you are asked for it)
+[bold]/teach CODE SERVICE | message | handling [| doc link][/bold]   add a code the knowledge base lacks
 [bold]exit[/bold], [bold]quit[/bold]       leave (or Ctrl-D); Ctrl-C cancels the line or paste being typed"""
 
 QUIT_WORDS = frozenset({"/quit", "/exit", "/q", "exit", "quit"})
@@ -95,6 +97,8 @@ class Shell:
             self.escalate(rest)
         elif word == "/note":
             self.note(rest)
+        elif word == "/teach":
+            self.teach(rest)
         elif word.startswith("/"):
             self.say(f"unknown command {word}: try /help")
         else:
@@ -240,3 +244,24 @@ class Shell:
         with self.service.sessions() as session:
             self.service.add_note(session, card.key, self.actor, text)
         self.say(f"Team note saved on {card.code} by {self.actor.label}")
+
+    def teach(self, rest: str) -> None:
+        """`/teach CODE SERVICE | message | handling [| doc link]`: what "Add to knowledge base"
+        does in Slack."""
+        head, _, tail = rest.partition("|")
+        parts = [p.strip() for p in tail.split("|")]
+        code, _, service = head.strip().partition(" ")
+        if not code or not service.strip() or not parts[0]:
+            self.say("usage: /teach CODE SERVICE | message | handling [| doc link]")
+            return
+        lesson = Lesson(
+            service=service.strip(),
+            code=code,
+            message=parts[0],
+            handling=parts[1] if len(parts) > 1 else "",
+            doc_url=parts[2] if len(parts) > 2 else None,
+        )
+        with self.service.sessions() as session:
+            card = self.service.teach(session, self.actor, lesson)
+        self.console.print(card_panel(card))
+        self.say(f"{card.code} added to {card.service} by {self.actor.label}")

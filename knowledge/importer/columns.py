@@ -20,10 +20,38 @@ class Field(enum.StrEnum):
 
 
 _SYNONYMS: dict[Field, tuple[str, ...]] = {
-    Field.STATUS: ("status code", "http status code", "http status", "http code", "status"),
-    Field.CODE: ("error code", "error codes", "code"),
-    Field.MESSAGE: ("error", "error message", "error information", "message", "error info", "error msg"),
-    Field.DESCRIPTION: ("description", "error description", "meaning", "cause"),
+    Field.STATUS: (
+        "status code",
+        "http status code",
+        "http status",
+        "http code",
+        "status",
+        "状态码",
+        "http状态码",
+        "http 状态码",
+    ),
+    Field.CODE: ("error code", "error codes", "code", "错误码", "错误代码"),
+    Field.MESSAGE: (
+        "error",
+        "error message",
+        "error information",
+        "message",
+        "error info",
+        "error msg",
+        "错误信息",
+        "错误消息",
+        "错误提示",
+    ),
+    Field.DESCRIPTION: (
+        "description",
+        "error description",
+        "meaning",
+        "cause",
+        "描述",
+        "错误描述",
+        "说明",
+        "原因",
+    ),
     Field.HANDLING: (
         "handling measure",
         "handling measures",
@@ -34,8 +62,14 @@ _SYNONYMS: dict[Field, tuple[str, ...]] = {
         "handling suggestion",
         "measure",
         "remedy",
+        "处理措施",
+        "处理方法",
+        "解决方法",
+        "解决方案",
+        "建议解决方法",
+        "处理建议",
     ),
-    Field.CATEGORY: ("category", "type", "error type", "module"),
+    Field.CATEGORY: ("category", "type", "error type", "module", "模块", "类别", "错误类型"),
 }
 
 _LOOKUP = {syn: field for field, syns in _SYNONYMS.items() for syn in syns}

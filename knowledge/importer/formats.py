@@ -6,6 +6,7 @@ import re
 from pathlib import PurePath
 
 from knowledge.importer.html import parse_html
+from knowledge.importer.markdown import parse_markdown
 from knowledge.importer.rows import ParsedPage
 from knowledge.importer.rst import parse_rst
 from knowledge.importer.text import parse_text
@@ -13,6 +14,7 @@ from knowledge.importer.text import parse_text
 # A grid-table border: "+---+---+" (or "+===+" under the header), possibly indented.
 _GRID_LINE = re.compile(r"^[ \t]*\+[-=]{3,}", re.MULTILINE)
 _TABLE_TAG = re.compile(r"<table[\s>]", re.IGNORECASE)
+_PIPE_DELIMITER = re.compile(r"^\|?[ \t]*:?-{3,}:?[ \t]*\|", re.MULTILINE)
 
 
 def sniff(text: str) -> str:
@@ -21,6 +23,8 @@ def sniff(text: str) -> str:
         return "html"
     if _GRID_LINE.search(text) and "|" in text:
         return "rst"
+    if _PIPE_DELIMITER.search(text):
+        return "markdown"
     return "text"
 
 
@@ -30,10 +34,12 @@ def format_of(text: str, filename: str | None = None) -> str:
         return "html"
     if suffix == ".rst":
         return "rst"
+    if suffix in (".md", ".markdown"):
+        return "markdown"
     return sniff(text)
 
 
-_PARSERS = {"html": parse_html, "rst": parse_rst, "text": parse_text}
+_PARSERS = {"html": parse_html, "rst": parse_rst, "text": parse_text, "markdown": parse_markdown}
 
 
 def parse_page(text: str, filename: str | None = None) -> ParsedPage:

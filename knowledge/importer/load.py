@@ -33,14 +33,36 @@ def read_page(path: Path) -> ParsedPage:
     return parse_page(text, path.name)
 
 
+def read_url(url: str) -> ParsedPage:
+    from urllib.parse import urlparse
+
+    from knowledge.importer.fetch import fetch_text
+    from knowledge.importer.formats import parse_page
+
+    text = fetch_text(url, max_bytes=MAX_PAGE_BYTES)
+    try:
+        return parse_page(text, urlparse(url).path.rsplit("/", 1)[-1] or None)
+    except NotAnErrorPage as exc:
+        raise NotAnErrorPage(f"{url}: {exc}") from exc
+
+
+def is_url(source: str) -> bool:
+    return source.startswith(("http://", "https://"))
+
+
 def import_page(
-    session: Session, path: Path, *, service: str, doc_url: str | None, actor: str
+    session: Session, source: Path | str, *, service: str, doc_url: str | None, actor: str
 ) -> ImportReport:
+    """One page (a file or an http(s) URL) into `service`; the caller's transaction is the page's."""
     # The store (and SQLAlchemy) only here: reading a page, as the matcher's runner and benchmark
     # do, needs no database.
-    from knowledge.store import upsert_rows
+    from knowledge.store import record_service, upsert_rows
 
-    page = read_page(path)
-    return upsert_rows(
+    page = read_url(source) if isinstance(source, str) and is_url(source) else read_page(Path(source))
+    if isinstance(source, str) and is_url(source) and doc_url is None:
+        doc_url = source  # the page a card links to is the one it came from
+    report = upsert_rows(
         session, page.rows, service=service, doc_url=doc_url, actor=actor, skipped=page.skipped
     )
+    record_service(session, service, source=str(source))
+    return report

@@ -9,9 +9,15 @@ from dataclasses import dataclass, field
 from knowledge.importer.columns import Field
 from knowledge.types import EntryData
 
-# Codes look like AIS.0005, APIG.0201, ModelArts.4101, APIC.9000, ModelArts.0203, DLI.0001,
-# IAM.0001, Ecs.0005, CCE_CM.0001. "Others" is a catch-all row, not a code.
-CODE_RE = re.compile(r"^[A-Za-z][A-Za-z0-9_]{1,24}[.\-][A-Za-z0-9]{2,12}(\.[0-9]{1,6})?$")
+# Codes look like AIS.0005, APIG.0201, ModelArts.4101, APIC.9000, DLI.0001, IAM.0001, Ecs.0005,
+# CCE_CM.0001, CCE.01400001, DEV.CH.10001, InferHub.001001005.400; IAM also answers bare numbers
+# (1100) and OBS words (NoSuchBucket, AccessDenied). "Others" / "其他" is a catch-all row, not a code.
+CODE_RE = re.compile(
+    r"^(?:[A-Za-z][A-Za-z0-9_]{1,24}(?:[.\-][A-Za-z0-9_]{1,16}){1,3}"
+    r"|[0-9]{4,10}"
+    r"|[A-Z][a-z0-9]+(?:[A-Z][A-Za-z0-9]*)+)$"
+)
+_CATCH_ALL = frozenset({"others", "other", "其他", "其它"})
 STATUS_RE = re.compile(r"[0-9]{3}")  # a status cell, whole (fullmatch): three digits
 
 
@@ -56,11 +62,16 @@ def clean_text(text: str) -> str:
     return "\n\n".join(p for p in lines if p)
 
 
+def _code_like(code: str) -> bool:
+    """A digit somewhere (AIS.0005, 1100), or an OBS word code (NoSuchBucket)."""
+    return any(c.isdigit() for c in code) or ("." not in code and "-" not in code)
+
+
 def check_row(raw: RawRow) -> ParsedRow | SkippedRow:
     code = clean_text(raw.cells.get(Field.CODE, ""))
     if not code:
         return SkippedRow(raw.where, "no error code")
-    if not CODE_RE.match(code):
+    if code.lower() in _CATCH_ALL or not CODE_RE.match(code) or not _code_like(code):
         return SkippedRow(raw.where, f"{code[:40]!r} is not an error code")
     status_text = clean_text(raw.cells.get(Field.STATUS, ""))
     status: int | None = None

@@ -15,6 +15,7 @@ from knowledge.matching.context import MatchContext
 from knowledge.matching.entry_index import EntryIndex
 from knowledge.matching.extract import TOKEN, Mention, is_strong_token
 from knowledge.matching.findings import CONFIDENT, HOW_CODE, HOW_FUZZY_CODE, MAX_CANDIDATES, Finding
+from knowledge.matching.service_choice import shown_service
 from knowledge.types import EntryData
 
 # Words of a typed query: "A1S" and "ais" stay words, "ais27" is "ais" and "27".
@@ -41,6 +42,8 @@ def gather_codes(index: EntryIndex, mentions: list[Mention], lenient: bool) -> d
         if m.code is None:
             continue
         res = index.codes.resolve(m.code, lenient=lenient)
+        if m.bare and not res.known and m.code.isdigit():
+            continue  # "error_code": 1001 of some other system: only IAM's known numbers count
         if m.truncated and not res.known:
             # '{"error_code": "APIG.0' was cut off: its message may still tell, or the codes
             # it begins are the ones to choose from (never confidently).
@@ -69,6 +72,10 @@ def typed_code(index: EntryIndex, text: str) -> CodeEvidence | None:
     if len(query) > 80:
         return None
     if query.isascii() and query.isdigit() and len(query) <= 10:
+        if query in index.codes.exact:  # IAM's bare 1113 is a code of its own
+            start = text.find(query)
+            mention = Mention(query, None, None, None, (start, start + len(query)), TOKEN)
+            return CodeEvidence(query, Resolution((query,), query, "exact", True, 1.0), [mention])
         return _number_only(index, text, query)
     m = LOOKUP_CODE.match(query)
     if not m:
@@ -132,7 +139,7 @@ def code_finding(index: EntryIndex, evidence: CodeEvidence, ctx: MatchContext) -
     span = evidence.mentions[0].span
     if len(res.codes) == 1 and res.how != GUESS:
         code = res.codes[0]
-        chosen, sim = index.choose_variant(index.by_code[code], message, status, ctx, span)
+        chosen, sim, left_open = index.choose_variant(index.by_code[code], message, status, ctx)
         entry = index.entries[chosen]
         base = {
             "exact": 1.0,
@@ -148,7 +155,7 @@ def code_finding(index: EntryIndex, evidence: CodeEvidence, ctx: MatchContext) -
         how = HOW_CODE if res.how in ("exact", "case", "alias") else HOW_FUZZY_CODE
         return Finding(
             code=code,
-            service=entry.service,
+            service=None if left_open else entry.service,
             entry=entry,
             known=True,
             confident=True,
@@ -159,6 +166,7 @@ def code_finding(index: EntryIndex, evidence: CodeEvidence, ctx: MatchContext) -
             status=status,
             message=message,
             span=span,
+            services=left_open,
         )
     if res.codes:
         # "AIS.27" when both AIS.0027 and AIS.027 exist, or "4101" alone: ask.
@@ -184,7 +192,7 @@ def code_finding(index: EntryIndex, evidence: CodeEvidence, ctx: MatchContext) -
     cands, best = _did_you_mean(index, res, message if search else None)
     return Finding(
         code=res.normalised,
-        service=_service_of_unknown(index, res.normalised),
+        service=_service_of_unknown(index, res.normalised, ctx),
         entry=None,
         known=False,
         confident=False,
@@ -198,7 +206,16 @@ def code_finding(index: EntryIndex, evidence: CodeEvidence, ctx: MatchContext) -
     )
 
 
-def _service_of_unknown(index: EntryIndex, code: str) -> str | None:
+def _service_of_unknown(index: EntryIndex, code: str, ctx: MatchContext) -> str | None:
+    """The service a knowledge gap belongs to: the one the text shows it called, else the one
+    service whose codes carry its prefix."""
+    evidence = index.evidence(ctx)
+    in_kb, _ = index.service_names.strong(evidence)
+    if len(in_kb) == 1:
+        return next(iter(in_kb))
+    shown = shown_service(evidence)
+    if shown is not None:
+        return shown
     parts = split_code(code)
     if parts is None:
         return None

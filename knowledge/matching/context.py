@@ -8,16 +8,24 @@ from __future__ import annotations
 
 import bisect
 from collections.abc import Iterable
+from typing import TYPE_CHECKING
+
+if TYPE_CHECKING:
+    from knowledge.matching.service_evidence import Evidence
 
 
 class MatchContext:
     """One match call's text, and how many message searches it has spent."""
 
-    __slots__ = ("text", "searches")
+    __slots__ = ("text", "searches", "evidence", "hints")
 
-    def __init__(self, text: str) -> None:
+    def __init__(self, text: str, hints: tuple[str, ...] = ()) -> None:
         self.text = text
         self.searches = 0
+        # What the text shows of the service it called: read when a code needs it.
+        self.evidence: Evidence | None = None
+        # Services the channel suggests (its default, then those seen there lately), best first.
+        self.hints = hints
 
 
 class Spans:

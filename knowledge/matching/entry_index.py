@@ -7,7 +7,6 @@ the text mean?), so choosing the variant lives here, beside the entries it choos
 
 from __future__ import annotations
 
-import re
 from collections import defaultdict
 from collections.abc import Iterable
 
@@ -16,13 +15,10 @@ from rapidfuzz import fuzz, utils
 from knowledge.matching.codes import CodeIndex, prefix_key, split_code
 from knowledge.matching.context import MatchContext
 from knowledge.matching.message_index import MessageIndex
-from knowledge.matching.wording import PLACEHOLDER, words
+from knowledge.matching.service_choice import ServiceNames, decide
+from knowledge.matching.service_evidence import Evidence, read_evidence
+from knowledge.matching.wording import PLACEHOLDER
 from knowledge.types import EntryData
-
-_HINT_WINDOW = 600  # characters around an error where a service name counts as a hint
-_GENERIC_SERVICE_WORDS = frozenset(
-    {"service", "services", "error", "errors", "codes", "code", "cloud", "management"}
-)
 
 
 class EntryIndex:
@@ -48,19 +44,14 @@ class EntryIndex:
             parts = split_code(e.code)
             if parts is not None:
                 self.prefix_services[prefix_key(parts[0])].add(e.service)
-        self.service_words = {
-            s: frozenset(w for w in re.split(r"[^a-z0-9]+", s.lower()) if len(w) >= 3)
-            - _GENERIC_SERVICE_WORDS
-            for s in self.services
-        }
+        self.service_names = ServiceNames(self.services)
         self.entry_text = [utils.default_process(PLACEHOLDER.sub(" ", e.message)) for e in self.entries]
 
-    def _hint_services(self, ctx: MatchContext, span: tuple[int, int] | None, services: set[str]) -> set[str]:
-        """Which of `services` the text names near the error ("moderation" in the URL curl
-        called, "modelarts" in the log line): a tie-break between variants."""
-        a, b = span if span is not None else (0, len(ctx.text))
-        present = set(words(ctx.text[max(0, a - _HINT_WINDOW) : b + _HINT_WINDOW]))
-        return {s for s in services if self.service_words.get(s, frozenset()) & present}
+    def evidence(self, ctx: MatchContext) -> Evidence:
+        """What the text shows of the service it called (read once per match, when needed)."""
+        if ctx.evidence is None:
+            ctx.evidence = read_evidence(ctx.text, self.service_names.pattern)
+        return ctx.evidence
 
     def choose_variant(
         self,
@@ -68,24 +59,32 @@ class EntryIndex:
         message: str | None,
         status: int | None,
         ctx: MatchContext,
-        span: tuple[int, int] | None = None,
-    ) -> tuple[int, float]:
-        """The variant (entry index) that fits the message and status best, and how well (0..1)."""
+    ) -> tuple[int, float, tuple[str, ...]]:
+        """The variant (entry index) that fits the message and status best, how well (0..1), and
+        the services left open: empty when one service is known (knowledge.matching.service_choice),
+        otherwise every service that has the code."""
         if len(ids) == 1 and not message:
-            return ids[0], 1.0
-        services = {self.entries[i].service for i in ids}
-        hinted = self._hint_services(ctx, span, services) if len(services) > 1 else set()
+            return ids[0], 1.0, ()
         q = utils.default_process(message) if message else ""
+        sims = {i: fuzz.ratio(q, self.entry_text[i]) / 100 if q else 0.0 for i in ids}
+        services = list(dict.fromkeys(self.entries[i].service for i in ids))
+        left_open: tuple[str, ...] = ()
+        if len(services) > 1:
+            wording: dict[str, float] = {}
+            if q:
+                for i in ids:
+                    s = self.entries[i].service
+                    wording[s] = max(wording.get(s, 0.0), sims[i])
+            chosen = decide(self.service_names, services, self.evidence(ctx), wording, ctx.hints)
+            if chosen is None:
+                left_open = tuple(sorted(services))
+            else:
+                ids = [i for i in ids if self.entries[i].service == chosen]
         best, best_key, best_sim = ids[0], (-1.0, 0.0), 1.0 if not message else 0.0
         for i in ids:
             e = self.entries[i]
-            sim = fuzz.ratio(q, self.entry_text[i]) / 100 if q else 0.0
-            key = (
-                sim
-                + (0.15 if status is not None and e.status == status else 0.0)
-                + (0.1 if e.service in hinted else 0.0),
-                -e.variant,
-            )
+            sim = sims[i]
+            key = (sim + (0.15 if status is not None and e.status == status else 0.0), -e.variant)
             if key > best_key:
                 best, best_key, best_sim = i, key, (sim if q else 1.0)
-        return best, best_sim
+        return best, best_sim, left_open

@@ -62,12 +62,18 @@ _STATUS_TEXT = re.compile(
 # mode is the generous one. Found from the rare ".digits" backwards, which is much faster than
 # trying every letter of the text as a start.
 # ASCII classes on purpose: "错误码AIS.0024请看" has a code although 码 and 请 are \w.
-_DOT_DIGITS = re.compile(r"\.([0-9]{3,10})(?![A-Za-z0-9\-]|_[A-Za-z0-9]|\.[A-Za-z0-9])")
+_DOT_DIGITS = re.compile(
+    r"\.([0-9]{3,10})(?:\.[0-9]{1,6}(?![0-9]))?(?![A-Za-z0-9\-]|_[A-Za-z0-9]|\.[A-Za-z0-9])"
+)  # InferHub.001001005.400 has a second numeric part
 _LETTER_RUN = re.compile(r"[A-Za-z_.]{1,130}")
 _CODE_PREFIX = re.compile(r"[A-Za-z][A-Za-z_]{1,24}(?:\.[A-Za-z][A-Za-z_]{0,24}){0,3}")
 _URL_KEYWORD = re.compile(r"[?&#]keyword=([^&#\s\"'<>|]{1,100})", re.IGNORECASE)
 # A code in a field may be any identifier with a digit: IAM.0001, Ecs.0005, CCE.01400001.
 _FIELD_CODE = re.compile(r"[A-Za-z][A-Za-z0-9_]{0,30}(?:[.\-][A-Za-z0-9_]{1,30}){1,4}")
+# Codes in a code field that are no identifiers with digits: IAM's bare numbers, OBS's words.
+_BARE_NUMBER = re.compile(r"[0-9]{4,10}")
+_WORD_CODE = re.compile(r"[A-Z][a-z]+(?:[A-Z][a-z0-9]*){1,6}")
+_OBS_TEXT = re.compile(r"obsexception|\bobs\b|x-obs-|obs\.[a-z0-9\-]+\.myhuaweicloud|<error>")
 _TRAILING_MESSAGE = re.compile(r"[ ]{0,3}(?:\(([^()\n]{3,300})\)|[:\-\u2013][ ]{1,3}([^\n]{3,300}))")
 
 _READ_KINDS = frozenset({"code", "message", "status", "request_id"})
@@ -93,6 +99,9 @@ class Mention:
     # The text ends inside the quoted value of this code (or, with no code, of this message):
     # what was read may be cut off.
     truncated: bool = False
+    # A code field holding a bare number (IAM's 1100) or an OBS word (NoSuchBucket): a code only
+    # when the knowledge base has it, or (words) when the text is an OBS error.
+    bare: bool = False
 
 
 @dataclass(frozen=True, slots=True)
@@ -110,6 +119,7 @@ class _Value:
     value: str
     generic: bool = False  # "message"/"msg"/"code" rather than "error_msg"/"error_code"
     truncated: bool = False
+    bare: bool = False
 
 
 @dataclass(slots=True)
@@ -128,6 +138,7 @@ class _Anchor:
     lo: int = 0
     hi: int = 0
     truncated: bool = False
+    bare: bool = False
 
 
 _KEY_KINDS = ("code", "message", "status", "request_id", "other")
@@ -204,6 +215,7 @@ class _Scanner:
         self.blank_lines = _Positions([m.start() for m in re.finditer(r"\n[ ]*\n", text)])
         # Positions of each quote character at each escape depth, found when first needed.
         self.quotes: dict[tuple[str, int], list[int]] = {}
+        self._obs: bool | None = None
         low = text.lower()
         if len(low) != len(text):  # a few characters grow when lowercased; keep offsets true
             low = "".join(c if len(c.lower()) != 1 else c.lower() for c in text)
@@ -219,6 +231,13 @@ class _Scanner:
             for m in self.keys
             if low[m.start() - 1 : m.start()] in (",", "{", "") or _key_text(m) not in _GENERIC_KEYS
         ]
+
+    @property
+    def obs(self) -> bool:
+        """Whether the text is an OBS error (whose codes are words: NoSuchBucket)."""
+        if self._obs is None:
+            self._obs = bool(_OBS_TEXT.search(self.low))
+        return self._obs
 
     def line_end(self, pos: int) -> int:
         nxt = self.newlines.next_after(pos - 1)
@@ -283,6 +302,10 @@ class _Scanner:
                 value = value.rstrip(".-")
                 if looks_like_field_code(value):
                     out.append(_Value("code", m.start(), start, start + len(value), value, generic, cut))
+                elif _BARE_NUMBER.fullmatch(value) or (_WORD_CODE.fullmatch(value) and self.obs):
+                    out.append(
+                        _Value("code", m.start(), start, start + len(value), value, generic, cut, True)
+                    )
                 else:
                     sm = _STATUS_VALUE.fullmatch(value)
                     if sm and not generic:
@@ -331,7 +354,15 @@ def _anchors(scanner: _Scanner, values: list[_Value]) -> list[_Anchor]:
         if v.kind == "code":
             anchors.append(
                 _Anchor(
-                    v.value, v.key_start, v.end, FIELD, True, lo=v.key_start, hi=v.end, truncated=v.truncated
+                    v.value,
+                    v.key_start,
+                    v.end,
+                    FIELD,
+                    True,
+                    lo=v.key_start,
+                    hi=v.end,
+                    truncated=v.truncated,
+                    bare=v.bare,
                 )
             )
             taken.append((v.start, v.end))
@@ -377,9 +408,31 @@ def _anchors(scanner: _Scanner, values: list[_Value]) -> list[_Anchor]:
             anchor.message = _clean_value(tm.group(1) or tm.group(2))
             anchor.message_cost = 0.0
             anchor.hi = tm.end()
+        else:
+            _message_below(text, anchor)
         anchors.append(anchor)
     anchors.sort(key=lambda a: a.start)
     return anchors
+
+
+# The console's and SDKs' four-line form: status, request id, code, message, one to a line.
+_LINE_BELOW = re.compile(r"[ \t]*\n[ \t]*([^\n{}\[\]<>]{3,300}?)[ \t]*(?=\n|$)")
+
+
+def _message_below(text: str, anchor: _Anchor) -> None:
+    """A code alone on its line, with a sentence on the next: that sentence is its message."""
+    line_start = text.rfind("\n", 0, anchor.start) + 1
+    if text[line_start : anchor.start].strip(" \t`*>-"):
+        return
+    m = _LINE_BELOW.match(text, anchor.end)
+    if m is None or _DOT_DIGITS.search(m.group(1)) or sum(c.isalpha() for c in m.group(1)) < 3:
+        return
+    below = m.group(1)
+    if ":" in below[:30] or not (below[0].isalpha() or "\u3400" <= below[0] <= "\u9fff"):
+        return  # "request_id: …", "at com.…", "2025-…": not a message
+    anchor.message = _clean_value(below)
+    anchor.message_cost = 5.0
+    anchor.hi = m.end(1)
 
 
 def _attach(scanner: _Scanner, anchors: list[_Anchor], values: list[_Value]) -> list[_Value]:
@@ -429,7 +482,9 @@ def extract_all(text: str) -> Extraction:
     anchors = _anchors(scanner, values)
     orphans = _attach(scanner, anchors, values)
     mentions = [
-        Mention(a.code, a.message, a.status, a.request_id, (a.lo, a.hi), a.kind, a.strong, a.truncated)
+        Mention(
+            a.code, a.message, a.status, a.request_id, (a.lo, a.hi), a.kind, a.strong, a.truncated, a.bare
+        )
         for a in anchors
     ]
     for v in orphans:

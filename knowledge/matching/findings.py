@@ -24,7 +24,8 @@ class Finding:
     (normalised); `known` is False for a code the knowledge base lacks (a knowledge gap), which is
     never confident and carries "did you mean" `candidates`. `entry` is the chosen variant (by
     message, status and service) whenever the code is known. `score` is 0..1; `confident` is set
-    only on strong, unambiguous evidence and then score >= 0.8, otherwise score < 0.8.
+    only on strong, unambiguous evidence and then score >= 0.8, otherwise score < 0.8. A finding
+    can be confident about the code and open about the service (`services`).
     """
 
     code: str
@@ -39,3 +40,6 @@ class Finding:
     status: int | None = None
     message: str | None = None
     span: tuple[int, int] | None = None  # where in the cleaned text (knowledge.matching.clean)
+    # The code is in several services and nothing in the text or channel says which: `service`
+    # is None and these are the services it may be (`entry` is one of them, to show).
+    services: tuple[str, ...] = ()

@@ -2,8 +2,9 @@
 
 Input lines are `{"id": ..., "text": "...", "mode": "paste" | "lookup"}` (mode optional, paste by
 default). Output lines are `{"id": ..., "findings": [{"code", "service", "confident", "score",
-"candidates": [codes]}]}`, or `{"id": ..., "error": "..."}` for a line that cannot be read;
-one bad line never stops the run.
+"candidates": [codes]}]}` (with `"service": null` and `"services": [slugs]` when the code is in
+several services and nothing in the text says which), or `{"id": ..., "error": "..."}` for a
+line that cannot be read; one bad line never stops the run.
 
 Run as `python -m knowledge.matching.jsonl [--page FILE --service NAME ...]` it builds a Matcher
 straight from error-code pages (by default the bundled seed page), without a database.
@@ -28,13 +29,16 @@ MODES = ("paste", "lookup")
 def finding_json(f: Finding) -> dict[str, Any]:
     cands = [f.code] if f.confident else []
     cands += [c.code for c in f.candidates if c.code not in cands]
-    return {
+    out: dict[str, Any] = {
         "code": f.code,
         "service": f.service,
         "confident": f.confident,
         "score": f.score,
         "candidates": cands[:5],
     }
+    if f.services:  # the code is in several services and nothing said which: "service" is null
+        out["services"] = list(f.services)
+    return out
 
 
 def _answer(matcher: Matcher, line: str) -> dict[str, Any] | None:

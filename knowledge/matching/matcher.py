@@ -27,7 +27,10 @@ Mode = Literal["lookup", "paste"]
 class Matcher(EntryIndex):
     """The knowledge base's index (EntryIndex), and `match` over it."""
 
-    def match(self, text: str, mode: Mode = "paste") -> list[Finding]:
+    def match(self, text: str, mode: Mode = "paste", hints: tuple[str, ...] = ()) -> list[Finding]:
+        """The errors in `text`. `hints` are the services the channel suggests, best first (its
+        default service, then those seen there lately): they decide a code several services
+        have only when the text itself does not."""
         if not isinstance(text, str) or not text.strip():
             return []
         lookup = mode == "lookup"
@@ -37,7 +40,7 @@ class Matcher(EntryIndex):
             typed = typed_code(self, ex.text)
             if typed is not None:
                 codes[typed.key] = typed
-        ctx = MatchContext(ex.text)
+        ctx = MatchContext(ex.text, hints)
         findings = [code_finding(self, ev, ctx) for ev in codes.values()]
         code_spans = [m.span for ev in codes.values() for m in ev.mentions]
         found_codes = {f.code for f in findings}

@@ -26,6 +26,25 @@ from knowledge.matching.wording import WILDCARD, words
 SPECIFIC_WORDS = 4
 
 
+# HTTP reason phrases and the like: every server says them, so on their own they name no error.
+_GENERIC_MESSAGES = frozenset(
+    tuple(words(m))
+    for m in (
+        "bad request", "unauthorized", "forbidden", "not found", "method not allowed", "not acceptable",
+        "request timeout", "conflict", "gone", "payload too large", "request entity too large",
+        "unsupported media type", "too many requests", "internal server error", "internal error",
+        "not implemented", "bad gateway", "service unavailable", "gateway timeout", "system error",
+        "unknown error", "server error", "access denied", "permission denied", "file not found",
+        "timeout", "request failed", "invalid request", "invalid parameter", "success", "failed",
+    )
+)  # fmt: skip
+
+
+def is_generic(template: tuple[str, ...]) -> bool:
+    """Whether a message is a reason phrase or as bare ("Bad request.", "System error")."""
+    return tuple(w for w in template if w != WILDCARD) in _GENERIC_MESSAGES
+
+
 def _clause_ends(text: str, at: int) -> bool:
     """Whether nothing but spaces stands between `at` and punctuation, a line end or the end."""
     rest = text[at : at + 40].lstrip(" ")
@@ -68,7 +87,13 @@ def message_findings(
         # A long message counts in running text when its clause ends with it: "… has been
         # frozen, since Monday" is that error, "the token is invalid for this project" is not.
         ends = template[-1] == WILDCARD or _clause_ends(text, hit.end)
-        specific = (hit.words >= SPECIFIC_WORDS and ends) or (bounded and WILDCARD not in template)
+        short = hit.words < 3  # "Invalid token" outside a field may be anyone's words
+        in_field = covers or fields.contains(hit.start, hit.end)
+        specific = (hit.words >= SPECIFIC_WORDS and ends) or (
+            bounded and WILDCARD not in template and (in_field or not short)
+        )
+        if is_generic(template):
+            specific = False  # "Bad Request" is what any HTTP server says, not one error
         if not specific and not lookup:
             continue  # "failed with invalid token" in a chat: stay silent
         seen.update(codes)
@@ -88,12 +113,13 @@ def _message_finding(
     ids = index.messages.entries[hit.message_id]
     message = text[hit.start : hit.end]
     if len(codes) == 1 and specific:
-        chosen, _ = index.choose_variant(ids, message, None, ctx)
+        chosen, _, left_open = index.choose_variant(ids, message, None, ctx)
         entry = index.entries[chosen]
         score = 0.9 if segment or hit.words >= SPECIFIC_WORDS else 0.85
         return Finding(
+            services=left_open,
             code=entry.code,
-            service=entry.service,
+            service=None if left_open else entry.service,
             entry=entry,
             known=True,
             confident=True,
@@ -160,12 +186,13 @@ def keyword_findings(index: EntryIndex, ctx: MatchContext) -> list[Finding]:
     top_mid = ranked[0][0]
     ratio = 1.0 if exact is not None else index.messages.ratio(query, top_mid)
     second_ratio = max((index.messages.ratio(query, mid) for mid, _ in ranked[1:4]), default=0.0)
-    unique = len(index.message_codes[top_mid]) == 1
+    unique = len(index.message_codes[top_mid]) == 1 and not is_generic(index.messages.templates[top_mid])
     confident = unique and (exact is not None or (ratio >= 0.92 and second_ratio < ratio - 0.08))
     cands = tuple(index.entries[index.by_code[c][0]] for c in codes[:MAX_CANDIDATES])
     top = cands[0]
+    left_open: tuple[str, ...] = ()
     if confident:
-        chosen, _ = index.choose_variant(index.by_code[top.code], query, None, ctx)
+        chosen, _, left_open = index.choose_variant(index.by_code[top.code], query, None, ctx)
         top = index.entries[chosen]
     score = (
         max(CONFIDENT, min(1.0, 0.5 * scores[0] + 0.5 * ratio)) if confident else min(0.79, scores[0] * 0.8)
@@ -173,7 +200,8 @@ def keyword_findings(index: EntryIndex, ctx: MatchContext) -> list[Finding]:
     return [
         Finding(
             code=top.code,
-            service=top.service,
+            service=None if left_open else top.service,
+            services=left_open,
             entry=top,
             known=True,
             confident=confident,

@@ -86,6 +86,13 @@ def remedy_blocks(card: RemedyCard, i: int, *, ephemeral: bool, thread_ts: str |
         )
         if card.alternatives:
             blocks.append(_pick_actions(f"c{i}.pick", card.alternatives, thread_ts))
+    elif card.open_services:
+        names = ", ".join(escape(s) for s in card.open_services)
+        lines = [f"`{escape(c.service)}`: {escape(first_line(c.message))}" for c in card.alternatives]
+        text = f"{card.code} is in several services ({names}) and nothing says which. " + "  ".join(lines)
+        blocks.append(ContextBlock(block_id=f"c{i}.services", elements=[mrkdwn(clip(text, SECTION_MAX))]))
+        if card.alternatives:
+            blocks.append(_pick_actions(f"c{i}.pick", card.alternatives, thread_ts))
     blocks.append(ContextBlock(block_id=f"c{i}.meta", elements=_meta(card)))
     blocks.append(ActionsBlock(block_id=f"c{i}.act", elements=_card_buttons(card, ephemeral, thread_ts)))
     return blocks
