@@ -12,6 +12,7 @@ from bot.core.build import AppSettings, build_service
 from bot.slack.client import web_client
 from bot.slack.errors import answer_error
 from bot.slack.listeners import register_listeners
+from bot.slack.listeners.events.unhandled import AppRateLimited
 from bot.slack.middleware import CloseSession, ServiceMiddleware
 from knowledge.catalogue import Catalogue
 
@@ -49,6 +50,7 @@ def create_app(settings: AppSettings, engine: Engine, *, catalogue: Catalogue | 
     catalogue = catalogue or Catalogue(engine)
     catalogue.matcher()  # build the index now, not during someone's first command
     service = build_service(engine, settings, catalogue=catalogue)
+    app.use(AppRateLimited())
     app.use(ServiceMiddleware(service, settings))
     app.error(answer_error)
     runner = app.listener_runner

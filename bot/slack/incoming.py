@@ -16,6 +16,7 @@ from typing import Any
 from sqlalchemy.orm import Session
 
 from bot.core.store import MessageRef, bot_messages_answered
+from bot.slack.message_text import message_text
 
 ANSWERED_SUBTYPES = frozenset({None, "file_share", "thread_broadcast", "bot_message"})
 EDITED = "message_changed"
@@ -30,21 +31,13 @@ class Incoming:
     user: str | None
     bot_id: str | None
     in_thread: bool  # a reply inside a thread rather than a top-level message
+    message: dict[str, Any]  # as Slack sent it: files whose preview is cut off are read from here
 
     @property
     def ref(self) -> MessageRef:
         return MessageRef(
             channel=self.channel, ts=self.ts, thread_ts=self.thread_ts, author=self.bot_id or self.user
         )
-
-
-def message_text(message: dict[str, Any]) -> str:
-    """The text of a message, with the previews of text files shared with it."""
-    parts = [message.get("text") or ""]
-    for f in message.get("files") or []:
-        if isinstance(f, dict) and isinstance(f.get("preview"), str):
-            parts.append(f["preview"])
-    return "\n".join(p for p in parts if p)
 
 
 def incoming(event: dict[str, Any]) -> Incoming | None:
@@ -68,6 +61,7 @@ def incoming(event: dict[str, Any]) -> Incoming | None:
         user=message.get("user"),
         bot_id=message.get("bot_id"),
         in_thread=bool(parent) and parent != ts,
+        message=message,
     )
 
 

@@ -15,13 +15,13 @@ if TYPE_CHECKING:
     from bot.slack.listeners.actions.common import Pressed
 
 
-def of_message(msg: Incoming, context: BoltContext) -> Sighting:
+def of_message(msg: Incoming, context: BoltContext, text: str | None = None) -> Sighting:
     return Sighting(
         workspace=context.team_id or "",
         channel=msg.channel,
         message_key=msg.ts,
         source=Source.PASTE,
-        text=msg.text,
+        text=msg.text if text is None else text,
         thread_ts=msg.thread_ts,
         user_id=msg.bot_id or msg.user,
     )

@@ -16,7 +16,7 @@ from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from typing import Any
 from urllib.parse import parse_qsl
 
-from testing.slack.requests import BOT_ID, BOT_USER_ID, TEAM_ID
+from testing.slack.requests import BOT_ID, BOT_TOKEN, BOT_USER_ID, TEAM_ID
 
 
 @dataclass
@@ -43,6 +43,7 @@ class FakeSlack:
     def __init__(self) -> None:
         self.calls: list[Call] = []
         self.uploads: dict[str, bytes] = {}
+        self.files: dict[str, bytes] = {}  # served at url_private: /files/<name>, to the bot token only
         self.rules: list[Rule] = []
         self._cond = threading.Condition()
         self._ts = 1700000000.000100
@@ -53,6 +54,23 @@ class FakeSlack:
 
             def log_message(self, *args: Any) -> None:
                 pass
+
+            def do_GET(self) -> None:
+                name = self.path.removeprefix("/files/")
+                authorised = self.headers.get("Authorization") == f"Bearer {BOT_TOKEN}"
+                data = fake.files.get(name) if self.path.startswith("/files/") and authorised else None
+                with fake._cond:
+                    fake.calls.append(
+                        Call(
+                            "files.download", self.path, {}, dict(self.headers), answered=200 if data else 404
+                        )
+                    )
+                    fake._cond.notify_all()
+                self.send_response(200 if data is not None else 404)
+                self.send_header("Content-Type", "text/plain; charset=utf-8")
+                self.send_header("Content-Length", str(len(data or b"")))
+                self.end_headers()
+                self.wfile.write(data or b"")
 
             def do_POST(self) -> None:
                 length = int(self.headers.get("Content-Length") or 0)
@@ -91,6 +109,11 @@ class FakeSlack:
     @property
     def api_url(self) -> str:
         return self.url + "/api/"
+
+    def host_file(self, name: str, content: str) -> str:
+        """Serve `content` as a Slack file's private URL (the bot token is required to read it)."""
+        self.files[name] = content.encode()
+        return f"{self.url}/files/{name}"
 
     def response_url(self, name: str) -> str:
         return f"{self.url}/response/{name}"

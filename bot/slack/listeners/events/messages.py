@@ -15,7 +15,9 @@ from bot.core.build import AppSettings
 from bot.core.service import BotService
 from bot.slack.announce import announce
 from bot.slack.blocks.reply import reply_message
+from bot.slack.files import snippet_texts, truncated_snippets
 from bot.slack.incoming import incoming, may_answer
+from bot.slack.message_text import message_text
 from bot.slack.sightings import of_message
 
 
@@ -36,7 +38,9 @@ def on_message(
         session, msg, bot_user_id=context.bot_user_id, bot_id=context.bot_id, bot_replies_per_minute=limit
     ):
         return
-    reply = service.claim(session, msg.text, msg.ref, actor, public=shared_channel)
+    snippets = snippet_texts(msg.message, client) if truncated_snippets(msg.message) else []
+    text = message_text(msg.message, snippets) if snippets else msg.text
+    reply = service.claim(session, text, msg.ref, actor, public=shared_channel)
     if reply is None:
         return
     message = reply_message(reply, ephemeral=False, thread_ts=msg.thread_ts)
@@ -54,5 +58,5 @@ def on_message(
         reason = exc.response.get("error") if isinstance(exc, SlackApiError) else type(exc).__name__
         logger.warning("could not answer %s/%s: %s", msg.channel, msg.ts, reason)
         return
-    escalated = service.record(session, reply, of_message(msg, context), actor)
+    escalated = service.record(session, reply, of_message(msg, context, text), actor)
     announce(client, settings.escalation.escalation_channel, escalated)

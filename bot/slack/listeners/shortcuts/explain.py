@@ -14,7 +14,8 @@ from bot.core.service import BotService
 from bot.slack.announce import announce
 from bot.slack.blocks.reply import reply_message
 from bot.slack.blocks.text import notice
-from bot.slack.incoming import message_text
+from bot.slack.files import snippet_texts
+from bot.slack.message_text import message_text
 from bot.slack.sightings import of_shortcut
 
 
@@ -31,7 +32,7 @@ def explain_message(
 ) -> None:
     ack()
     message = shortcut.get("message") or {}
-    text = message_text(message)
+    text = message_text(message, snippet_texts(message, client))
     reply = service.explain(session, text, actor)
     thread = message.get("thread_ts") or message.get("ts")
     if reply.empty:
