@@ -9,7 +9,8 @@ from __future__ import annotations
 import pytest
 
 from knowledge.matching.clean import clean
-from knowledge.matching.extract import FIELD, MESSAGE, TOKEN, URL, Mention, extract
+from knowledge.matching.extract import extract
+from knowledge.matching.scan import FIELD, MESSAGE, TOKEN, URL, Mention
 
 
 def only(text: str) -> Mention:

@@ -13,8 +13,8 @@ from dataclasses import dataclass, field
 from knowledge.matching.codes import LOOKUP_CODE, PREFIX_ALIASES, Resolution, prefix_key, split_code
 from knowledge.matching.context import MatchContext
 from knowledge.matching.entry_index import EntryIndex
-from knowledge.matching.extract import TOKEN, Mention, is_strong_token
 from knowledge.matching.findings import CONFIDENT, HOW_CODE, HOW_FUZZY_CODE, MAX_CANDIDATES, Finding
+from knowledge.matching.scan import TOKEN, Mention, is_strong_token
 from knowledge.matching.service_choice import shown_service
 from knowledge.types import EntryData
 

@@ -10,7 +10,6 @@ from __future__ import annotations
 
 from knowledge.matching.context import MatchContext, Spans
 from knowledge.matching.entry_index import EntryIndex
-from knowledge.matching.extract import MESSAGE, Mention
 from knowledge.matching.findings import (
     CONFIDENT,
     HOW_KEYWORDS,
@@ -19,6 +18,7 @@ from knowledge.matching.findings import (
     Finding,
 )
 from knowledge.matching.message_scan import MessageHit
+from knowledge.matching.scan import MESSAGE, Mention
 from knowledge.matching.wording import WILDCARD, words
 
 # A message shorter than this (in words, articles aside) is only taken on its own when it fills
