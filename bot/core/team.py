@@ -14,6 +14,7 @@ from bot.core.incidents.tickets import TicketSummary
 from bot.core.stats import Stats
 
 NAMES = ("stats", "digest", "tickets", "resolve")
+WRITING_COMMANDS = frozenset({"resolve"})  # the others only read
 # What typed after /hwerror asks for the usage instead of a lookup.
 HELP_WORDS = frozenset({"", "help", "-h", "--help", "?", "usage"})
 

@@ -6,9 +6,10 @@ body at INFO: pasted credentials, and 100 MB of log for a 100 MB request. The ga
 `max_body` bytes, verifies the signature with slack_sdk's `SignatureVerifier` itself, and logs only
 the request's size and the verdict.
 
-Replays: a signed command or interaction (a button press, a modal) is acted on once. Slack signs
-each delivery afresh, so the same timestamp and signature twice is a copy of one request; its
-digest is a row in `signed_requests`, whose primary key decides across processes.
+Replays: a signed interaction (a button press, a modal) or a command that changes something
+(`/hwerror resolve`) is acted on once; a lookup is not guarded, since answering it twice is
+harmless. Slack signs each delivery afresh, so the same timestamp and signature twice is a copy of
+one request; its digest is a row in `signed_requests`, whose primary key decides across processes.
 """
 
 from __future__ import annotations
@@ -28,6 +29,7 @@ from sqlalchemy import Engine, delete
 from sqlalchemy.exc import IntegrityError
 
 from bot.core.models import SignedRequest
+from bot.core.team import WRITING_COMMANDS, parse
 from knowledge.clock import utcnow
 from knowledge.db import session_factory
 
@@ -107,6 +109,10 @@ class RequestGate:
         """False when this signed command or interaction has been acted on already."""
         if self.verifier is None or ("command" not in req.body and req.body.get("type") in _EVENTS):
             return True  # events: Slack's retries are new deliveries, and claims answer each once
+        if "command" in req.body and not _changes_something(str(req.body.get("text") or "")):
+            # A lookup read twice is answered twice and recorded once (its incident is keyed by the
+            # trigger id): no write on the command's path, which on SQLite would queue every command.
+            return True
         timestamp = _header(req.headers, "x-slack-request-timestamp")
         signature = _header(req.headers, "x-slack-signature")
         digest = hashlib.sha256(f"{timestamp}:{signature}".encode()).hexdigest()
@@ -121,6 +127,12 @@ class RequestGate:
                 session.rollback()
                 return False
         return True
+
+
+def _changes_something(text: str) -> bool:
+    """The sub-commands that write: a replay of them must not act twice."""
+    command = parse(text)
+    return command is not None and command.name in WRITING_COMMANDS
 
 
 class _Clock(Clock):
