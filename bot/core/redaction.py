@@ -20,24 +20,10 @@ redacts in milliseconds: `bench/adversarial.py` measures it on adversarial shape
 
 from __future__ import annotations
 
+import functools
 import re
 from collections.abc import Iterator
 from typing import Any
-
-from detect_secrets.plugins.aws import AWSKeyDetector
-from detect_secrets.plugins.azure_storage_key import AzureStorageKeyDetector
-from detect_secrets.plugins.base import RegexBasedDetector
-from detect_secrets.plugins.basic_auth import BasicAuthDetector
-from detect_secrets.plugins.discord import DiscordBotTokenDetector
-from detect_secrets.plugins.github_token import GitHubTokenDetector
-from detect_secrets.plugins.gitlab_token import GitLabTokenDetector
-from detect_secrets.plugins.openai import OpenAIDetector
-from detect_secrets.plugins.private_key import PrivateKeyDetector
-from detect_secrets.plugins.pypi_token import PypiTokenDetector
-from detect_secrets.plugins.sendgrid import SendGridDetector
-from detect_secrets.plugins.slack import SlackDetector
-from detect_secrets.plugins.stripe import StripeDetector
-from detect_secrets.plugins.twilio import TwilioKeyDetector
 
 MASK = "[REDACTED]"
 
@@ -53,27 +39,47 @@ def _first_letters(names: str) -> str:
 # adversarial shapes (bench/adversarial.py): these grow linearly. Its JWT pattern (`eyJ[…]+\.`) and
 # npm pattern (`//.+/:_authToken=`) are quadratic on "eyJeyJ…" and "://…" (29 and 19 ms/KB at 40 KB,
 # 13x growth from 10 KB), so JWTs get a linear pattern of ours and npm tokens the named rule.
-_LIBRARY: tuple[type[RegexBasedDetector], ...] = (
-    AWSKeyDetector,
-    AzureStorageKeyDetector,
-    BasicAuthDetector,
-    DiscordBotTokenDetector,
-    GitHubTokenDetector,
-    GitLabTokenDetector,
-    OpenAIDetector,
-    PypiTokenDetector,
-    SendGridDetector,
-    SlackDetector,
-    StripeDetector,
-    TwilioKeyDetector,
-)
-_LIBRARY_PATTERNS: tuple[re.Pattern[str], ...] = tuple(p for d in _LIBRARY for p in d().denylist)
+@functools.cache
+def _library() -> tuple[tuple[re.Pattern[str], ...], tuple[re.Pattern[str], ...]]:
+    """detect-secrets' token patterns, and its private-key headers: imported on the first text to
+    redact, so that commands that never redact (a lookup of a bare code) do not pay 0.2 s for it."""
+    from detect_secrets.plugins.aws import AWSKeyDetector
+    from detect_secrets.plugins.azure_storage_key import AzureStorageKeyDetector
+    from detect_secrets.plugins.basic_auth import BasicAuthDetector
+    from detect_secrets.plugins.discord import DiscordBotTokenDetector
+    from detect_secrets.plugins.github_token import GitHubTokenDetector
+    from detect_secrets.plugins.gitlab_token import GitLabTokenDetector
+    from detect_secrets.plugins.openai import OpenAIDetector
+    from detect_secrets.plugins.private_key import PrivateKeyDetector
+    from detect_secrets.plugins.pypi_token import PypiTokenDetector
+    from detect_secrets.plugins.sendgrid import SendGridDetector
+    from detect_secrets.plugins.slack import SlackDetector
+    from detect_secrets.plugins.stripe import StripeDetector
+    from detect_secrets.plugins.twilio import TwilioKeyDetector
+
+    detectors = (
+        AWSKeyDetector,
+        AzureStorageKeyDetector,
+        BasicAuthDetector,
+        DiscordBotTokenDetector,
+        GitHubTokenDetector,
+        GitLabTokenDetector,
+        OpenAIDetector,
+        PypiTokenDetector,
+        SendGridDetector,
+        SlackDetector,
+        StripeDetector,
+        TwilioKeyDetector,
+    )
+    patterns = tuple(p for d in detectors for p in d().denylist)
+    return patterns, tuple(PrivateKeyDetector().denylist)
+
+
 # A JWT, linear: it may start only where a token starts (one start per run of token characters),
 # and then takes the whole token, signature included.
 _JWT = re.compile(r"(?<![A-Za-z0-9_=-])eyJ[A-Za-z0-9_=-]+\.[A-Za-z0-9_=-]+(?:\.[A-Za-z0-9_.+/=-]*)?")
 # A match that stops inside a token (JWT without its signature) is widened to the token's end.
 _TOKEN_TAIL = re.compile(r"[A-Za-z0-9_\-+/=.~%]{0,4000}")
-_KEY_HEADERS: tuple[re.Pattern[str], ...] = tuple(PrivateKeyDetector().denylist)
 _KEY_END = re.compile(r"-----END [A-Z0-9 ]{0,40}-----|PRIVATE KEY-----|Private-MAC: ?[0-9a-f]{0,128}")
 
 # Headers whose whole value is a credential, whatever scheme it uses (Bearer, Basic, OBS AK:sig,
@@ -139,7 +145,8 @@ def _mask_named(m: re.Match[str]) -> str:
 
 def _spans(text: str) -> Iterator[tuple[int, int]]:
     """Where detect-secrets' detectors see a secret: the whole token, widened to its end."""
-    for pattern in _LIBRARY_PATTERNS:
+    library, key_headers = _library()
+    for pattern in library:
         covered = -1  # matches inside the last widened span add nothing (and would cost its length)
         for m in pattern.finditer(text):
             start, end = m.span(m.lastindex) if m.lastindex else m.span()
@@ -148,7 +155,7 @@ def _spans(text: str) -> Iterator[tuple[int, int]]:
                 yield start, covered
     for m in _JWT.finditer(text):
         yield m.span()
-    for pattern in _KEY_HEADERS:
+    for pattern in key_headers:
         for m in pattern.finditer(text):
             footer = _KEY_END.search(text, m.end())
             yield m.start(), footer.end() if footer else len(text)
@@ -169,6 +176,11 @@ def _mask_spans(text: str, spans: Iterator[tuple[int, int]]) -> str:
         at = end
     out.append(text[at:])
     return "".join(out)
+
+
+def prepare() -> None:
+    """Load the detectors now (a server at boot), not on someone's first paste."""
+    _library()
 
 
 def redact(text: str) -> str:

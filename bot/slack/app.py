@@ -8,6 +8,7 @@ from concurrent.futures import ThreadPoolExecutor
 from slack_bolt import App
 from sqlalchemy import Engine
 
+from bot.core import redaction
 from bot.core.build import AppSettings, build_service
 from bot.slack.client import web_client
 from bot.slack.errors import answer_error
@@ -49,6 +50,7 @@ def create_app(settings: AppSettings, engine: Engine, *, catalogue: Catalogue | 
     )
     catalogue = catalogue or Catalogue(engine)
     catalogue.matcher()  # build the index now, not during someone's first command
+    redaction.prepare()
     service = build_service(engine, settings, catalogue=catalogue)
     app.use(AppRateLimited())
     app.use(ServiceMiddleware(service, settings))
