@@ -102,6 +102,7 @@ def test_the_manifest_matches_what_the_app_listens_for() -> None:
         "channels:history",
         "groups:history",
         "files:write",
+        "files:read",
     } == set(manifest["oauth_config"]["scopes"]["bot"])
     assert settings["socket_mode_enabled"] in (True, False)
 
