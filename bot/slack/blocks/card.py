@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import json
 from functools import lru_cache
 from typing import Any
 
@@ -18,7 +17,7 @@ from slack_sdk.models.blocks import (
 )
 
 from bot.core.cards import Card, Choice, ChoiceCard, RemedyCard, UnknownCard
-from bot.core.pipeline import Key
+from bot.slack.blocks.card_value import button_value
 from bot.slack.blocks.ids import ActionId
 from bot.slack.blocks.text import (
     FIELD_MAX,
@@ -32,18 +31,7 @@ from bot.slack.blocks.text import (
     safe_url,
     titled,
 )
-
-
-def button_value(key: Key, thread_ts: str | None = None) -> str:
-    value: dict[str, Any] = {"s": key[0], "c": key[1], "v": key[2]}
-    if thread_ts:
-        value["t"] = thread_ts
-    return json.dumps(value, separators=(",", ":"))
-
-
-def parse_value(value: str) -> tuple[Key, str | None]:
-    data = json.loads(value)
-    return (str(data["s"]), str(data["c"]), int(data["v"])), data.get("t")
+from bot.slack.blocks.variants import variant_blocks
 
 
 def remedy_blocks(card: RemedyCard, i: int, *, ephemeral: bool, thread_ts: str | None = None) -> list[Block]:
@@ -93,6 +81,7 @@ def remedy_blocks(card: RemedyCard, i: int, *, ephemeral: bool, thread_ts: str |
         blocks.append(ContextBlock(block_id=f"c{i}.services", elements=[mrkdwn(clip(text, SECTION_MAX))]))
         if card.alternatives:
             blocks.append(_pick_actions(f"c{i}.pick", card.alternatives, thread_ts))
+    blocks += variant_blocks(card, i, thread_ts)
     blocks.append(ContextBlock(block_id=f"c{i}.meta", elements=_meta(card)))
     blocks.append(ActionsBlock(block_id=f"c{i}.act", elements=_card_buttons(card, ephemeral, thread_ts)))
     return blocks

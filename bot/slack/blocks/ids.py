@@ -13,6 +13,7 @@ class ActionId(StrEnum):
     ADD_NOTE = "hwerror_add_note"
     PICK = "hwerror_pick"  # PICK:0, PICK:1, … (unique within an actions block)
     RESOLVE = "hwerror_resolve_ticket"
+    VARIANT = "hwerror_variant"  # the select of a code's variants on its card
 
 
 class CallbackId(StrEnum):
