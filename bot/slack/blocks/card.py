@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import json
 from functools import lru_cache
 from typing import Any
 
@@ -129,6 +130,8 @@ def _card_buttons(card: RemedyCard, ephemeral: bool, thread_ts: str | None) -> l
             ),
         ),
         ButtonElement(text=plain("Add team note", 75), action_id=ActionId.ADD_NOTE, value=value),
+        # Admins only: the service refuses everyone else when it is pressed.
+        ButtonElement(text=plain("Edit handling", 75), action_id=ActionId.EDIT_HANDLING, value=value),
     ]
     return buttons
 
@@ -162,6 +165,18 @@ def unknown_blocks(card: UnknownCard, i: int, thread_ts: str | None = None) -> l
     blocks.append(ContextBlock(block_id=f"c{i}.gap", elements=[mrkdwn(clip(note, SECTION_MAX))]))
     if card.candidates:
         blocks.append(_pick_actions(f"c{i}.pick", card.candidates, thread_ts))
+    # What the paste said of the code, to start the form with (a button value holds 2,000 chars).
+    taught = {
+        "c": clip(card.code, 64),
+        "m": clip(card.message, 1500) if card.message else None,
+        "st": card.status,
+    }
+    teach = ButtonElement(
+        text=plain("Add to knowledge base", 75),
+        action_id=ActionId.TEACH,
+        value=json.dumps(taught, separators=(",", ":")),
+    )
+    blocks.append(ActionsBlock(block_id=f"c{i}.teach", elements=[teach]))
     return blocks
 
 
