@@ -10,7 +10,6 @@ from __future__ import annotations
 import functools
 import json
 import time
-import uuid
 from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
@@ -31,6 +30,7 @@ from testing.slack.requests import (
     SIGNING_SECRET,
     TEAM_ID,
     AppProcess,
+    block_actions,
     event_body,
     form_body,
     http,
@@ -457,42 +457,6 @@ def test_a_429_is_waited_out_as_retry_after_says_and_the_reply_lands_once(
 
 
 # -- buttons, modal, shortcut -----------------------------------------------------------------------
-
-
-def block_actions(
-    action: dict[str, Any],
-    *,
-    user: str,
-    channel: str,
-    response_url: str,
-    message_: dict[str, Any] | None,
-    ephemeral: bool,
-) -> dict[str, Any]:
-    ts = (message_ or {}).get("ts") or new_ts()
-    payload: dict[str, Any] = {
-        "type": "block_actions",
-        "team": {"id": TEAM_ID, "domain": "test"},
-        "user": {"id": user, "username": user.lower(), "name": user.lower(), "team_id": TEAM_ID},
-        "api_app_id": "A0001",
-        "token": "legacy",
-        "trigger_id": f"trigger-{uuid.uuid4().hex[:8]}",
-        "container": {"type": "message", "message_ts": ts, "channel_id": channel, "is_ephemeral": ephemeral},
-        "channel": {"id": channel, "name": "support"},
-        "response_url": response_url,
-        "actions": [
-            {
-                "type": "button",
-                "action_id": action["action_id"],
-                "block_id": action["_block"],
-                "value": action["value"],
-                "text": action["text"],
-                "action_ts": str(time.time()),
-            }
-        ],
-    }
-    if message_ is not None:
-        payload["message"] = message_
-    return payload
 
 
 def test_post_to_channel_shares_the_card_and_removes_the_private_copy(

@@ -33,10 +33,11 @@ class Choice:
     code: str
     variant: int
     message: str
+    status: int | None = None
 
     @classmethod
     def from_data(cls, entry: EntryData) -> Choice:
-        return cls(entry.service, entry.code, entry.variant, entry.message)
+        return cls(entry.service, entry.code, entry.variant, entry.message, entry.status)
 
     @property
     def key(self) -> tuple[str, str, int]:
@@ -70,6 +71,9 @@ class RemedyCard:
     # The code is in several services and nothing said which: this card is one of them, and
     # `alternatives` hold the others' meanings.
     open_services: tuple[str, ...] = ()
+    # Every entry of this code (this one among them, in every service that has it) when there
+    # are several: the card says "2 of 8 variants" and lets the person switch.
+    variants: tuple[Choice, ...] = ()
 
     def as_public(self) -> RemedyCard:
         return replace(self, notes=(), seen_7d=None, ticket=None, public=True)
@@ -91,6 +95,11 @@ class RemedyCard:
     @property
     def key(self) -> tuple[str, str, int]:
         return self.entry.key
+
+    @property
+    def variant_number(self) -> int | None:
+        """This card's place (1-based) among `variants`; None when the code has one entry."""
+        return next((n for n, c in enumerate(self.variants, 1) if c.key == self.key), None)
 
     @property
     def newest_notes(self) -> tuple[CardNote, ...]:

@@ -82,7 +82,10 @@ class Pipeline:
     def card(self, session: Session, key: Key, *, with_tally: bool = True) -> RemedyCard | None:
         """The card of one entry (buttons: post, pick, vote, after a note), with its tally."""
         card = self.cache.cards(session, [key]).get(key)
-        if card is None or not with_tally or card.entry_id is None:
+        if card is None:
+            return None
+        card = replace(card, variants=code_variants(card.code, self._matcher()))
+        if not with_tally or card.entry_id is None:
             return card
         return replace(card, tally=tally(session, card.entry_id))
 
@@ -183,7 +186,18 @@ def _card(finding: Finding, cards: dict[Key, RemedyCard], matcher: Matcher) -> C
         alternatives=alternatives,
         request_id=finding.request_id,
         open_services=finding.services,
+        variants=code_variants(finding.code, matcher),
     )
+
+
+def code_variants(code: str, matcher: Matcher) -> tuple[Choice, ...]:
+    """Every entry of one code, by service and variant, when there are several (none otherwise):
+    the matcher's index by code, so a card costs a handful of entries, never a scan."""
+    ids = matcher.by_code.get(code, [])
+    if len(ids) < 2:
+        return ()
+    entries = sorted((matcher.entries[i] for i in ids), key=lambda e: (e.service, e.variant))
+    return tuple(Choice.from_data(e) for e in entries)
 
 
 def _alternatives(chosen: EntryData, candidates: Iterable[EntryData]) -> tuple[Choice, ...]:

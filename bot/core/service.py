@@ -179,8 +179,7 @@ class BotService:
 
     def teach(self, session: Session, actor: Actor, lesson: Lesson) -> RemedyCard:
         """Add a code the knowledge base lacks ("Add to knowledge base", `/teach`, `kb add`)."""
-        if not actor.may_add_notes:
-            raise NotAllowed("Only the people listed in HWERROR_ADMINS can add to the knowledge base.")
+        _may_teach(actor)
         problems = lesson.problems()
         if problems:
             raise BadRequest(" ".join(problems.values()))
@@ -190,10 +189,15 @@ class BotService:
         self.pipeline.note_added()
         return self.card(session, key)
 
+    def teach_form(self, session: Session, actor: Actor, key: Key | None = None) -> RemedyCard | None:
+        """ "Add to knowledge base" (no key) or "Edit handling" (the entry's card) pressed:
+        refused at once to whoever may not save it."""
+        _may_teach(actor)
+        return None if key is None else self.card(session, key, actor, with_tally=False)
+
     def edit_handling(self, session: Session, key: Key, actor: Actor, handling: str) -> RemedyCard:
         """An admin's better handling text for a known entry; the change is audited."""
-        if not actor.may_add_notes:
-            raise NotAllowed("Only the people listed in HWERROR_ADMINS can edit the knowledge base.")
+        _may_teach(actor)
         handling = handling.strip()
         if not handling:
             raise BadRequest("Write the handling text first.")
@@ -289,6 +293,13 @@ class BotService:
 def _may_see(actor: Actor | None) -> None:
     if actor is not None and actor.sees_nothing:
         raise NotAllowed(OUTSIDE)
+
+
+def _may_teach(actor: Actor) -> None:
+    if actor.external:
+        raise NotAllowed(OUTSIDE)
+    if not actor.may_add_notes:
+        raise NotAllowed("Only the people listed in HWERROR_ADMINS can change the knowledge base.")
 
 
 def _may_write_notes(actor: Actor) -> None:

@@ -65,6 +65,8 @@ def card_panel(card: RemedyCard, number: int | None = None, *, all_notes: bool =
             )
         )
         parts.append(_choices(card.alternatives))
+    if card.variant_number is not None:
+        parts += _variants(card)
     first = card.entry.message.splitlines()[0] if card.entry.message.strip() else ""
     title = f"{_number(number)}[bold]{escape(card.code)}[/bold]  {escape(first)}"
     return Panel(Group(*parts), title=title, title_align="left", border_style="red")
@@ -82,6 +84,21 @@ def _choices(choices: tuple[Choice, ...]) -> Table:
         first = c.message.splitlines()[0] if c.message.strip() else ""
         table.add_row(escape(c.code), escape(first))
     return table
+
+
+def _variants(card: RemedyCard) -> list[Table | Text]:
+    """ "2 of 8 variants" and each of them, this one marked (`kb show CODE` has them in full)."""
+    head = f"{card.variant_number} of {len(card.variants)} variants (hwerror kb show {card.code}):"
+    table = Table.grid(padding=(0, 1))
+    table.add_column(no_wrap=True)
+    table.add_column(no_wrap=True)
+    table.add_column(justify="right", no_wrap=True)
+    table.add_column(overflow="fold")
+    for n, c in enumerate(card.variants, 1):
+        mark = "→" if c.key == card.key else " "
+        first = c.message.splitlines()[0] if c.message.strip() else ""
+        table.add_row(f"{mark}{n}.", escape(c.service), str(c.status or ""), escape(first))
+    return [Text(head, style="bold cyan"), table]
 
 
 def unknown_panel(card: UnknownCard, number: int | None = None) -> Panel:

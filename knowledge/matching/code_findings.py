@@ -21,6 +21,9 @@ from knowledge.types import EntryData
 # Words of a typed query: "A1S" and "ais" stay words, "ais27" is "ais" and "27".
 _LOOKUP_WORD = re.compile(r"[A-Za-z](?:[A-Za-z0-9]{0,24}[A-Za-z])?|[0-9]+")
 GUESS = "guess"  # a Resolution built from part of a code: its codes are only candidates
+# The words typed beside a code in a lookup pick its variant only when they are this close to
+# the variant's message.
+WORDS_NAME_VARIANT = 0.6
 MAX_MESSAGE_SEARCHES = 4  # per text, for the "did you mean" of unknown codes
 
 
@@ -139,7 +142,12 @@ def code_finding(index: EntryIndex, evidence: CodeEvidence, ctx: MatchContext) -
     span = evidence.mentions[0].span
     if len(res.codes) == 1 and res.how != GUESS:
         code = res.codes[0]
-        chosen, sim, left_open = index.choose_variant(index.by_code[code], message, status, ctx)
+        ids = index.by_code[code]
+        words = ctx.words if message is None else None
+        chosen, sim, left_open = index.choose_variant(ids, message or words, status, ctx)
+        if words is not None and sim < WORDS_NAME_VARIANT:
+            # The words typed are no variant's message ("ais 27 in prod"): as if not typed.
+            chosen, sim, left_open = index.choose_variant(ids, None, status, ctx)
         entry = index.entries[chosen]
         base = {
             "exact": 1.0,

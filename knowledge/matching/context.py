@@ -17,7 +17,7 @@ if TYPE_CHECKING:
 class MatchContext:
     """One match call's text, and how many message searches it has spent."""
 
-    __slots__ = ("text", "searches", "evidence", "hints")
+    __slots__ = ("text", "searches", "evidence", "hints", "words")
 
     def __init__(self, text: str, hints: tuple[str, ...] = ()) -> None:
         self.text = text
@@ -26,6 +26,9 @@ class MatchContext:
         self.evidence: Evidence | None = None
         # Services the channel suggests (its default, then those seen there lately), best first.
         self.hints = hints
+        # Lookup mode: the words typed beside the one code ("APIG.0201 Request entity too
+        # large"), which may name one of its variants.
+        self.words: str | None = None
 
 
 class Spans:

@@ -12,16 +12,19 @@ looked for first (code_findings); messages only in the text the codes leave (mes
 
 from __future__ import annotations
 
+import re
 from typing import Literal
 
 from knowledge.matching.code_findings import code_finding, gather_codes, typed_code
 from knowledge.matching.context import MatchContext
 from knowledge.matching.entry_index import EntryIndex
-from knowledge.matching.extract import extract_all
+from knowledge.matching.extract import Mention, extract_all
 from knowledge.matching.findings import Finding
 from knowledge.matching.message_findings import cut_off_messages, keyword_findings, message_findings
 
 Mode = Literal["lookup", "paste"]
+
+_LETTER = re.compile(r"[^\W\d_]")
 
 
 class Matcher(EntryIndex):
@@ -41,6 +44,8 @@ class Matcher(EntryIndex):
             if typed is not None:
                 codes[typed.key] = typed
         ctx = MatchContext(ex.text, hints)
+        if lookup and len(codes) == 1:
+            ctx.words = _words_beside(ex.text, next(iter(codes.values())).mentions)
         findings = [code_finding(self, ev, ctx) for ev in codes.values()]
         code_spans = [m.span for ev in codes.values() for m in ev.mentions]
         found_codes = {f.code for f in findings}
@@ -51,3 +56,17 @@ class Matcher(EntryIndex):
             findings += keyword_findings(self, ctx)
         findings.sort(key=lambda f: f.span[0] if f.span else 0)
         return findings
+
+
+def _words_beside(text: str, mentions: list[Mention]) -> str | None:
+    """What a lookup says besides its code, when it says something (letters, not only a status):
+    "APIG.0201 Request entity too large" → "Request entity too large"."""
+    if any(m.message is not None for m in mentions):
+        return None  # the text carries its own message field
+    rest, at = [], 0
+    for m in sorted(mentions, key=lambda m: m.span):
+        rest.append(text[at : m.span[0]])
+        at = max(at, m.span[1])
+    rest.append(text[at:])
+    words = " ".join("".join(rest).split()).strip(" :-,;|\"'")
+    return words if _LETTER.search(words) else None

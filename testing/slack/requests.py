@@ -251,3 +251,39 @@ def message(
         "channel_type": "channel",
         **extra,
     }
+
+
+def block_actions(
+    action: dict[str, Any],
+    *,
+    user: str,
+    channel: str,
+    response_url: str,
+    message_: dict[str, Any] | None,
+    ephemeral: bool,
+) -> dict[str, Any]:
+    ts = (message_ or {}).get("ts") or new_ts()
+    payload: dict[str, Any] = {
+        "type": "block_actions",
+        "team": {"id": TEAM_ID, "domain": "test"},
+        "user": {"id": user, "username": user.lower(), "name": user.lower(), "team_id": TEAM_ID},
+        "api_app_id": "A0001",
+        "token": "legacy",
+        "trigger_id": f"trigger-{uuid.uuid4().hex[:8]}",
+        "container": {"type": "message", "message_ts": ts, "channel_id": channel, "is_ephemeral": ephemeral},
+        "channel": {"id": channel, "name": "support"},
+        "response_url": response_url,
+        "actions": [_pressed(action)],
+    }
+    if message_ is not None:
+        payload["message"] = message_
+    return payload
+
+
+def _pressed(action: dict[str, Any]) -> dict[str, Any]:
+    """A button as Slack reports its press, or a select (an `options` element, with the option
+    chosen in `_chosen`) as Slack reports a choice."""
+    base = {"action_id": action["action_id"], "block_id": action["_block"], "action_ts": str(time.time())}
+    if action.get("type") == "static_select":
+        return {**base, "type": "static_select", "selected_option": action["_chosen"]}
+    return {**base, "type": "button", "value": action["value"], "text": action["text"]}

@@ -18,7 +18,7 @@ from slack_sdk.models.blocks import (
 )
 
 from bot.core.cards import Card, Choice, ChoiceCard, RemedyCard, UnknownCard
-from bot.core.pipeline import Key
+from bot.slack.blocks.card_value import button_value
 from bot.slack.blocks.ids import ActionId
 from bot.slack.blocks.text import (
     FIELD_MAX,
@@ -32,18 +32,7 @@ from bot.slack.blocks.text import (
     safe_url,
     titled,
 )
-
-
-def button_value(key: Key, thread_ts: str | None = None) -> str:
-    value: dict[str, Any] = {"s": key[0], "c": key[1], "v": key[2]}
-    if thread_ts:
-        value["t"] = thread_ts
-    return json.dumps(value, separators=(",", ":"))
-
-
-def parse_value(value: str) -> tuple[Key, str | None]:
-    data = json.loads(value)
-    return (str(data["s"]), str(data["c"]), int(data["v"])), data.get("t")
+from bot.slack.blocks.variants import variant_blocks
 
 
 def remedy_blocks(card: RemedyCard, i: int, *, ephemeral: bool, thread_ts: str | None = None) -> list[Block]:
@@ -93,6 +82,7 @@ def remedy_blocks(card: RemedyCard, i: int, *, ephemeral: bool, thread_ts: str |
         blocks.append(ContextBlock(block_id=f"c{i}.services", elements=[mrkdwn(clip(text, SECTION_MAX))]))
         if card.alternatives:
             blocks.append(_pick_actions(f"c{i}.pick", card.alternatives, thread_ts))
+    blocks += variant_blocks(card, i, thread_ts)
     blocks.append(ContextBlock(block_id=f"c{i}.meta", elements=_meta(card)))
     blocks.append(ActionsBlock(block_id=f"c{i}.act", elements=_card_buttons(card, ephemeral, thread_ts)))
     return blocks
@@ -140,6 +130,8 @@ def _card_buttons(card: RemedyCard, ephemeral: bool, thread_ts: str | None) -> l
             ),
         ),
         ButtonElement(text=plain("Add team note", 75), action_id=ActionId.ADD_NOTE, value=value),
+        # Admins only: the service refuses everyone else when it is pressed.
+        ButtonElement(text=plain("Edit handling", 75), action_id=ActionId.EDIT_HANDLING, value=value),
     ]
     return buttons
 
@@ -173,6 +165,18 @@ def unknown_blocks(card: UnknownCard, i: int, thread_ts: str | None = None) -> l
     blocks.append(ContextBlock(block_id=f"c{i}.gap", elements=[mrkdwn(clip(note, SECTION_MAX))]))
     if card.candidates:
         blocks.append(_pick_actions(f"c{i}.pick", card.candidates, thread_ts))
+    # What the paste said of the code, to start the form with (a button value holds 2,000 chars).
+    taught = {
+        "c": clip(card.code, 64),
+        "m": clip(card.message, 1500) if card.message else None,
+        "st": card.status,
+    }
+    teach = ButtonElement(
+        text=plain("Add to knowledge base", 75),
+        action_id=ActionId.TEACH,
+        value=json.dumps(taught, separators=(",", ":")),
+    )
+    blocks.append(ActionsBlock(block_id=f"c{i}.teach", elements=[teach]))
     return blocks
 
 

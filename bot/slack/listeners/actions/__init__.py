@@ -6,7 +6,17 @@ from slack_bolt import App
 
 from bot.slack.blocks.ids import ActionId
 from bot.slack.errors import answering_errors
-from bot.slack.listeners.actions import escalate, feedback, note, pick, post, resolve
+from bot.slack.listeners.actions import (
+    edit_handling,
+    escalate,
+    feedback,
+    note,
+    pick,
+    post,
+    resolve,
+    teach,
+    variant,
+)
 
 
 def register(app: App) -> None:
@@ -17,3 +27,6 @@ def register(app: App) -> None:
     app.action(ActionId.RESOLVE)(answering_errors(resolve.resolve_ticket))
     app.action(ActionId.ADD_NOTE)(answering_errors(note.open_note_modal))
     app.action(re.compile(rf"^{ActionId.PICK}:\d+$"))(answering_errors(pick.pick_candidate))
+    app.action(ActionId.VARIANT)(answering_errors(variant.switch_variant))
+    app.action(ActionId.TEACH)(answering_errors(teach.open_teach_modal))
+    app.action(ActionId.EDIT_HANDLING)(answering_errors(edit_handling.open_handling_modal))

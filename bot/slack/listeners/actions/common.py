@@ -10,7 +10,8 @@ from slack_sdk import WebClient
 
 from bot.core.cards import RemedyCard
 from bot.core.pipeline import Key, Reply
-from bot.slack.blocks.card import card_blocks, card_index, parse_value, replace_card
+from bot.slack.blocks.card import card_blocks, card_index, replace_card
+from bot.slack.blocks.card_value import parse_value
 from bot.slack.blocks.reply import reply_message
 
 

@@ -1,0 +1,24 @@
+"""What a submitted modal carries: its fields' values and the private_metadata we wrote."""
+
+from __future__ import annotations
+
+import json
+from typing import Any
+
+from bot.slack.blocks.ids import FIELD_INPUT
+
+
+def field_value(view: dict[str, Any], block_id: str) -> str:
+    values = view.get("state", {}).get("values", {}).get(block_id, {}).get(FIELD_INPUT) or {}
+    value = values.get("value") if isinstance(values, dict) else None
+    return value if isinstance(value, str) else ""
+
+
+def metadata(view: dict[str, Any]) -> dict[str, Any] | None:
+    """The modal's private_metadata, or None when it is not a JSON object (forged or mangled)."""
+    raw = view.get("private_metadata")
+    try:
+        meta = json.loads(raw) if isinstance(raw, str) and raw else None
+    except ValueError:
+        return None
+    return meta if isinstance(meta, dict) else None
