@@ -2,16 +2,13 @@
 
 from __future__ import annotations
 
-import json
 from typing import Any
-
-from slack_sdk.models.blocks import InputBlock, PlainTextInputElement, SectionBlock
-from slack_sdk.models.views import View
 
 from bot.core.cards import RemedyCard
 from bot.core.teach import TEXT_MAX
 from bot.slack.blocks.ids import FIELD_INPUT, CallbackId
-from bot.slack.blocks.text import SECTION_MAX, clip, escape, first_line, mrkdwn, plain
+from bot.slack.blocks.text import clip, escape, first_line
+from bot.slack.blocks.text_modal import TextField, text_modal
 
 HANDLING_BLOCK = "handling"
 
@@ -22,24 +19,7 @@ def handling_modal(card: RemedyCard, metadata: dict[str, Any]) -> dict[str, Any]
         f"*{escape(card.code)}* ({escape(card.service)}) {message}\n"
         'The new text replaces "What to do" on this card for everyone; the change is audited.'
     )
-    return View(
-        type="modal",
-        callback_id=CallbackId.HANDLING_MODAL,
-        title=plain("Edit handling", 24),
-        submit=plain("Save", 24),
-        close=plain("Cancel", 24),
-        private_metadata=json.dumps(metadata, separators=(",", ":")),
-        blocks=[
-            SectionBlock(text=mrkdwn(clip(intro, SECTION_MAX))),
-            InputBlock(
-                block_id=HANDLING_BLOCK,
-                label=plain("What to do", 2000),
-                element=PlainTextInputElement(
-                    action_id=FIELD_INPUT,
-                    multiline=True,
-                    max_length=TEXT_MAX,
-                    initial_value=clip(card.entry.handling, TEXT_MAX) or None,
-                ),
-            ),
-        ],
-    ).to_dict()
+    field = TextField(
+        HANDLING_BLOCK, FIELD_INPUT, "What to do", TEXT_MAX, clip(card.entry.handling, TEXT_MAX)
+    )
+    return text_modal(CallbackId.HANDLING_MODAL, "Edit handling", intro, field, metadata)

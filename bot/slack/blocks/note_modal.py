@@ -2,16 +2,13 @@
 
 from __future__ import annotations
 
-import json
 from typing import Any
-
-from slack_sdk.models.blocks import InputBlock, PlainTextInputElement, SectionBlock
-from slack_sdk.models.views import View
 
 from bot.core.cards import RemedyCard
 from bot.core.service import NOTE_MAX
 from bot.slack.blocks.ids import NOTE_BLOCK, NOTE_INPUT, CallbackId
-from bot.slack.blocks.text import SECTION_MAX, clip, escape, first_line, mrkdwn, plain
+from bot.slack.blocks.text import clip, escape, first_line
+from bot.slack.blocks.text_modal import TextField, text_modal
 
 
 def note_modal(card: RemedyCard, metadata: dict[str, Any]) -> dict[str, Any]:
@@ -19,19 +16,5 @@ def note_modal(card: RemedyCard, metadata: dict[str, Any]) -> dict[str, Any]:
         f"*{escape(card.code)}* {escape(clip(first_line(card.entry.message), 500))}\n"
         "The note is shown on this card for everyone, with your name and the date."
     )
-    return View(
-        type="modal",
-        callback_id=CallbackId.NOTE_MODAL,
-        title=plain("Team note", 24),
-        submit=plain("Save", 24),
-        close=plain("Cancel", 24),
-        private_metadata=json.dumps(metadata, separators=(",", ":")),
-        blocks=[
-            SectionBlock(text=mrkdwn(clip(intro, SECTION_MAX))),
-            InputBlock(
-                block_id=NOTE_BLOCK,
-                label=plain("What should the team know?", 2000),
-                element=PlainTextInputElement(action_id=NOTE_INPUT, multiline=True, max_length=NOTE_MAX),
-            ),
-        ],
-    ).to_dict()
+    field = TextField(NOTE_BLOCK, NOTE_INPUT, "What should the team know?", NOTE_MAX)
+    return text_modal(CallbackId.NOTE_MODAL, "Team note", intro, field, metadata)
