@@ -29,6 +29,14 @@ class EscalationAction(StrEnum):
     ATTACHED = "attached"
 
 
+class OutboxKind(StrEnum):
+    """What an outbox item is."""
+
+    TICKET = "ticket"  # a call to the ticket backend
+    CHAT = "chat"  # a message (or chart, or Home tab) the chat front end posts
+    ANSWER = "answer"  # a request kept before it was acknowledged, still to be answered
+
+
 class OutboxStatus(StrEnum):
     PENDING = "pending"
     DONE = "done"

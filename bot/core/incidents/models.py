@@ -1,4 +1,4 @@
-"""Incidents, tickets and the outbox of calls to ticket backends."""
+"""Incidents, tickets and the outbox of everything the bot owes (ticket calls, chat messages, answers)."""
 
 from __future__ import annotations
 
@@ -18,7 +18,7 @@ from sqlalchemy import (
 )
 from sqlalchemy.orm import Mapped, mapped_column
 
-from bot.core.incidents.enums import TicketStatus
+from bot.core.incidents.enums import OutboxKind, TicketStatus
 from knowledge.clock import utcnow
 from knowledge.models import Base
 
@@ -106,21 +106,31 @@ class TicketEvent(Base):
 
 
 class OutboxItem(Base):
-    """A call to a ticket backend that must happen at least once and take effect at most once."""
+    """Something the bot owes that must happen at least once and take effect at most once: a call
+    to a ticket backend, a message to post in the chat, or a kept request still to be answered.
+    `kind` says which (OutboxKind); `lane` is what a sender paces by (a chat method and channel)."""
 
     __tablename__ = "outbox"
-    __table_args__ = (Index("ix_outbox_due", "status", "next_attempt_at"),)
+    __table_args__ = (
+        Index("ix_outbox_due", "status", "next_attempt_at"),
+        Index("ix_outbox_kind_due", "kind", "status", "next_attempt_at"),
+    )
 
     id: Mapped[int] = mapped_column(primary_key=True)
-    ticket_id: Mapped[int] = mapped_column(ForeignKey("tickets.id", ondelete="CASCADE"), index=True)
+    kind: Mapped[str] = mapped_column(String(16), default=OutboxKind.TICKET, server_default="ticket")
+    ticket_id: Mapped[int | None] = mapped_column(ForeignKey("tickets.id", ondelete="CASCADE"), index=True)
     backend: Mapped[str] = mapped_column(String(16))
-    action: Mapped[str] = mapped_column(String(16))  # create, comment, resolve, reopen
+    action: Mapped[str] = mapped_column(String(32))  # create, comment, resolve, reopen; chat.postMessage, …
+    lane: Mapped[str | None] = mapped_column(String(100))
     payload: Mapped[dict[str, Any]] = mapped_column(JSON)
     idempotency_key: Mapped[str] = mapped_column(String(80), unique=True)
     status: Mapped[str] = mapped_column(String(16), default="pending")  # pending, done, dead
     attempts: Mapped[int] = mapped_column(Integer, default=0)
     next_attempt_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), default=utcnow)
     claimed_until: Mapped[datetime | None] = mapped_column(DateTime(timezone=True))
+    # After this an undelivered item is dead, however few attempts it had (a reply hours late helps
+    # nobody); None: only `max_attempts` ends it.
+    deadline: Mapped[datetime | None] = mapped_column(DateTime(timezone=True))
     last_error: Mapped[str | None] = mapped_column(Text)
     created_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), default=utcnow)
     done_at: Mapped[datetime | None] = mapped_column(DateTime(timezone=True))

@@ -1,26 +1,30 @@
-"""The outbox: calls to ticket backends, written in the ticket's own transaction.
+"""The outbox: everything the bot owes, written in the transaction of the change that owes it.
 
-A row is written with the change that calls for it (record.py writes "create" and "reopen";
-`enqueue_comment` and `enqueue_resolve` here write the others), so a call is never lost and never
-made for a change that was rolled back. `outbox.worker` makes the calls.
+Ticket calls are written with the ticket's change (record.py writes "create" and "reopen";
+`enqueue_comment` and `enqueue_resolve` here write the others); chat messages with the claim or
+incident that calls for them (`enqueue_chat`); a request Slack sent is kept before it is
+acknowledged (`enqueue_answer`). So nothing owed is lost, and nothing is done for a change that
+was rolled back. `outbox.worker` makes the ticket calls; the chat front end delivers the rest.
 """
 
 from __future__ import annotations
 
 import uuid
 from collections.abc import Collection, Mapping
-from datetime import datetime
+from datetime import datetime, timedelta
 from typing import Any
 
-from sqlalchemy import select, update
+from sqlalchemy import case, select, update
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
 
-from bot.core.incidents.enums import OutboxStatus
+from bot.core.incidents.enums import OutboxKind, OutboxStatus
 from bot.core.incidents.models import Incident, OutboxItem, Ticket
 from knowledge.clock import utcnow
 
 ACTIONS = ("create", "reopen", "comment", "resolve")
+# A requeued item with a deadline has this long again to be delivered.
+REQUEUED_WINDOW = timedelta(hours=1)
 # Actions that make the external ticket: later calls for the same ticket wait for them.
 OPENING = ("create", "reopen")
 
@@ -54,11 +58,67 @@ def enqueue(
         idempotency_key=key,
         next_attempt_at=now or utcnow(),
     )
+    return _add_once(session, item)  # None: already queued under this key, by this process or another
+
+
+def enqueue_chat(
+    session: Session,
+    action: str,
+    payload: Mapping[str, Any],
+    *,
+    key: str,
+    lane: str | None,
+    deadline: datetime | None = None,
+    now: datetime | None = None,
+) -> OutboxItem | None:
+    """A message (or upload, or Home tab) for the chat front end to deliver; `action` is its
+    method, `lane` what its sender paces by (method and channel). One per key."""
+    return _add_once(
+        session,
+        OutboxItem(
+            kind=OutboxKind.CHAT,
+            backend="chat",
+            action=action,
+            lane=lane,
+            payload=dict(payload),
+            idempotency_key=key[:80],
+            next_attempt_at=now or utcnow(),
+            deadline=deadline,
+        ),
+    )
+
+
+def enqueue_answer(
+    session: Session,
+    action: str,
+    payload: Mapping[str, Any],
+    *,
+    key: str,
+    deadline: datetime | None = None,
+    now: datetime | None = None,
+) -> OutboxItem | None:
+    """A request kept before it is acknowledged, to be answered by whichever process is free;
+    None when the same request (a redelivery) was kept already."""
+    return _add_once(
+        session,
+        OutboxItem(
+            kind=OutboxKind.ANSWER,
+            backend="chat",
+            action=action,
+            payload=dict(payload),
+            idempotency_key=key[:80],
+            next_attempt_at=now or utcnow(),
+            deadline=deadline,
+        ),
+    )
+
+
+def _add_once(session: Session, item: OutboxItem) -> OutboxItem | None:
     try:
         with session.begin_nested():
             session.add(item)
     except IntegrityError:
-        return None  # already queued under this key, by this process or another
+        return None
     return item
 
 
@@ -113,26 +173,31 @@ def enqueue_resolve(
 # -- inspection -------------------------------------------------------------------------------
 
 
-def dead_items(session: Session, limit: int = 50) -> list[OutboxItem]:
-    """The calls that gave up, newest first, each with its last error."""
-    return list(
-        session.scalars(
-            select(OutboxItem)
-            .where(OutboxItem.status == OutboxStatus.DEAD)
-            .order_by(OutboxItem.id.desc())
-            .limit(limit)
-        )
-    )
+def dead_items(session: Session, limit: int = 50, kind: OutboxKind | None = None) -> list[OutboxItem]:
+    """The items that gave up, newest first, each with its last error."""
+    query = select(OutboxItem).where(OutboxItem.status == OutboxStatus.DEAD)
+    if kind is not None:
+        query = query.where(OutboxItem.kind == kind)
+    return list(session.scalars(query.order_by(OutboxItem.id.desc()).limit(limit)))
 
 
 def requeue_dead(session: Session, ids: Collection[int] | None = None, *, now: datetime | None = None) -> int:
-    """Give dead calls a fresh set of attempts (after the configuration was fixed, say)."""
+    """Give dead items a fresh set of attempts (after the configuration was fixed, say); an item
+    past its deadline gets a new one, REQUEUED_WINDOW from now."""
+    now = now or utcnow()
     stmt = update(OutboxItem).where(OutboxItem.status == OutboxStatus.DEAD)
     if ids is not None:
         stmt = stmt.where(OutboxItem.id.in_(list(ids)))
     result = session.execute(
         stmt.values(
-            status=OutboxStatus.PENDING, attempts=0, next_attempt_at=now or utcnow(), claimed_until=None
+            status=OutboxStatus.PENDING,
+            attempts=0,
+            next_attempt_at=now,
+            claimed_until=None,
+            deadline=case(
+                (OutboxItem.deadline.is_(None), None),
+                else_=now + REQUEUED_WINDOW,
+            ),
         ).execution_options(synchronize_session=False)
     )
     return int(result.rowcount)  # type: ignore[attr-defined]

@@ -1,7 +1,7 @@
 """The outbox worker: it makes each queued call at least once and, through the row's
 idempotency key, in effect at most once:
 
-* claiming is a conditional UPDATE (pending, due, not leased) whose row count says who won, so
+* claiming (outbox.lease) is one UPDATE of pending, due, unleased rows that returns who won, so
   several workers (threads or processes, SQLite or PostgreSQL) never hold one item at once;
 * the backend call happens outside any transaction, under a lease long enough for it;
 * the result is written only while the lease is still ours (the lease time is the fence);
@@ -20,15 +20,16 @@ from dataclasses import dataclass, field
 from datetime import datetime, timedelta
 from typing import Any
 
-from sqlalchemy import Engine, or_, select, update
+from sqlalchemy import Engine, select, update
 from sqlalchemy.exc import DBAPIError
 from sqlalchemy.orm import Session
 
 from bot.core.incidents.backends import BackendRejected, BackendUnavailable, ExternalRef, TicketBackend
 from bot.core.incidents.backends.http import scrub
 from bot.core.incidents.backends.internal import InternalBackend
-from bot.core.incidents.enums import OutboxOutcome, OutboxStatus
+from bot.core.incidents.enums import OutboxKind, OutboxOutcome, OutboxStatus
 from bot.core.incidents.models import OutboxItem, Ticket
+from bot.core.incidents.outbox import lease as leases
 from bot.core.incidents.outbox.calls import Backoff, Call, make_call
 from bot.core.incidents.outbox.prepare import Decision, prepare
 from bot.core.incidents.outbox.queue import OPENING
@@ -110,11 +111,7 @@ class OutboxWorker:
             return list(
                 session.scalars(
                     select(OutboxItem.id)
-                    .where(
-                        OutboxItem.status == OutboxStatus.PENDING,
-                        OutboxItem.next_attempt_at <= now,
-                        or_(OutboxItem.claimed_until.is_(None), OutboxItem.claimed_until < now),
-                    )
+                    .where(leases.due(OutboxKind.TICKET, now))
                     .order_by(OutboxItem.next_attempt_at, OutboxItem.id)
                     .limit(self.batch)
                 )
@@ -123,20 +120,9 @@ class OutboxWorker:
     def claim(self, item_id: int, now: datetime) -> datetime | None:
         """Take the item for one lease; the lease's end is returned as the fencing token, or None
         when another worker has it (or it is no longer due)."""
-        until = now + self.lease
         with self.sessions() as session, session.begin():
-            result = session.execute(
-                update(OutboxItem)
-                .where(
-                    OutboxItem.id == item_id,
-                    OutboxItem.status == OutboxStatus.PENDING,
-                    OutboxItem.next_attempt_at <= now,
-                    or_(OutboxItem.claimed_until.is_(None), OutboxItem.claimed_until < now),
-                )
-                .values(claimed_until=until)
-                .execution_options(synchronize_session=False)
-            )
-            return until if result.rowcount == 1 else None  # type: ignore[attr-defined]
+            won, token = leases.claim(session, OutboxKind.TICKET, now, self.lease, ids=[item_id])
+        return token if won else None
 
     def process(self, item_id: int, now: datetime | None = None) -> RunSummary:
         """Claim one item and make its call; the summary counts what became of it (nothing if
@@ -273,15 +259,7 @@ class OutboxWorker:
         self, session: Session, item_id: int, token: datetime, *, outcome: OutboxOutcome, **values: Any
     ) -> OutboxOutcome:
         """Record what happened, only if the lease is still ours; "lost" when it is not."""
-        if values.get("status") is OutboxStatus.DONE:
-            values["last_error"] = None
-        result = session.execute(
-            update(OutboxItem)
-            .where(OutboxItem.id == item_id, OutboxItem.claimed_until == token)
-            .values(claimed_until=None, **values)
-            .execution_options(synchronize_session=False)
-        )
-        if result.rowcount != 1:  # type: ignore[attr-defined]
+        if not leases.settle(session, item_id, token, **values):
             # The call outlived the lease and another worker took the item; its run (with the
             # same idempotency key) decides the outcome.
             log.warning("outbox item %s: lease lost before its outcome was written", item_id)

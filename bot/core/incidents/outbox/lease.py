@@ -1,0 +1,88 @@
+"""Taking outbox items for one lease, and writing what became of them while the lease holds.
+
+Every kind of item (ticket calls, chat messages, kept requests) is claimed the same way: one
+UPDATE … WHERE id IN (SELECT … FOR UPDATE SKIP LOCKED) RETURNING id, so on PostgreSQL a process
+never waits for rows another is claiming and on SQLite the single statement is the write lock.
+Either way an item is held by one worker at a time. The lease's end is the fencing token: a
+worker writes an outcome only while `claimed_until` still equals the token it was given.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Collection
+from datetime import datetime, timedelta
+from typing import Any
+
+from sqlalchemy import ColumnElement, and_, func, or_, select, update
+from sqlalchemy.orm import Session
+
+from bot.core.incidents.enums import OutboxKind, OutboxStatus
+from bot.core.incidents.models import OutboxItem
+
+
+def due(kind: OutboxKind, now: datetime) -> ColumnElement[bool]:
+    """The items of `kind` a worker may take now: pending, due, and not leased."""
+    return and_(
+        OutboxItem.kind == kind,
+        OutboxItem.status == OutboxStatus.PENDING,
+        OutboxItem.next_attempt_at <= now,
+        or_(OutboxItem.claimed_until.is_(None), OutboxItem.claimed_until < now),
+    )
+
+
+def claim(
+    session: Session,
+    kind: OutboxKind,
+    now: datetime,
+    lease: timedelta,
+    *,
+    ids: Collection[int] | None = None,
+    limit: int = 50,
+) -> tuple[list[int], datetime]:
+    """Take up to `limit` due items (of `ids`, when given), oldest first, for one lease.
+
+    Returns the ids this caller won and the token to write their outcomes with. The caller's
+    transaction holds the claim: commit it at once, before doing the work."""
+    until = now + lease
+    candidates = select(OutboxItem.id).where(due(kind, now))
+    if ids is not None:
+        if not ids:
+            return [], until
+        candidates = candidates.where(OutboxItem.id.in_(list(ids)))
+    candidates = (
+        candidates.order_by(OutboxItem.next_attempt_at, OutboxItem.id)
+        .limit(limit)
+        .with_for_update(skip_locked=True)
+    )
+    won = session.scalars(
+        update(OutboxItem)
+        .where(OutboxItem.id.in_(candidates), due(kind, now))
+        .values(claimed_until=until)
+        .returning(OutboxItem.id)
+        .execution_options(synchronize_session=False)
+    )
+    return sorted(won), until
+
+
+def oldest_per_lane(
+    session: Session, kind: OutboxKind, now: datetime, *, busy: Collection[str] = (), limit: int = 50
+) -> list[int]:
+    """The oldest due item of each lane that is not busy here: what a paced sender takes next."""
+    query = select(func.min(OutboxItem.id)).where(due(kind, now)).group_by(OutboxItem.lane)
+    if busy:
+        query = query.where(or_(OutboxItem.lane.is_(None), OutboxItem.lane.not_in(list(busy))))
+    return sorted(i for i in session.scalars(query.limit(limit)) if i is not None)
+
+
+def settle(session: Session, item_id: int, token: datetime, **values: Any) -> bool:
+    """Write the item's outcome (and end the lease) if the lease is still ours; False when it is
+    not: the work outlived it and another worker took the item, whose run decides."""
+    if values.get("status") is OutboxStatus.DONE:
+        values.setdefault("last_error", None)
+    result = session.execute(
+        update(OutboxItem)
+        .where(OutboxItem.id == item_id, OutboxItem.claimed_until == token)
+        .values(claimed_until=None, **values)
+        .execution_options(synchronize_session=False)
+    )
+    return bool(result.rowcount == 1)  # type: ignore[attr-defined]
