@@ -92,6 +92,22 @@ class Settings(BaseSettings):
     # A bot's messages answered per channel and minute before we stop (a guard against bot loops).
     hwerror_bot_replies_per_minute: int = Field(default=10, ge=0, le=10_000)
 
+    # Capacity of each kind of work, per process: listeners of commands, of interactions (buttons,
+    # forms, shortcuts) and of events, so none waits behind another; the workers answering kept
+    # messages; the senders delivering the outbox's chat items to Slack.
+    hwerror_command_threads: int = Field(default=8, ge=1, le=256)
+    hwerror_interaction_threads: int = Field(default=8, ge=1, le=256)
+    hwerror_event_threads: int = Field(default=4, ge=1, le=256)
+    hwerror_answer_threads: int = Field(default=4, ge=1, le=256)
+    hwerror_sender_threads: int = Field(default=8, ge=1, le=256)
+    # How long a worker holds a kept message or chat item before another process may take it over
+    # (a worker killed mid-work loses nothing: its items are taken over after this).
+    hwerror_lease_seconds: float = Field(default=60.0, ge=1.0, le=3600.0)
+    # Seconds between two messages to one channel (Slack allows about one per second).
+    hwerror_channel_interval: float = Field(default=1.0, ge=0.0, le=60.0)
+    # How often idle workers look for items queued by other processes (or due again).
+    hwerror_outbox_poll: float = Field(default=0.5, ge=0.05, le=60.0)
+
     @property
     def admins(self) -> People:
         return People.parse(self.hwerror_admins)

@@ -68,10 +68,10 @@ def test_worker_once_reports_retries_and_dead_calls_with_their_errors(
         "item 2 (create, ticket 2, webhook, 1 attempts): webhook POST answered 403: injected 403"
         in listed.stdout
     )
-    assert listed.stdout.strip().endswith("1 dead call(s)")
+    assert listed.stdout.strip().endswith("1 dead item(s)")
 
     requeued = run_cli("outbox", "--requeue-dead", db_url=db_url, extra_env=env)
-    assert requeued.stdout.strip() == "requeued 1 dead call(s)"
+    assert requeued.stdout.strip() == "requeued 1 dead item(s)"
     after = run_cli("outbox", "--once", db_url=db_url, extra_env=env)
     assert after.stdout.strip() == "outbox: 1 done, 0 retried, 0 dead"  # the 503 one waits for its backoff
 

@@ -89,8 +89,9 @@ def _dry_run(engine, week: Week, out: Path | None) -> None:  # type: ignore[no-u
 
 def _post(engine, settings: DigestSettings, week: Week) -> None:  # type: ignore[no-untyped-def]
     from bot.core.digest.post import PublishFailed, post_digest
-    from bot.slack.client import web_client
+    from bot.slack.client import sender_client
     from bot.slack.digest import SlackDigestPublisher
+    from bot.slack.runtime.sender import ChatSender
 
     slack = process_settings()
     if not settings.digest_channel:
@@ -98,10 +99,18 @@ def _post(engine, settings: DigestSettings, week: Week) -> None:  # type: ignore
     if not slack.slack_bot_token:
         fail("SLACK_BOT_TOKEN is not set: posting needs the bot token (or use --dry-run)")
     try:
-        ts = post_digest(engine, SlackDigestPublisher(web_client(slack), settings.digest_channel), week)
+        queued = post_digest(engine, SlackDigestPublisher(engine, settings.digest_channel), week)
     except PublishFailed as exc:
-        fail(f"Slack refused the digest: {exc}")
-    if ts is None:
+        fail(f"the digest could not be queued: {exc}")
+    if queued is None:
         console.print(f"the {week.label} digest was already posted to {settings.digest_channel}")
-    else:
+        return
+    tally = ChatSender(engine, sender_client(slack)).drain()
+    if tally.delivered:
         console.print(f"posted the {week.label} digest to {settings.digest_channel}")
+    else:
+        console.print(
+            f"the {week.label} digest is queued for {settings.digest_channel}; Slack did not take it yet "
+            f"({'; '.join(tally.errors) or 'it will be tried again'}): `hwerror outbox` shows it",
+            highlight=False,
+        )

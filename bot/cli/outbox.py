@@ -1,4 +1,5 @@
-"""`hwerror outbox`: make the outbox's calls to the ticket backend, until stopped (or `--once`).
+"""`hwerror outbox`: make the outbox's calls to the ticket backend, until stopped (or `--once`),
+and list or requeue what gave up, of every kind: ticket calls, chat messages, kept requests.
 
 ("worker" is the Procfile's Socket Mode process; `hwerror worker` is kept, hidden, as an old name.)
 """
@@ -19,6 +20,7 @@ if TYPE_CHECKING:
     from sqlalchemy import Engine
 
     from bot.core.incidents.config import TicketSettings
+    from bot.core.incidents.models import OutboxItem
     from bot.core.incidents.outbox.worker import OutboxWorker, RunSummary
 
 
@@ -48,8 +50,8 @@ def build_worker(settings: TicketSettings, engine: Engine) -> OutboxWorker:
 
 
 ONCE_HELP = "Process what is due now, print a one-line summary (done / retried / dead), exit."
-DEAD_HELP = "List the calls that gave up, with their last errors, and exit."
-REQUEUE_HELP = "Give every dead call a fresh set of attempts (after fixing the configuration), and exit."
+DEAD_HELP = "List the items that gave up (ticket calls, chat messages, kept requests), with their errors."
+REQUEUE_HELP = "Give every dead item a fresh set of attempts (after fixing the configuration), and exit."
 
 
 def register(app: typer.Typer) -> None:
@@ -77,16 +79,12 @@ def register(app: typer.Typer) -> None:
             if dead or requeue:
                 with transaction(engine) as session:
                     if requeue:
-                        console.print(f"requeued {requeue_dead(session)} dead call(s)", highlight=False)
+                        console.print(f"requeued {requeue_dead(session)} dead item(s)", highlight=False)
                         return
                     items = dead_items(session)
                     for item in items:
-                        line = (
-                            f"item {item.id} ({item.action}, ticket {item.ticket_id}, {item.backend}, "
-                            f"{item.attempts} attempts): {item.last_error}"
-                        )
-                        console.print(line, highlight=False, markup=False)
-                    console.print(f"{len(items)} dead call(s)", highlight=False)
+                        console.print(_dead_line(item), highlight=False, markup=False)
+                    console.print(f"{len(items)} dead item(s)", highlight=False)
                 return
             worker = build_worker(settings, engine)
             if once:
@@ -94,6 +92,14 @@ def register(app: typer.Typer) -> None:
                 _report(summary)
                 return
             run_until_signalled(worker, settings.outbox_poll_interval.total_seconds())
+
+
+def _dead_line(item: OutboxItem) -> str:
+    if item.kind == "ticket":
+        where = f"ticket {item.ticket_id}, {item.backend}"
+    else:
+        where = f"{item.kind}, {item.lane or item.idempotency_key}"
+    return f"item {item.id} ({item.action}, {where}, {item.attempts} attempts): {item.last_error}"
 
 
 def _report(summary: RunSummary) -> None:

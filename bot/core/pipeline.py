@@ -121,15 +121,19 @@ class Pipeline:
             self._memo[(mode, text)] = tuple(out)
         return out
 
-    def reply(self, session: Session, findings: Sequence[Finding]) -> Reply:
-        """The cards for these findings: the first MAX_CARDS, the rest (up to MAX_CODES) by code."""
+    def reply(self, session: Session | None, findings: Sequence[Finding]) -> Reply:
+        """The cards for these findings: the first MAX_CARDS, the rest (up to MAX_CODES) by code.
+        Without a session (the database is away) the cards are the catalogue's alone."""
         skipped = max(0, len(findings) - MAX_CODES)
         findings = findings[:MAX_CODES]
         shown, rest = findings[:MAX_CARDS], findings[MAX_CARDS:]
         keys = [f.entry.key for f in shown if f.entry is not None]
-        cards = self.cache.cards(session, keys)
+        cards = self.cache.cards(session, keys) if session is not None else {}
         matcher = self._matcher()
-        built = tuple(self._with_seen(_card(f, cards, matcher)) for f in shown)
+        built = tuple(
+            self._with_seen(_card(f, cards, matcher)) if session is not None else _card(f, cards, matcher)
+            for f in shown
+        )
         return Reply(
             cards=built,
             more=tuple(f.code for f in rest),

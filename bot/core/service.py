@@ -15,8 +15,10 @@ Every text that reaches a card, a record or a ticket is redacted first (bot.core
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from dataclasses import dataclass, replace
 
+from sqlalchemy.exc import DBAPIError
 from sqlalchemy.orm import Session, sessionmaker
 
 from bot.core.actor import Actor
@@ -25,11 +27,14 @@ from bot.core.digest.compute import Digest, build_digest
 from bot.core.digest.config import DigestSettings
 from bot.core.digest.weeks import Week
 from bot.core.errors import BadRequest, EntryGone, NotAllowed
+from bot.core.held import Held, HeldSightings, Offline
 from bot.core.incidents.desk import Escalated, IncidentDesk
 from bot.core.incidents.enums import TicketStatus
 from bot.core.incidents.models import Ticket
 from bot.core.incidents.record import Sighting
 from bot.core.incidents.tickets import TicketSummary, count_tickets, parse_ticket_ref, summaries
+from bot.core.kept import Kept, keep
+from bot.core.outgoing import Outgoing, owe
 from bot.core.pipeline import Key, Pipeline, Reply
 from bot.core.redaction import redact, without_nul
 from bot.core.stats import Stats, stats
@@ -76,13 +81,53 @@ class BotService:
         self.pipeline = pipeline
         self.desk = desk
         self.digest_settings = digest
+        self.held = HeldSightings()
+        self.offline = Offline()
 
     # -- answering ------------------------------------------------------------------------------
 
     def lookup(self, session: Session, text: str, actor: Actor | None = None) -> Reply:
-        """What a person typed after /hwerror: generous matching. Reads only; see `record`."""
+        """What a person typed after /hwerror: generous matching. Reads only; see `record`.
+        While the database is away the cards come from the catalogue alone (no notes, no counts)."""
         _may_see(actor)
-        return _shown_to(actor, self.pipeline.lookup(session, without_nul(text)))
+        text = without_nul(text)
+        if not self.offline:
+            try:
+                return _shown_to(actor, self.pipeline.lookup(session, text))
+            except DBAPIError:
+                _rollback(session)
+                self.offline.failed()
+        return _shown_to(actor, self.pipeline.reply(None, self.pipeline.find(text, "lookup")))
+
+    def record_or_hold(
+        self,
+        session: Session,
+        reply: Reply,
+        where: Sighting | None,
+        actor: Actor | None = None,
+        outgoing: Outgoing | None = None,
+    ) -> None:
+        """`record`, or, while the database is away, hold the sighting to record it later."""
+        if not self.offline:
+            try:
+                self.record(session, reply, where, actor, outgoing)
+                return
+            except DBAPIError:
+                _rollback(session)
+                self.offline.failed()
+        self.held.hold(Held(reply, where, actor))
+
+    def record_held(self, session: Session, outgoing: Outgoing | None = None) -> int:
+        """Record the sightings held while the database was away; returns how many."""
+        items = self.held.take()
+        for i, held in enumerate(items):
+            try:
+                self.record(session, held.reply, held.where, held.actor, outgoing)
+            except DBAPIError:
+                _rollback(session)
+                self.held.give_back(items[i:])
+                raise
+        return len(items)
 
     def explain(self, session: Session, text: str, actor: Actor | None = None) -> Reply:
         """Paste mode on demand (the message shortcut, a paste in the shell)."""
@@ -111,24 +156,81 @@ class BotService:
         reply = self.pipeline.reply(session, [f for f in findings if f.code in won])
         return _public(reply) if public else _shown_to(actor, reply)
 
+    def keep(self, session: Session, kept: Kept) -> bool:
+        """Store a request before it is acknowledged; False: it was kept already (a redelivery).
+        A database error is the caller's signal not to acknowledge."""
+        return keep(session, kept)
+
+    def answer(
+        self,
+        session: Session,
+        text: str,
+        ref: MessageRef,
+        where: Sighting,
+        outgoing: Outgoing,
+        actor: Actor | None = None,
+        *,
+        public: bool = False,
+        settle: Callable[[Session], bool] = lambda _: True,
+    ) -> Reply | None:
+        """A kept message, answered in one transaction: its claims, the reply it owes, its gaps,
+        incidents and escalation notices, and `settle` (the kept item marked done under its lease).
+        If any of it fails, or `settle` says the lease was lost, nothing of it stays: the claims
+        are given back with the rest, so a redelivery or another worker can answer."""
+        if actor is not None and actor.sees_nothing:
+            return None
+        findings = self.pipeline.find(without_nul(text), "paste")
+        won = set(claim_codes(session, ref, [f.code for f in findings], commit=False)) if findings else set()
+        reply = None
+        try:
+            if won:
+                reply = self.pipeline.reply(session, [f for f in findings if f.code in won])
+                reply = _public(reply) if public else _shown_to(actor, reply)
+                owe(session, outgoing.reply(reply, ref))
+                for escalated in self._record(session, reply, where, actor):
+                    owe(session, outgoing.escalated(escalated))
+            if not settle(session):
+                session.rollback()
+                return None
+            session.commit()
+        except BaseException:
+            session.rollback()
+            raise
+        self.desk.committed()
+        return reply
+
     def release(self, session: Session, ref: MessageRef, reply: Reply) -> None:
         """The reply could not be delivered: give its claims back, so a retry can answer."""
         release_codes(session, ref, [c.code for c in reply.cards] + list(reply.more))
 
     def record(
-        self, session: Session, reply: Reply, where: Sighting | None, actor: Actor | None = None
+        self,
+        session: Session,
+        reply: Reply,
+        where: Sighting | None,
+        actor: Actor | None = None,
+        outgoing: Outgoing | None = None,
     ) -> list[Escalated]:
-        """After the person has their answer: knowledge gaps, incidents and escalations.
+        """After the person has their answer: knowledge gaps, incidents and escalations (whose
+        notices, with `outgoing`, are owed in the same transaction).
         Nothing is recorded for people from outside the workspace."""
+        escalated = self._record(session, reply, where, actor)
+        if outgoing is not None:
+            for e in escalated:
+                owe(session, outgoing.escalated(e))
+        session.commit()
+        self.desk.committed()
+        return escalated
+
+    def _record(
+        self, session: Session, reply: Reply, where: Sighting | None, actor: Actor | None
+    ) -> list[Escalated]:
         if actor is not None and actor.external:
             return []
         if where is not None and actor is not None and actor.workspace is not None:
             where = replace(where, workspace=actor.workspace)
         self.pipeline.remember(session, reply)
-        escalated = self.desk.record(session, where, reply.findings) if where and reply.findings else []
-        session.commit()
-        self.desk.committed()
-        return escalated
+        return self.desk.record(session, where, reply.findings) if where and reply.findings else []
 
     # -- a card's buttons -------------------------------------------------------------------------
 
@@ -209,8 +311,11 @@ class BotService:
         self.pipeline.note_added()
         return self.card(session, key)
 
-    def escalate(self, session: Session, key: Key, actor: Actor, where: Sighting) -> Escalation:
-        """Escalate now: the request is kept with who asked, and the code gets its ticket at once."""
+    def escalate(
+        self, session: Session, key: Key, actor: Actor, where: Sighting, outgoing: Outgoing | None = None
+    ) -> Escalation:
+        """Escalate now: the request is kept with who asked, and the code gets its ticket at once
+        (its notices, with `outgoing`, owed in the same transaction)."""
         _may_respond(actor, "escalate")
         if actor.workspace is not None:
             where = replace(where, workspace=actor.workspace)
@@ -225,6 +330,9 @@ class BotService:
             message_ts=where.message_ts,
         )
         ticket, escalated = self.desk.escalate_now(session, where, card.entry, actor.label)
+        if outgoing is not None:
+            for e in escalated:
+                owe(session, outgoing.escalated(e))
         session.commit()
         self.desk.committed()
         return Escalation(card=self.card(session, key, actor), ticket=ticket, escalated=tuple(escalated))
@@ -330,6 +438,13 @@ def _voter(actor: Actor) -> str:
     if actor.team_id and actor.workspace and actor.team_id != actor.workspace:
         return f"{actor.team_id}:{user}"[:64]
     return user
+
+
+def _rollback(session: Session) -> None:
+    try:
+        session.rollback()
+    except DBAPIError:
+        session.invalidate()
 
 
 def _public(reply: Reply) -> Reply:

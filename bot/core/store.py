@@ -45,11 +45,12 @@ def _insert_once(session: Session, row: object) -> bool:
     return True
 
 
-def claim_codes(session: Session, ref: MessageRef, codes: Iterable[str]) -> list[str]:
+def claim_codes(session: Session, ref: MessageRef, codes: Iterable[str], *, commit: bool = True) -> list[str]:
     """Claim the right to answer each code of a message; returns the codes this caller won.
 
-    One INSERT … ON CONFLICT DO NOTHING RETURNING for all of them and one commit (both SQLite and
-    PostgreSQL have it): the rows this caller inserted are the codes it won."""
+    One INSERT … ON CONFLICT DO NOTHING RETURNING for all of them (both SQLite and PostgreSQL
+    have it): the rows this caller inserted are the codes it won. With `commit`, the claims are
+    committed at once; without, they are the caller's transaction's, with the reply it owes."""
     wanted = {code[:64]: code for code in codes}
     if not wanted:
         return []
@@ -66,7 +67,8 @@ def claim_codes(session: Session, ref: MessageRef, codes: Iterable[str]) -> list
     insert = sqlite_insert if session.get_bind().dialect.name == "sqlite" else pg_insert
     statement = insert(AnsweredMessage).values(rows).on_conflict_do_nothing().returning(AnsweredMessage.code)
     inserted = set(session.scalars(statement))
-    session.commit()
+    if commit:
+        session.commit()
     return [code for short, code in wanted.items() if short in inserted]
 
 

@@ -2,19 +2,22 @@
 
 from __future__ import annotations
 
+import atexit
 import logging
-from concurrent.futures import ThreadPoolExecutor
 
 from slack_bolt import App
 from sqlalchemy import Engine
 
 from bot.core import redaction
 from bot.core.build import AppSettings, build_service
-from bot.slack.client import web_client
+from bot.slack.client import sender_client, web_client
 from bot.slack.errors import answer_error
 from bot.slack.listeners import register_listeners
 from bot.slack.listeners.events.unhandled import AppRateLimited
 from bot.slack.middleware import CloseSession, ServiceMiddleware
+from bot.slack.runtime.intake import KeepMessages
+from bot.slack.runtime.owe import Owed
+from bot.slack.runtime.runner import KindOfRequest, Runtime, SeparateCapacity
 from knowledge.catalogue import Catalogue
 
 
@@ -42,20 +45,24 @@ def create_app(settings: AppSettings, engine: Engine, *, catalogue: Catalogue | 
         signing_secret=secret.get_secret_value() if secret else None,
         # Socket Mode requests arrive over an authenticated websocket and carry no signature.
         request_verification_enabled=not process.socket_mode,
-        # Listeners run on this pool while the HTTP thread waits for ack(); size it for the load.
-        listener_executor=ThreadPoolExecutor(
-            max_workers=process.web_threads, thread_name_prefix="hwerror-listener"
-        ),
+        # Commands, interactions and events each run on a pool of their own (HWERROR_*_THREADS).
+        listener_executor=SeparateCapacity(process),
         logger=_logger(),
     )
     catalogue = catalogue or Catalogue(engine)
     catalogue.matcher()  # build the index now, not during someone's first command
     redaction.prepare()
     service = build_service(engine, settings, catalogue=catalogue)
+    runtime = Runtime(engine, service, settings, app.client, sender_client(process))
+    owed = Owed(service.sessions, app.client, runtime.sender.wake)
+    app.use(KindOfRequest())
     app.use(AppRateLimited())
-    app.use(ServiceMiddleware(service, settings))
+    app.use(KeepMessages(service, settings, runtime.answers.wake))
+    app.use(ServiceMiddleware(service, settings, owed, runtime.outgoing))
     app.error(answer_error)
     runner = app.listener_runner
     runner.listener_completion_handler = CloseSession(runner.listener_completion_handler)
     register_listeners(app)
+    runtime.start()
+    atexit.register(runtime.stop)
     return app

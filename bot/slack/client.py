@@ -25,3 +25,11 @@ def web_client(settings: Settings, *, rate_limit_retries: int = 2) -> WebClient:
     client = WebClient(token=token, base_url=api_base_url(settings), timeout=10)
     client.retry_handlers.append(RateLimitErrorRetryHandler(max_retry_count=rate_limit_retries))
     return client
+
+
+def sender_client(settings: Settings, *, timeout: int = 5) -> WebClient:
+    """The chat sender's client: no retry handlers at all. The sender judges every failure itself
+    (a 429 is rescheduled, not slept on; a dropped connection may have posted, so it is looked
+    up before it is tried again), and a short timeout keeps a hung Slack from holding it."""
+    token = settings.slack_bot_token.get_secret_value() if settings.slack_bot_token else None
+    return WebClient(token=token, base_url=api_base_url(settings), timeout=timeout, retry_handlers=[])

@@ -18,7 +18,9 @@ from sqlalchemy.orm import Session
 from bot.config import Settings
 from bot.core.actor import Actor
 from bot.core.build import AppSettings
+from bot.core.outgoing import Outgoing
 from bot.core.service import BotService
+from bot.slack.runtime.owe import Owed, OwedRespond
 
 
 def _text(value: object) -> str | None:
@@ -79,9 +81,11 @@ class ServiceMiddleware(Middleware):
     """A Middleware subclass rather than a function: Bolt calls it without building keyword
     arguments for it, which is most of what a function middleware costs per request."""
 
-    def __init__(self, service: BotService, settings: AppSettings) -> None:
+    def __init__(self, service: BotService, settings: AppSettings, owed: Owed, outgoing: Outgoing) -> None:
         self.service = service
         self.settings = settings
+        self.owed = owed
+        self.outgoing = outgoing
 
     def process(
         self, *, req: BoltRequest, resp: BoltResponse, next: Callable[[], BoltResponse]
@@ -92,6 +96,11 @@ class ServiceMiddleware(Middleware):
         context["shared_channel"] = shared_channel(req.body)
         context["service"] = self.service
         context["settings"] = self.settings
+        context["owed"] = self.owed
+        context["outgoing"] = self.outgoing
+        if context.response_url:
+            # Follow-ups go through the outbox: paced, retried, once (bot.slack.runtime.owe).
+            context["respond"] = OwedRespond(context.response_url, self.owed)
         return next()
 
 

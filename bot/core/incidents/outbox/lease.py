@@ -66,12 +66,14 @@ def claim(
 
 def oldest_per_lane(
     session: Session, kind: OutboxKind, now: datetime, *, busy: Collection[str] = (), limit: int = 50
-) -> list[int]:
-    """The oldest due item of each lane that is not busy here: what a paced sender takes next."""
-    query = select(func.min(OutboxItem.id)).where(due(kind, now)).group_by(OutboxItem.lane)
+) -> dict[int, str | None]:
+    """The oldest due item of each lane that is not busy here (what a paced sender takes next),
+    oldest first, with its lane."""
+    query = select(func.min(OutboxItem.id), OutboxItem.lane).where(due(kind, now)).group_by(OutboxItem.lane)
     if busy:
         query = query.where(or_(OutboxItem.lane.is_(None), OutboxItem.lane.not_in(list(busy))))
-    return sorted(i for i in session.scalars(query.limit(limit)) if i is not None)
+    rows = session.execute(query.order_by(func.min(OutboxItem.id)).limit(limit)).all()
+    return {int(i): lane for i, lane in rows if i is not None}
 
 
 def settle(session: Session, item_id: int, token: datetime, **values: Any) -> bool:

@@ -6,13 +6,13 @@ from dataclasses import dataclass
 from typing import Any
 
 from slack_bolt import Respond
-from slack_sdk import WebClient
 
 from bot.core.cards import RemedyCard
 from bot.core.pipeline import Key, Reply
 from bot.slack.blocks.card import card_blocks, card_index, replace_card
 from bot.slack.blocks.card_value import parse_value
 from bot.slack.blocks.reply import reply_message
+from bot.slack.runtime.owe import Owed
 
 
 @dataclass(frozen=True)
@@ -42,7 +42,7 @@ def pressed(body: dict[str, Any], action: dict[str, Any]) -> Pressed:
     )
 
 
-def refresh_card(p: Pressed, card: RemedyCard, client: WebClient, respond: Respond) -> None:
+def refresh_card(p: Pressed, card: RemedyCard, owed: Owed, respond: Respond) -> None:
     """Show the card's new state (tally, escalation) in the message that carries it."""
     if p.message and p.message.get("blocks") and p.index is not None:
         new = card_blocks(card, p.index, ephemeral=p.ephemeral, thread_ts=p.thread_ts)
@@ -54,4 +54,4 @@ def refresh_card(p: Pressed, card: RemedyCard, client: WebClient, respond: Respo
     if p.ephemeral or not (p.channel and p.message_ts):
         respond(replace_original=True, text=text, blocks=blocks)
     else:
-        client.chat_update(channel=p.channel, ts=p.message_ts, text=text, blocks=blocks)
+        owed.call("chat.update", p.channel, channel=p.channel, ts=p.message_ts, text=text, blocks=blocks)

@@ -5,15 +5,14 @@ from __future__ import annotations
 from typing import Any
 
 from slack_bolt import Ack, BoltContext, Respond
-from slack_sdk import WebClient
 from sqlalchemy.orm import Session
 
 from bot.core.actor import Actor
-from bot.core.build import AppSettings
+from bot.core.outgoing import Outgoing
 from bot.core.service import BotService
-from bot.slack.announce import announce
 from bot.slack.blocks.text import escape, notice
 from bot.slack.listeners.actions.common import pressed, refresh_card
+from bot.slack.runtime.owe import Owed
 from bot.slack.sightings import of_button
 
 
@@ -22,18 +21,17 @@ def escalate_now(
     body: dict[str, Any],
     action: dict[str, Any],
     context: BoltContext,
-    client: WebClient,
+    owed: Owed,
     respond: Respond,
     session: Session,
     service: BotService,
-    settings: AppSettings,
+    outgoing: Outgoing,
     actor: Actor,
 ) -> None:
     ack()
     p = pressed(body, action)
-    done = service.escalate(session, p.key, actor, of_button(p, actor, context))
-    announce(client, settings.escalation.escalation_channel, done.escalated)
-    refresh_card(p, done.card, client, respond)
+    done = service.escalate(session, p.key, actor, of_button(p, actor, context), outgoing)
+    refresh_card(p, done.card, owed, respond)
     code = escape(done.card.code)
     if done.ticket is None:
         text = f"Escalation of *{code}* recorded."

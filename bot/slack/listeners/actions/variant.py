@@ -5,7 +5,6 @@ from __future__ import annotations
 from typing import Any
 
 from slack_bolt import Ack, Respond
-from slack_sdk import WebClient
 from sqlalchemy.orm import Session
 
 from bot.core.actor import Actor
@@ -13,6 +12,7 @@ from bot.core.pipeline import Reply
 from bot.core.service import BotService
 from bot.slack.blocks.reply import reply_message
 from bot.slack.listeners.actions.common import pressed, refresh_card
+from bot.slack.runtime.owe import Owed
 
 
 def switch_variant(
@@ -20,7 +20,7 @@ def switch_variant(
     body: dict[str, Any],
     action: dict[str, Any],
     respond: Respond,
-    client: WebClient,
+    owed: Owed,
     session: Session,
     service: BotService,
     actor: Actor,
@@ -31,7 +31,7 @@ def switch_variant(
     p = pressed(body, chosen)
     card = service.card(session, p.key, actor)
     if p.ephemeral:  # the person's own answer: the card changes in place
-        refresh_card(p, card, client, respond)
+        refresh_card(p, card, owed, respond)
         return
     # A public reply stays as the channel saw it; the chosen variant is shown to the chooser.
     message = reply_message(Reply(cards=(card,)), ephemeral=True, thread_ts=p.thread_ts)

@@ -4,24 +4,22 @@ from __future__ import annotations
 
 from typing import Any
 
-from slack_sdk import WebClient
 from sqlalchemy.orm import Session
 
 from bot.core.actor import Actor
 from bot.core.service import BotService
 from bot.slack.blocks.home import home_view, outside_home_view
+from bot.slack.runtime.owe import Owed
 
 
-def publish_home(
-    user_id: str, client: WebClient, session: Session, service: BotService, actor: Actor
-) -> None:
+def publish_home(user_id: str, owed: Owed, session: Session, service: BotService, actor: Actor) -> None:
     home = service.home(session, actor)
     view = home_view(home.digest, home.open_tickets, home.open_total) if home else outside_home_view()
-    client.views_publish(user_id=user_id, view=view)
+    owed.call("views.publish", user_id, user_id=user_id, view=view)
 
 
 def on_home_opened(
-    event: dict[str, Any], client: WebClient, session: Session, service: BotService, actor: Actor
+    event: dict[str, Any], owed: Owed, session: Session, service: BotService, actor: Actor
 ) -> None:
     if event.get("tab") == "home" and isinstance(event.get("user"), str):
-        publish_home(event["user"], client, session, service, actor)
+        publish_home(event["user"], owed, session, service, actor)

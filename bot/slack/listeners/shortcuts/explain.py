@@ -9,9 +9,8 @@ from slack_sdk import WebClient
 from sqlalchemy.orm import Session
 
 from bot.core.actor import Actor
-from bot.core.build import AppSettings
+from bot.core.outgoing import Outgoing
 from bot.core.service import BotService
-from bot.slack.announce import announce
 from bot.slack.blocks.reply import reply_message
 from bot.slack.blocks.text import notice
 from bot.slack.files import snippet_texts
@@ -27,7 +26,7 @@ def explain_message(
     respond: Respond,
     session: Session,
     service: BotService,
-    settings: AppSettings,
+    outgoing: Outgoing,
     actor: Actor,
 ) -> None:
     ack()
@@ -44,5 +43,4 @@ def explain_message(
         return
     out = reply_message(reply, ephemeral=True, thread_ts=thread)
     respond(response_type="ephemeral", replace_original=False, **out.kwargs())
-    escalated = service.record(session, reply, of_shortcut(shortcut, text, context), actor)
-    announce(client, settings.escalation.escalation_channel, escalated)
+    service.record(session, reply, of_shortcut(shortcut, text, context), actor, outgoing)

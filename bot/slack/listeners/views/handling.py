@@ -2,12 +2,9 @@
 
 from __future__ import annotations
 
-from logging import Logger
 from typing import Any
 
 from slack_bolt import Ack
-from slack_sdk import WebClient
-from slack_sdk.errors import SlackApiError
 from sqlalchemy.orm import Session
 
 from bot.core.actor import Actor
@@ -16,16 +13,16 @@ from bot.core.service import BotService
 from bot.slack.blocks.handling_modal import HANDLING_BLOCK
 from bot.slack.blocks.text import escape, notice
 from bot.slack.listeners.views.modal_state import field_value, metadata
+from bot.slack.runtime.owe import Owed
 
 
 def save_handling(
     ack: Ack,
     view: dict[str, Any],
-    client: WebClient,
+    owed: Owed,
     session: Session,
     actor: Actor,
     service: BotService,
-    logger: Logger,
 ) -> None:
     meta = metadata(view)
     if meta is None or not isinstance(meta.get("v", 0), int):
@@ -40,7 +37,7 @@ def save_handling(
     ack()
     if isinstance(meta.get("ch"), str) and actor.user_id:
         text = f"Handling of *{escape(card.code)}* saved."
-        try:
-            client.chat_postEphemeral(channel=meta["ch"], user=actor.user_id, **notice(text).kwargs())
-        except SlackApiError as exc:  # the edit is saved anyway
-            logger.info("handling saved; confirmation not posted: %s", exc.response.get("error"))
+        # Queued: the change is saved whether or not Slack takes the confirmation now.
+        owed.call(
+            "chat.postEphemeral", meta["ch"], channel=meta["ch"], user=actor.user_id, **notice(text).kwargs()
+        )

@@ -7,8 +7,6 @@ from logging import Logger
 from typing import Any
 
 from slack_bolt import Ack
-from slack_sdk import WebClient
-from slack_sdk.errors import SlackApiError
 from sqlalchemy.orm import Session
 
 from bot.core.actor import Actor
@@ -16,12 +14,13 @@ from bot.core.errors import UserError
 from bot.core.service import BotService
 from bot.slack.blocks.ids import NOTE_BLOCK, NOTE_INPUT
 from bot.slack.blocks.text import escape, notice
+from bot.slack.runtime.owe import Owed
 
 
 def save_note(
     ack: Ack,
     view: dict[str, Any],
-    client: WebClient,
+    owed: Owed,
     session: Session,
     actor: Actor,
     service: BotService,
@@ -43,14 +42,14 @@ def save_note(
         return
     ack()
     if isinstance(meta.get("ch"), str) and actor.user_id:
-        try:
-            client.chat_postEphemeral(
-                channel=meta["ch"],
-                user=actor.user_id,
-                **notice(f"Team note saved on *{escape(card.code)}*.").kwargs(),
-            )
-        except SlackApiError as exc:  # a DM or a channel the bot cannot post in: the note is saved anyway
-            logger.info("note saved; confirmation not posted: %s", exc.response.get("error"))
+        # Queued: the change is saved whether or not Slack takes the confirmation now.
+        owed.call(
+            "chat.postEphemeral",
+            meta["ch"],
+            channel=meta["ch"],
+            user=actor.user_id,
+            **notice(f"Team note saved on *{escape(card.code)}*.").kwargs(),
+        )
 
 
 def _metadata(raw: object) -> dict[str, Any] | None:

@@ -1,0 +1,60 @@
+"""Pacing per lane (a method and a channel), the way Slack's rate limits ask for it.
+
+`chat.postMessage` allows about one message per second per channel (short bursts pass, sustained
+ones are answered 429): a sender that keeps to that is never slowed by retries. A 429's
+Retry-After holds the whole lane, so the next item does not repeat the refusal.
+"""
+
+from __future__ import annotations
+
+import threading
+import time
+from collections.abc import Callable, Mapping
+
+
+class Pacer:
+    def __init__(
+        self,
+        intervals: Mapping[str, float],
+        *,
+        clock: Callable[[], float] = time.monotonic,
+    ) -> None:
+        self.intervals = dict(intervals)  # method → seconds between two calls in one lane
+        self.clock = clock
+        self._next: dict[str, float] = {}
+        self._lock = threading.Lock()
+
+    def ready_in(self, lane: str) -> float:
+        """Seconds until the lane may be used again (0: now)."""
+        with self._lock:
+            return max(0.0, self._next.get(lane, 0.0) - self.clock())
+
+    def waiting(self) -> dict[str, float]:
+        """The lanes that must wait, with the seconds each still waits."""
+        now = self.clock()
+        with self._lock:
+            return {lane: t - now for lane, t in self._next.items() if t > now}
+
+    def used(self, lane: str) -> None:
+        method = lane.split(":", 1)[0]
+        gap = self.intervals.get(method, 0.0)
+        if gap <= 0:
+            return
+        with self._lock:
+            self._next[lane] = max(self._next.get(lane, 0.0), self.clock() + gap)
+            if len(self._next) > 10_000:  # forget lanes long free
+                now = self.clock()
+                self._next = {k: t for k, t in self._next.items() if t > now}
+
+    def hold(self, lane: str, seconds: float) -> None:
+        with self._lock:
+            self._next[lane] = max(self._next.get(lane, 0.0), self.clock() + seconds)
+
+    def wait(self, lane: str, stop: threading.Event) -> bool:
+        """Sleep until the lane is free; False when asked to stop meanwhile."""
+        while True:
+            left = self.ready_in(lane)
+            if left <= 0:
+                return True
+            if stop.wait(left):
+                return False

@@ -1,0 +1,308 @@
+"""The chat sender: delivers the outbox's chat items, paced per lane, each exactly once.
+
+A dispatcher thread takes the oldest due item of every lane that is free (`lease.oldest_per_lane`
+and `lease.claim`: several processes never hold one item), and a pool of its own makes the calls,
+so a slow or rate-limiting Slack holds only the sender, never a request. What became of an item is
+written under its lease: delivered (done), tried again later (Retry-After honoured, else backoff),
+sent smaller (a refusal of its size), or dead (refused for good, or past its deadline: `hwerror
+outbox` lists and requeues it).
+"""
+
+from __future__ import annotations
+
+import logging
+import random
+import threading
+from collections.abc import Callable
+from concurrent.futures import ThreadPoolExecutor
+from dataclasses import dataclass, field
+from datetime import datetime, timedelta
+from typing import Any
+
+from slack_sdk import WebClient
+from sqlalchemy import Engine, func, select, update
+from sqlalchemy.exc import DBAPIError
+from sqlalchemy.orm import Session
+
+from bot.core.incidents.enums import OutboxKind, OutboxStatus
+from bot.core.incidents.models import OutboxItem
+from bot.core.incidents.outbox import lease as leases
+from bot.core.incidents.outbox.calls import Backoff
+from bot.slack.runtime import methods
+from bot.slack.runtime.methods import Failed, Job, Verdict
+from bot.slack.runtime.outgoing import DIGEST, POST, RESPONSE_URL
+from bot.slack.runtime.pacing import Pacer
+from knowledge.clock import utcnow
+from knowledge.db import session_factory
+
+log = logging.getLogger("hwerror.sender")
+
+PERFORM: dict[str, Callable[[Job], None]] = {
+    POST: methods.post_parts,
+    DIGEST: methods.post_digest,
+    RESPONSE_URL: methods.respond,
+}
+
+
+class LeaseLost(Exception):
+    """Another worker holds the item now; its run decides."""
+
+
+@dataclass
+class Tally:
+    delivered: int = 0
+    retried: int = 0
+    degraded: int = 0
+    dead: int = 0
+    errors: list[str] = field(default_factory=list)
+
+    def line(self) -> str:
+        return (
+            f"chat: {self.delivered} delivered, {self.retried} retried, "
+            f"{self.degraded} sent smaller, {self.dead} dead"
+        )
+
+
+class ChatSender:
+    def __init__(
+        self,
+        engine: Engine,
+        client: WebClient,
+        *,
+        threads: int = 8,
+        lease: timedelta = timedelta(seconds=60),
+        pacer: Pacer | None = None,
+        backoff: Backoff | None = None,
+        max_attempts: int = 50,
+        poll: float = 0.5,
+        clock: Callable[[], datetime] = utcnow,
+    ) -> None:
+        self.sessions = session_factory(engine)
+        self.client = client
+        self.threads = max(1, threads)
+        self.lease = lease
+        self.pacer = pacer or Pacer({POST: 1.0})
+        self.backoff = backoff or Backoff(base=timedelta(seconds=1), cap=timedelta(minutes=5))
+        self.max_attempts = max_attempts
+        self.poll = poll
+        self.clock = clock
+        self.tally = Tally()
+        self._wake = threading.Event()
+        self._stop = threading.Event()
+        self._lock = threading.Lock()
+        self._in_flight: dict[int, str | None] = {}
+        self._pool = ThreadPoolExecutor(self.threads, thread_name_prefix="hwerror-sender")
+
+    def wake(self) -> None:
+        """Something was queued: look now rather than at the next poll."""
+        self._wake.set()
+
+    # -- the loop -----------------------------------------------------------------------------
+
+    def run_forever(self, stop: threading.Event) -> None:
+        self._stop = stop
+        while not stop.is_set():
+            try:
+                self.dispatch()
+            except DBAPIError as exc:
+                log.error("chat sender: database unavailable, trying again: %s", _first_line(exc))
+                stop.wait(1.0)
+            except Exception:  # noqa: BLE001 - the loop must outlive a bug in one pass
+                log.exception("chat sender: pass failed")
+                stop.wait(1.0)
+            self._wake.wait(self._sleep())
+            self._wake.clear()
+        self._pool.shutdown(wait=True, cancel_futures=False)
+
+    def _sleep(self) -> float:
+        waits = [w for w in self.pacer.waiting().values() if w > 0]
+        return min([self.poll, *waits]) if waits else self.poll
+
+    def dispatch(self) -> int:
+        """Start on every item that may go now; returns how many were started."""
+        with self._lock:
+            free = self.threads - len(self._in_flight)
+            busy = {lane for lane in self._in_flight.values() if lane} | set(self.pacer.waiting())
+        if free <= 0:
+            return 0
+        now = self.clock()
+        with self.sessions() as session, session.begin():
+            lanes = leases.oldest_per_lane(session, OutboxKind.CHAT, now, busy=busy, limit=free)
+            won, token = leases.claim(session, OutboxKind.CHAT, now, self.lease, ids=list(lanes))
+        with self._lock:
+            for item_id in won:
+                self._in_flight[item_id] = lanes.get(item_id)
+        for item_id in won:
+            self._pool.submit(self._run, item_id, token)
+        return len(won)
+
+    def drain(self, timeout: float = 30.0) -> Tally:
+        """Deliver everything due now and wait for it (the CLI, tests): the tally of this drain."""
+        start = Tally(**{k: v for k, v in vars(self.tally).items() if k != "errors"})
+        deadline = threading.Event()
+        timer = threading.Timer(timeout, deadline.set)
+        timer.start()
+        try:
+            while not deadline.is_set():
+                started = self.dispatch()
+                with self._lock:
+                    idle = not self._in_flight
+                if idle and not started and not self._due_now():
+                    break
+                self._wake.wait(self._sleep() if idle else 0.05)
+                self._wake.clear()
+        finally:
+            timer.cancel()
+        return Tally(
+            delivered=self.tally.delivered - start.delivered,
+            retried=self.tally.retried - start.retried,
+            degraded=self.tally.degraded - start.degraded,
+            dead=self.tally.dead - start.dead,
+        )
+
+    def _due_now(self) -> bool:
+        with self.sessions() as session:
+            count = session.scalar(
+                select(func.count()).select_from(OutboxItem).where(leases.due(OutboxKind.CHAT, self.clock()))
+            )
+        return bool(count)
+
+    def close(self) -> None:
+        self._pool.shutdown(wait=True)
+
+    # -- one item -----------------------------------------------------------------------------
+
+    def _run(self, item_id: int, token: datetime) -> None:
+        try:
+            self.deliver(item_id, token)
+        except Exception:  # noqa: BLE001 - logged; the lease runs out and the item is tried again
+            log.exception("chat item %s: delivery failed unexpectedly", item_id)
+        finally:
+            with self._lock:
+                self._in_flight.pop(item_id, None)
+            self._wake.set()
+
+    def deliver(self, item_id: int, token: datetime) -> None:
+        with self.sessions() as session:
+            item = session.get(OutboxItem, item_id)
+            if item is None:
+                return
+            action, lane, attempts = item.action, item.lane or "", item.attempts
+            deadline, payload = item.deadline, dict(item.payload)
+        perform = PERFORM.get(action, methods.call)
+
+        def progress() -> None:
+            with self.sessions() as s, s.begin():
+                if not _write_payload(s, item_id, token, payload):
+                    raise LeaseLost()
+
+        def pace() -> None:
+            if not self.pacer.wait(lane, self._stop):
+                raise Failed(Verdict.RETRY, "sender stopping")
+            self.pacer.used(lane)
+
+        job = Job(item_id, action, payload, self.client, progress, pace, on_degraded=self._degraded(item_id))
+        try:
+            perform(job)
+        except LeaseLost:
+            log.warning("chat item %s: lease lost mid-delivery; the worker that took it goes on", item_id)
+            return
+        except Failed as failed:
+            self._failed(item_id, token, action, lane, attempts, deadline, payload, failed)
+            return
+        with self.sessions() as s, s.begin():
+            done = leases.settle(
+                s,
+                item_id,
+                token,
+                status=OutboxStatus.DONE,
+                attempts=attempts + 1,
+                done_at=self.clock(),
+                payload=payload,
+            )
+        if done:
+            self.tally.delivered += 1
+            log.info("chat item %s (%s): delivered", item_id, action)
+
+    def _degraded(self, item_id: int) -> Callable[[str], None]:
+        def note(error: str) -> None:
+            self.tally.degraded += 1
+            log.warning("chat item %s: Slack refused its size (%s); sending it smaller", item_id, error)
+
+        return note
+
+    def _failed(
+        self,
+        item_id: int,
+        token: datetime,
+        action: str,
+        lane: str,
+        attempts: int,
+        deadline: datetime | None,
+        payload: dict[str, Any],
+        failed: Failed,
+    ) -> None:
+        now = self.clock()
+        attempts += 1
+        wait = self.backoff.delay(attempts, random.random(), failed.retry_after)
+        if failed.retry_after is not None and lane:
+            self.pacer.hold(lane, failed.retry_after)
+        expired = deadline is not None and _aware(now + wait) > _aware(deadline)
+        if failed.verdict in (Verdict.FATAL, Verdict.TOO_BIG) or attempts >= self.max_attempts or expired:
+            reason = failed.error if not expired else f"{failed.error} (deadline passed)"
+            with self.sessions() as s, s.begin():
+                dead = leases.settle(
+                    s,
+                    item_id,
+                    token,
+                    status=OutboxStatus.DEAD,
+                    attempts=attempts,
+                    last_error=reason[:2000],
+                    payload=payload,
+                )
+            if dead:
+                self.tally.dead += 1
+                self.tally.errors.append(f"item {item_id} ({action}): {reason}")
+                log.error(
+                    "chat item %s (%s) is dead after %s attempt(s): %s", item_id, action, attempts, reason
+                )
+            return
+        with self.sessions() as s, s.begin():
+            retried = leases.settle(
+                s,
+                item_id,
+                token,
+                attempts=attempts,
+                next_attempt_at=now + wait,
+                last_error=failed.error[:2000],
+                payload=payload,
+            )
+        if retried:
+            self.tally.retried += 1
+            log.warning(
+                "chat item %s (%s): %s; trying again in %.1f s",
+                item_id,
+                action,
+                failed.error,
+                wait.total_seconds(),
+            )
+
+
+def _write_payload(session: Session, item_id: int, token: datetime, payload: dict[str, Any]) -> bool:
+    result = session.execute(
+        update(OutboxItem)
+        .where(OutboxItem.id == item_id, OutboxItem.claimed_until == token)
+        .values(payload=payload)
+        .execution_options(synchronize_session=False)
+    )
+    return bool(result.rowcount == 1)  # type: ignore[attr-defined]
+
+
+def _aware(moment: datetime) -> datetime:
+    from bot.core.incidents.ticket_view import as_utc
+
+    return as_utc(moment)
+
+
+def _first_line(exc: BaseException) -> str:
+    return (str(getattr(exc, "orig", exc)).splitlines() or [""])[0][:300]
