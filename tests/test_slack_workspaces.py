@@ -32,6 +32,9 @@ NOTE = "internal runbook: page the on-call of team Li"
 OUTSIDE = "only members of the workspace"
 # Tables an outsider may change: their votes, and the replay guard's record of their requests.
 MAY_CHANGE = {"feedback_votes", "signed_requests"}
+# The outbox also holds the messages sent to them (what they were sent is checked on its own); an
+# outsider must not cause a ticket call.
+OWED_TO_THEM = ("chat", "answer")
 
 
 @dataclass(frozen=True)
@@ -78,9 +81,10 @@ def snapshot(engine: Engine) -> dict[str, list[str]]:
     with engine.connect() as conn:
         for table in Base.metadata.sorted_tables:
             if table.name not in MAY_CHANGE:
-                out[table.name] = sorted(
-                    json.dumps(list(r), default=str) for r in conn.execute(select(table))
-                )
+                query = select(table)
+                if table.name == "outbox":
+                    query = query.where(table.c.kind.not_in(OWED_TO_THEM))
+                out[table.name] = sorted(json.dumps(list(r), default=str) for r in conn.execute(query))
     return out
 
 

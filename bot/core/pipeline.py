@@ -131,7 +131,9 @@ class Pipeline:
         cards = self.cache.cards(session, keys) if session is not None else {}
         matcher = self._matcher()
         built = tuple(
-            self._with_seen(_card(f, cards, matcher)) if session is not None else _card(f, cards, matcher)
+            self._with_seen(_card(f, cards, matcher), session)
+            if session is not None
+            else _card(f, cards, matcher)
             for f in shown
         )
         return Reply(
@@ -142,10 +144,10 @@ class Pipeline:
             skipped=skipped,
         )
 
-    def _with_seen(self, card: Card) -> Card:
+    def _with_seen(self, card: Card, session: Session) -> Card:
         if self._seen is None or not isinstance(card, RemedyCard):
             return card
-        seen, ticket = self._seen.get(card.service, card.code)
+        seen, ticket = self._seen.get(card.service, card.code, session)
         return replace(card, seen_7d=seen, ticket=ticket)
 
 

@@ -180,12 +180,18 @@ class BotService:
         if actor is not None and actor.sees_nothing:
             return None
         findings = self.pipeline.find(without_nul(text), "paste")
-        won = set(claim_codes(session, ref, [f.code for f in findings], commit=False)) if findings else set()
         reply = None
         try:
-            if won:
-                reply = self.pipeline.reply(session, [f for f in findings if f.code in won])
-                reply = _public(reply) if public else _shown_to(actor, reply)
+            # Cards are read (and their cache's reads committed) before the first write: from the
+            # claims on, everything below is one transaction.
+            draft = self.pipeline.reply(session, findings) if findings else None
+            won = (
+                set(claim_codes(session, ref, [f.code for f in findings], commit=False))
+                if findings
+                else set()
+            )
+            if draft is not None and won:
+                reply = _public(_only(draft, won)) if public else _shown_to(actor, _only(draft, won))
                 owe(session, outgoing.reply(reply, ref))
                 for escalated in self._record(session, reply, where, actor):
                     owe(session, outgoing.escalated(escalated))
@@ -438,6 +444,19 @@ def _voter(actor: Actor) -> str:
     if actor.team_id and actor.workspace and actor.team_id != actor.workspace:
         return f"{actor.team_id}:{user}"[:64]
     return user
+
+
+def _only(reply: Reply, codes: set[str]) -> Reply:
+    """The reply cut to the codes this caller won (the others were answered already)."""
+    if all(f.code in codes for f in reply.findings):
+        return reply
+    return replace(
+        reply,
+        cards=tuple(c for c in reply.cards if c.code in codes),
+        more=tuple(c for c in reply.more if c in codes),
+        gaps=tuple(c for c in reply.gaps if c in codes),
+        findings=tuple(f for f in reply.findings if f.code in codes),
+    )
 
 
 def _rollback(session: Session) -> None:

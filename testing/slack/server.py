@@ -1,8 +1,11 @@
 """A local Slack for end-to-end tests: a Web API and response_url server that records every call.
 
 `FakeSlack` answers `auth.test`, `chat.postMessage`, `chat.postEphemeral`, `chat.update`,
-`views.open` (under /api/) and response_url posts (under /response/) the way Slack does, and can be
-told to answer a method with a 429 and a Retry-After, or with an error such as `not_in_channel`.
+`views.open`, `conversations.replies` / `conversations.history` (the messages posted, with their
+metadata) (under /api/) and response_url posts (under /response/) the way Slack does. It can be
+told to answer a method with a 429 and a Retry-After, or with an error such as `not_in_channel`;
+to hold each channel to one `chat.postMessage` per interval (429 + Retry-After beyond, as Slack
+does); and to hang: act on a call, then answer only after a delay (a client times out first).
 """
 
 from __future__ import annotations
@@ -27,6 +30,7 @@ class Call:
     headers: dict[str, str]
     at: float = field(default_factory=time.monotonic)
     answered: int = 200
+    answer: Any = None
 
 
 @dataclass
@@ -45,6 +49,10 @@ class FakeSlack:
         self.uploads: dict[str, bytes] = {}
         self.files: dict[str, bytes] = {}  # served at url_private: /files/<name>, to the bot token only
         self.rules: list[Rule] = []
+        self.messages: dict[str, list[dict[str, Any]]] = {}  # channel → messages posted, in order
+        self.channel_interval: float | None = None  # seconds between two posts to one channel
+        self._last_post: dict[str, float] = {}
+        self.hangs: list[tuple[str, float]] = []  # (method, seconds): the next calls of it hang
         self._cond = threading.Condition()
         self._ts = 1700000000.000100
         fake = self
@@ -87,6 +95,9 @@ class FakeSlack:
                     else dict(parse_qsl(raw, keep_blank_values=True))
                 )
                 status, answer, extra = fake._answer(self.path, body, dict(self.headers))
+                hang = fake._hang(self.path.removeprefix("/api/"))
+                if hang:
+                    time.sleep(hang)  # acted on, answered late: the caller has timed out by now
                 data = json.dumps(answer).encode()
                 self.send_response(status)
                 self.send_header("Content-Type", "application/json; charset=utf-8")
@@ -141,6 +152,34 @@ class FakeSlack:
         with self._cond:
             self.rules.append(Rule(method, match, status, body, retry_after, times))
 
+    def limit_channels(self, interval: float = 1.0) -> None:
+        """One chat.postMessage per channel and `interval` seconds; faster ones get a 429."""
+        self.channel_interval = interval
+
+    def hang(self, method: str, seconds: float, times: int = 1) -> None:
+        """The next `times` calls of `method` are acted on, then answered after `seconds`."""
+        with self._cond:
+            self.hangs += [(method, seconds)] * times
+
+    def _hang(self, method: str) -> float:
+        with self._cond:
+            for i, (m, seconds) in enumerate(self.hangs):
+                if m == method:
+                    del self.hangs[i]
+                    return seconds
+        return 0.0
+
+    def _rate_limited(self, method: str, body: dict[str, Any]) -> int | None:
+        """The Retry-After for a post over the channel's rate, or None."""
+        if method != "chat.postMessage" or self.channel_interval is None:
+            return None
+        channel, now = str(body.get("channel")), time.monotonic()
+        last = self._last_post.get(channel)
+        if last is not None and now - last < self.channel_interval:
+            return max(1, int(self.channel_interval - (now - last) + 0.999))
+        self._last_post[channel] = now
+        return None
+
     def _next_ts(self) -> str:
         self._ts += 0.0001
         return f"{self._ts:.6f}"
@@ -150,16 +189,26 @@ class FakeSlack:
     ) -> tuple[int, Any, dict[str, str]]:
         method = "response_url" if path.startswith("/response/") else path.removeprefix("/api/")
         with self._cond:
-            status, answer, extra = 200, self._ok(method, body), {}
-            for rule in self.rules:
-                if rule.method == method and rule.times > 0 and rule.match(body):
-                    rule.times -= 1
-                    status = rule.status
-                    answer = rule.body or {"ok": False, "error": "ratelimited"}
-                    if rule.retry_after is not None:
-                        extra["Retry-After"] = str(rule.retry_after)
-                    break
-            self.calls.append(Call(method, path, body, headers, answered=status))
+            status, answer, extra = 200, None, {}
+            matched = next(
+                (r for r in self.rules if r.method == method and r.times > 0 and r.match(body)), None
+            )
+            limited = None if matched else self._rate_limited(method, body)
+            if limited is not None:
+                status, answer, extra = (
+                    429,
+                    {"ok": False, "error": "ratelimited"},
+                    {"Retry-After": str(limited)},
+                )
+            elif matched is None:
+                answer = self._ok(method, body)
+            if matched is not None:
+                matched.times -= 1
+                status = matched.status
+                answer = matched.body or {"ok": False, "error": "ratelimited"}
+                if matched.retry_after is not None:
+                    extra["Retry-After"] = str(matched.retry_after)
+            self.calls.append(Call(method, path, body, headers, answered=status, answer=answer))
             self._cond.notify_all()
         return status, answer, extra
 
@@ -177,12 +226,26 @@ class FakeSlack:
             }
         if method == "chat.postMessage":
             ts = self._next_ts()
+            posted = {"type": "message", "bot_id": BOT_ID, "text": body.get("text"), "ts": ts}
+            if body.get("thread_ts"):
+                posted["thread_ts"] = body["thread_ts"]
+            if body.get("metadata"):
+                posted["metadata"] = body["metadata"]
+            self.messages.setdefault(str(body.get("channel")), []).append(posted)
             return {
                 "ok": True,
                 "channel": body.get("channel"),
                 "ts": ts,
                 "message": {"type": "message", "bot_id": BOT_ID, "text": body.get("text"), "ts": ts},
             }
+        if method in ("conversations.replies", "conversations.history"):
+            posted = self.messages.get(str(body.get("channel")), [])
+            if method == "conversations.replies":
+                thread = body.get("ts")
+                posted = [m for m in posted if m.get("thread_ts") == thread or m["ts"] == thread]
+            else:
+                posted = [m for m in posted if not m.get("thread_ts")]
+            return {"ok": True, "messages": posted, "has_more": False}
         if method == "chat.postEphemeral":
             return {"ok": True, "message_ts": self._next_ts()}
         if method == "chat.update":

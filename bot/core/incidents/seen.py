@@ -9,6 +9,7 @@ from __future__ import annotations
 import threading
 import time
 from collections.abc import Callable
+from contextlib import nullcontext
 from datetime import datetime, timedelta
 
 from sqlalchemy import func, select
@@ -33,8 +34,10 @@ class SeenCounts:
         self._counts: dict[Key, int] = {}
         self._tickets: dict[Key, str] = {}
 
-    def get(self, service: str, code: str) -> tuple[int, str | None]:
-        self._refresh()
+    def get(self, service: str, code: str, session: Session | None = None) -> tuple[int, str | None]:
+        """`session`: read through the caller's (on SQLite a second session would wait for the
+        caller's own write lock)."""
+        self._refresh(session)
         key = (service, code)
         return self._counts.get(key, 0), self._tickets.get(key)
 
@@ -42,14 +45,14 @@ class SeenCounts:
         """This process just recorded or escalated something: read afresh on the next card."""
         self._read_at = float("-inf")
 
-    def _refresh(self) -> None:
+    def _refresh(self, using: Session | None = None) -> None:
         if time.monotonic() - self._read_at < self._ttl:
             return
         if not self._lock.acquire(blocking=False):
             return  # another thread is reading; this card shows the previous figures
         try:
             since = self._clock() - timedelta(days=7)
-            with self._sessions() as session:
+            with nullcontext(using) if using is not None else self._sessions() as session:
                 counts = session.execute(
                     select(Incident.service, Incident.code, func.count())
                     .where(Incident.created_at >= since, Incident.known.is_(True))

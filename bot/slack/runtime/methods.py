@@ -19,6 +19,7 @@ from slack_sdk.errors import SlackApiError
 from slack_sdk.webhook import WebhookClient
 
 EVENT_TYPE = "hwerror_delivery"
+RESPONSE_URL = "response_url"
 # Refusals of a message's size or form: a smaller message is tried instead.
 TOO_BIG = frozenset({"msg_too_long", "msg_blocks_too_long", "invalid_blocks", "invalid_blocks_format"})
 # Refusals that pass: tried again after a while.
@@ -134,6 +135,10 @@ def post_parts(job: Job) -> None:
             raise failed from exc
         posted.append(str(answer.get("ts") or ""))
         parts.pop(0)
+        job.progress()
+    while p.get("then"):
+        respond(Job(job.item_id, RESPONSE_URL, p["then"][0], job.client, job.progress, job.pace))
+        p["then"].pop(0)
         job.progress()
 
 

@@ -10,7 +10,7 @@ from __future__ import annotations
 
 import logging
 import uuid
-from collections.abc import Callable
+from collections.abc import Callable, Sequence
 from typing import Any
 
 from slack_bolt import Respond
@@ -38,16 +38,20 @@ class Owed:
         *,
         thread_ts: str | None = None,
         fallback_url: str | None = None,
+        then: Sequence[tuple[str, dict[str, Any]]] = (),
     ) -> None:
-        """`fallback_url`: a response_url that posts in the channel when the bot is not in it."""
+        """`fallback_url`: a response_url that posts in the channel when the bot is not in it;
+        `then`: response_url posts to make once the message is posted (in this order)."""
         delivery = post(channel, message, _key("post"), thread_ts=thread_ts)
         if fallback_url:
             delivery.payload["fallback_url"] = fallback_url
+        delivery.payload["then"] = [{"url": url, "body": body} for url, body in then]
         self._queue(delivery, direct=None)
 
-    def call(self, method: str, channel: str | None, **args: Any) -> None:
-        """chat.update, chat.postEphemeral, views.publish: one call, queued."""
-        delivery = Delivery(method, lane(method, channel), {"args": args}, _key(method))
+    def call(self, method: str, where: str | None, /, **args: Any) -> None:
+        """chat.update, chat.postEphemeral, views.publish: one call, queued; `where` (a channel,
+        a user) is what its sender paces it by."""
+        delivery = Delivery(method, lane(method, where), {"args": args}, _key(method))
         self._queue(delivery, direct=lambda: self.client.api_call(method, json=args))
 
     def respond(self, url: str, body: dict[str, Any]) -> None:

@@ -33,10 +33,16 @@ def post_to_channel(
     if not p.channel:
         raise EntryGone(card.code)
     message = shared_by(reply_message(Reply(cards=(card,)), ephemeral=False), actor.name or actor.label)
-    # Where the bot is not a member the interaction's response_url may still post there.
-    owed.post(p.channel, message, thread_ts=p.thread_ts, fallback_url=respond.response_url)
-    if p.ephemeral and _cards_in(p.message) <= 1:
-        respond(delete_original=True)  # the private copy has served its purpose
+    # Where the bot is not a member the interaction's response_url may still post there. Once it
+    # is posted, a private copy holding only this card has served its purpose.
+    done_with_copy = p.ephemeral and _cards_in(p.message) <= 1 and respond.response_url
+    owed.post(
+        p.channel,
+        message,
+        thread_ts=p.thread_ts,
+        fallback_url=respond.response_url,
+        then=[(str(respond.response_url), {"delete_original": True})] if done_with_copy else [],
+    )
 
 
 def _cards_in(message: dict[str, Any] | None) -> int:
