@@ -74,6 +74,9 @@ class FakeSlack:
                         )
                     )
                     fake._cond.notify_all()
+                hang = fake._hang("files.download")
+                if hang:
+                    time.sleep(hang)
                 self.send_response(200 if data is not None else 404)
                 self.send_header("Content-Type", "text/plain; charset=utf-8")
                 self.send_header("Content-Length", str(len(data or b"")))

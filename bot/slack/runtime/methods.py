@@ -109,6 +109,10 @@ def post_parts(job: Job) -> None:
                 job.progress()
                 continue
         job.pace()
+        # Written before the call: if this process dies during it, whoever takes the item over
+        # looks for the message before posting it again.
+        p["uncertain"] = tag["part"]
+        job.progress()
         try:
             answer = job.client.chat_postMessage(
                 channel=p["channel"],
@@ -120,6 +124,8 @@ def post_parts(job: Job) -> None:
             )
         except Exception as exc:  # noqa: BLE001 - judged: retried, degraded or dead
             failed = judge(exc)
+            if failed.verdict is not Verdict.UNCERTAIN:
+                p.pop("uncertain", None)  # refused: certainly not posted
             if failed.error in NOT_A_MEMBER and p.get("fallback_url"):
                 _post_in_channel(p["fallback_url"], parts.pop(0)["kwargs"])
                 posted.append("")
@@ -130,9 +136,8 @@ def post_parts(job: Job) -> None:
                 job.on_degraded(failed.error)
                 job.progress()
                 continue
-            if failed.verdict is Verdict.UNCERTAIN:
-                p["uncertain"] = tag["part"]
             raise failed from exc
+        p.pop("uncertain", None)
         posted.append(str(answer.get("ts") or ""))
         parts.pop(0)
         job.progress()
@@ -168,24 +173,13 @@ def _post_in_channel(url: str, kwargs: dict[str, Any]) -> None:
 def post_digest(job: Job) -> None:
     """The digest's message once, then its chart in the message's thread."""
     p = job.payload
-    if not p.get("ts"):
-        wrapped = {"channel": p["channel"], "parts": [{"kwargs": p["message"], "smaller": []}], "posted": []}
-        if "uncertain" in p:
-            wrapped["uncertain"] = p.pop("uncertain")
-        inner = Job(job.item_id, job.action, wrapped, job.client, job.progress, job.pace)
-        try:
-            post_parts(inner)
-        finally:
-            if "uncertain" in wrapped:
-                p["uncertain"] = wrapped["uncertain"]
-        p["ts"] = wrapped["posted"][0]
-        job.progress()
+    post_parts(job)
     if p.get("chart"):
         job.pace()
         try:
             job.client.files_upload_v2(
                 channel=p["channel"],
-                thread_ts=p["ts"],
+                thread_ts=p["posted"][0],
                 content=bytes.fromhex(p["chart"]),
                 filename=p.get("filename") or "hwerror-digest.png",
                 title=p.get("title") or "Incidents per day",

@@ -87,10 +87,10 @@ class SlackOutgoing:
         png = chart_png(digest)
         payload = {
             "channel": channel,
-            "message": digest_message(digest).kwargs(),
+            "parts": [_whole(digest_message(digest))],
+            "posted": [],
             "chart": png.hex() if png is not None else None,
             "filename": f"hwerror-{digest.week.label}.png",
             "title": f"Incidents per day, {digest.week.label}",
-            "ts": None,
         }
         return [Delivery(DIGEST, lane(POST, channel), payload, key)]
