@@ -61,7 +61,9 @@ def _sqlite_pragmas(dbapi_connection, _record) -> None:  # type: ignore[no-untyp
     # WAL lets the web and worker processes read while one writes; the busy timeout turns
     # "database is locked" into a short wait.
     cursor.execute("PRAGMA journal_mode=WAL")
-    cursor.execute("PRAGMA busy_timeout=5000")
+    # The same wait as the driver's own `timeout` (HWERROR_DB_SQLITE_TIMEOUT), not a second one.
+    busy_ms = int(_seconds("HWERROR_DB_SQLITE_TIMEOUT", SQLITE_TIMEOUT) * 1000)
+    cursor.execute(f"PRAGMA busy_timeout={busy_ms}")
     cursor.execute("PRAGMA foreign_keys=ON")
     cursor.close()
     # pysqlite's own transaction handling is switched off so that ours (BEGIN IMMEDIATE) runs.

@@ -29,6 +29,7 @@ RUNTIME = {
     "HWERROR_DB_SQLITE_TIMEOUT": "0.5",
     "HWERROR_DB_CONNECT_TIMEOUT": "1",
     "HWERROR_CHANNEL_INTERVAL": "0",
+    "HWERROR_ESCALATE_COUNT": "100000",  # no escalation notices in the threads counted here
 }
 
 

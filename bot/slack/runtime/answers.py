@@ -122,6 +122,10 @@ class AnswerWorker:
     def _run(self, item_id: int, token: datetime) -> None:
         try:
             self.process(item_id, token)
+        except DBAPIError as exc:  # the lease runs out and another try follows
+            log.warning(
+                "kept message %s: database unavailable (%s); it is taken up again later", item_id, _why(exc)
+            )
         except Exception:  # noqa: BLE001 - logged; the lease runs out and another try follows
             log.exception("kept message %s: answering failed unexpectedly", item_id)
         finally:
@@ -237,6 +241,10 @@ class AnswerWorker:
             error,
             "; it is dead" if give_up else f"; next in {wait.total_seconds():.0f} s",
         )
+
+
+def _why(exc: DBAPIError) -> str:
+    return (str(exc.orig or exc).splitlines() or [""])[0][:200]
 
 
 def _utc(moment: datetime) -> datetime:

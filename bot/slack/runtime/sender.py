@@ -175,6 +175,10 @@ class ChatSender:
     def _run(self, item_id: int, token: datetime) -> None:
         try:
             self.deliver(item_id, token)
+        except DBAPIError as exc:  # its progress is kept; the lease runs out and it goes on later
+            log.warning(
+                "chat item %s: database unavailable (%s); delivery goes on later", item_id, _first_line(exc)
+            )
         except Exception:  # noqa: BLE001 - logged; the lease runs out and the item is tried again
             log.exception("chat item %s: delivery failed unexpectedly", item_id)
         finally:
