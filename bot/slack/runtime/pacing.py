@@ -35,9 +35,12 @@ class Pacer:
         with self._lock:
             return {lane: t - now for lane, t in self._next.items() if t > now}
 
+    def interval(self, lane: str) -> float:
+        """Seconds between two calls in this lane."""
+        return self.intervals.get(lane.split(":", 1)[0], 0.0)
+
     def used(self, lane: str) -> None:
-        method = lane.split(":", 1)[0]
-        gap = self.intervals.get(method, 0.0)
+        gap = self.interval(lane)
         if gap <= 0:
             return
         with self._lock:

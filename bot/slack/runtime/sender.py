@@ -91,6 +91,7 @@ class ChatSender:
         self._stop = threading.Event()
         self._lock = threading.Lock()
         self._in_flight: dict[int, str | None] = {}
+        self._next_due: datetime | None = None
         self._pool = ThreadPoolExecutor(self.threads, thread_name_prefix="hwerror-sender")
 
     def wake(self) -> None:
@@ -116,7 +117,9 @@ class ChatSender:
 
     def _sleep(self) -> float:
         waits = [w for w in self.pacer.waiting().values() if w > 0]
-        return min([self.poll, *waits]) if waits else self.poll
+        if self._next_due is not None:
+            waits.append(max(0.01, (_aware(self._next_due) - _aware(self.clock())).total_seconds()))
+        return min([self.poll, *waits])
 
     def dispatch(self) -> int:
         """Start on every item that may go now; returns how many were started."""
@@ -129,6 +132,14 @@ class ChatSender:
         with self.sessions() as session, session.begin():
             lanes = leases.oldest_per_lane(session, OutboxKind.CHAT, now, busy=busy, limit=free)
             won, token = leases.claim(session, OutboxKind.CHAT, now, self.lease, ids=list(lanes))
+            # When the next held item (paced, or after a Retry-After) falls due: wake then, not at the poll.
+            self._next_due = session.scalar(
+                select(func.min(OutboxItem.next_attempt_at)).where(
+                    OutboxItem.kind == OutboxKind.CHAT,
+                    OutboxItem.status == OutboxStatus.PENDING,
+                    OutboxItem.next_attempt_at > now,
+                )
+            )
         with self._lock:
             for item_id in won:
                 self._in_flight[item_id] = lanes.get(item_id)
@@ -136,8 +147,9 @@ class ChatSender:
             self._pool.submit(self._run, item_id, token)
         return len(won)
 
-    def drain(self, timeout: float = 30.0) -> Tally:
-        """Deliver everything due now and wait for it (the CLI, tests): the tally of this drain."""
+    def drain(self, timeout: float = 30.0, horizon: float = 5.0) -> Tally:
+        """Deliver everything due now or within `horizon` seconds, and wait for it (the CLI,
+        tests): the tally of this drain."""
         start = Tally(**{k: v for k, v in vars(self.tally).items() if k != "errors"})
         deadline = threading.Event()
         timer = threading.Timer(timeout, deadline.set)
@@ -147,7 +159,7 @@ class ChatSender:
                 started = self.dispatch()
                 with self._lock:
                     idle = not self._in_flight
-                if idle and not started and not self._due_now():
+                if idle and not started and not self._due_soon(horizon):
                     break
                 self._wake.wait(self._sleep() if idle else 0.05)
                 self._wake.clear()
@@ -160,10 +172,12 @@ class ChatSender:
             dead=self.tally.dead - start.dead,
         )
 
-    def _due_now(self) -> bool:
+    def _due_soon(self, horizon: float) -> bool:
+        """Some item is due within `horizon` seconds (held by pacing or a Retry-After, say)."""
         with self.sessions() as session:
+            soon = self.clock() + timedelta(seconds=horizon)
             count = session.scalar(
-                select(func.count()).select_from(OutboxItem).where(leases.due(OutboxKind.CHAT, self.clock()))
+                select(func.count()).select_from(OutboxItem).where(leases.due(OutboxKind.CHAT, soon))
             )
         return bool(count)
 
@@ -215,15 +229,19 @@ class ChatSender:
             self._failed(item_id, token, action, lane, attempts, deadline, payload, failed)
             return
         with self.sessions() as s, s.begin():
+            now = self.clock()
             done = leases.settle(
                 s,
                 item_id,
                 token,
                 status=OutboxStatus.DONE,
                 attempts=attempts + 1,
-                done_at=self.clock(),
+                done_at=now,
                 payload=payload,
             )
+            gap = self.pacer.interval(lane)
+            if done and lane and gap > 0:
+                leases.hold_lane(s, OutboxKind.CHAT, lane, now + timedelta(seconds=gap), now)
         if done:
             self.tally.delivered += 1
             log.info("chat item %s (%s): delivered", item_id, action)
@@ -272,6 +290,8 @@ class ChatSender:
                 )
             return
         with self.sessions() as s, s.begin():
+            if failed.retry_after is not None and lane:
+                leases.hold_lane(s, OutboxKind.CHAT, lane, now + timedelta(seconds=failed.retry_after), now)
             retried = leases.settle(
                 s,
                 item_id,

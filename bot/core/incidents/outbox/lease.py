@@ -67,13 +67,40 @@ def claim(
 def oldest_per_lane(
     session: Session, kind: OutboxKind, now: datetime, *, busy: Collection[str] = (), limit: int = 50
 ) -> dict[int, str | None]:
-    """The oldest due item of each lane that is not busy here (what a paced sender takes next),
-    oldest first, with its lane."""
-    query = select(func.min(OutboxItem.id), OutboxItem.lane).where(due(kind, now)).group_by(OutboxItem.lane)
+    """The oldest due item of each lane that is not busy, here or in another process (a lane with
+    an item under lease is busy), oldest first, with its lane: what a paced sender takes next."""
+    leased = select(OutboxItem.lane).where(
+        OutboxItem.kind == kind,
+        OutboxItem.status == OutboxStatus.PENDING,
+        OutboxItem.claimed_until >= now,
+        OutboxItem.lane.is_not(None),
+    )
+    query = (
+        select(func.min(OutboxItem.id), OutboxItem.lane)
+        .where(due(kind, now), or_(OutboxItem.lane.is_(None), OutboxItem.lane.not_in(leased)))
+        .group_by(OutboxItem.lane)
+    )
     if busy:
         query = query.where(or_(OutboxItem.lane.is_(None), OutboxItem.lane.not_in(list(busy))))
     rows = session.execute(query.order_by(func.min(OutboxItem.id)).limit(limit)).all()
     return {int(i): lane for i, lane in rows if i is not None}
+
+
+def hold_lane(session: Session, kind: OutboxKind, lane: str, until: datetime, now: datetime) -> None:
+    """No item of the lane is due before `until` (its rate, or Retry-After), whichever process
+    takes it: pacing that holds across processes."""
+    session.execute(
+        update(OutboxItem)
+        .where(
+            OutboxItem.kind == kind,
+            OutboxItem.status == OutboxStatus.PENDING,
+            OutboxItem.lane == lane,
+            OutboxItem.next_attempt_at < until,
+            or_(OutboxItem.claimed_until.is_(None), OutboxItem.claimed_until < now),
+        )
+        .values(next_attempt_at=until)
+        .execution_options(synchronize_session=False)
+    )
 
 
 def settle(session: Session, item_id: int, token: datetime, **values: Any) -> bool:
