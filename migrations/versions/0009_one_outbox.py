@@ -24,9 +24,16 @@ def upgrade() -> None:
         batch.alter_column("ticket_id", existing_type=sa.Integer(), nullable=True)
         batch.alter_column("action", existing_type=sa.String(length=16), type_=sa.String(length=32))
         batch.create_index("ix_outbox_kind_due", ["kind", "status", "next_attempt_at"])
+    op.create_table(
+        "outbox_lanes",
+        sa.Column("lane", sa.String(length=100), nullable=False),
+        sa.Column("free_at", sa.DateTime(timezone=True), nullable=False),
+        sa.PrimaryKeyConstraint("lane", name=op.f("pk_outbox_lanes")),
+    )
 
 
 def downgrade() -> None:
+    op.drop_table("outbox_lanes")
     op.execute("DELETE FROM outbox WHERE kind <> 'ticket'")
     with op.batch_alter_table("outbox") as batch:
         batch.drop_index("ix_outbox_kind_due")

@@ -105,6 +105,16 @@ class TicketEvent(Base):
     at: Mapped[datetime] = mapped_column(DateTime(timezone=True), default=utcnow, index=True)
 
 
+class OutboxLane(Base):
+    """When a lane (a chat method and channel) may be used again, whichever process uses it:
+    pacing and Retry-After that hold across processes, and for items queued after the hold."""
+
+    __tablename__ = "outbox_lanes"
+
+    lane: Mapped[str] = mapped_column(String(100), primary_key=True)
+    free_at: Mapped[datetime] = mapped_column(DateTime(timezone=True))
+
+
 class OutboxItem(Base):
     """Something the bot owes that must happen at least once and take effect at most once: a call
     to a ticket backend, a message to post in the chat, or a kept request still to be answered.

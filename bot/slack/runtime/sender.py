@@ -13,6 +13,7 @@ from __future__ import annotations
 import logging
 import random
 import threading
+import time
 from collections.abc import Callable
 from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass, field
@@ -42,6 +43,13 @@ PERFORM: dict[str, Callable[[Job], None]] = {
     DIGEST: methods.post_digest,
     RESPONSE_URL: methods.respond,
 }
+
+
+# Delivered items are kept this long (for `hwerror outbox` and a look after an incident), then purged.
+KEEP_DONE = timedelta(days=7)
+PURGE_EVERY = 600.0  # seconds
+# How long a lane is one item's alone once taken: its order and rate kept, a hung call not waited on.
+EXCLUSIVE_FOR = timedelta(seconds=1.5)
 
 
 class LeaseLost(Exception):
@@ -82,7 +90,8 @@ class ChatSender:
         self.threads = max(1, threads)
         self.lease = lease
         self.pacer = pacer or Pacer({POST: 1.0})
-        self.backoff = backoff or Backoff(base=timedelta(seconds=1), cap=timedelta(minutes=5))
+        # Short first waits: a refusal that passes (ratelimited without Retry-After, a 5xx) passes fast.
+        self.backoff = backoff or Backoff(base=timedelta(seconds=0.5), cap=timedelta(minutes=5))
         self.max_attempts = max_attempts
         self.poll = poll
         self.clock = clock
@@ -90,7 +99,7 @@ class ChatSender:
         self._wake = threading.Event()
         self._stop = threading.Event()
         self._lock = threading.Lock()
-        self._in_flight: dict[int, str | None] = {}
+        self._in_flight: dict[int, tuple[str | None, float]] = {}  # item → lane, when it was taken
         self._next_due: datetime | None = None
         self._pool = ThreadPoolExecutor(self.threads, thread_name_prefix="hwerror-sender")
 
@@ -102,8 +111,12 @@ class ChatSender:
 
     def run_forever(self, stop: threading.Event) -> None:
         self._stop = stop
+        purged_at = 0.0
         while not stop.is_set():
             try:
+                if time.monotonic() - purged_at > PURGE_EVERY:
+                    purged_at = time.monotonic()
+                    self.purge()
                 self.dispatch()
             except DBAPIError as exc:
                 log.error("chat sender: database unavailable, trying again: %s", _first_line(exc))
@@ -121,28 +134,49 @@ class ChatSender:
             waits.append(max(0.01, (_aware(self._next_due) - _aware(self.clock())).total_seconds()))
         return min([self.poll, *waits])
 
+    def purge(self) -> int:
+        """Forget chat items and kept messages delivered more than KEEP_DONE ago."""
+        with self.sessions() as session, session.begin():
+            kinds = (OutboxKind.CHAT, OutboxKind.ANSWER)
+            return leases.purge_done(session, kinds, self.clock() - KEEP_DONE)
+
     def dispatch(self) -> int:
         """Start on every item that may go now; returns how many were started."""
+        started_by = time.monotonic() - EXCLUSIVE_FOR.total_seconds()
         with self._lock:
             free = self.threads - len(self._in_flight)
-            busy = {lane for lane in self._in_flight.values() if lane} | set(self.pacer.waiting())
+            # A lane is ours alone while its call is young; a call that hangs does not stop the lane.
+            busy = {lane for lane, at in self._in_flight.values() if lane and at > started_by}
+        busy |= set(self.pacer.waiting())
         if free <= 0:
             return 0
         now = self.clock()
         with self.sessions() as session, session.begin():
-            lanes = leases.oldest_per_lane(session, OutboxKind.CHAT, now, busy=busy, limit=free)
+            lanes = leases.oldest_per_lane(
+                session,
+                OutboxKind.CHAT,
+                now,
+                busy=busy,
+                limit=free,
+                lease=self.lease,
+                exclusive_for=EXCLUSIVE_FOR,
+            )
             won, token = leases.claim(session, OutboxKind.CHAT, now, self.lease, ids=list(lanes))
             # When the next held item (paced, or after a Retry-After) falls due: wake then, not at the poll.
-            self._next_due = session.scalar(
+            due_next = session.scalar(
                 select(func.min(OutboxItem.next_attempt_at)).where(
                     OutboxItem.kind == OutboxKind.CHAT,
                     OutboxItem.status == OutboxStatus.PENDING,
                     OutboxItem.next_attempt_at > now,
                 )
             )
+            free_next = leases.next_free(session, now)
+            self._next_due = min(
+                (t for t in (due_next, free_next) if t is not None), key=_aware, default=None
+            )
         with self._lock:
             for item_id in won:
-                self._in_flight[item_id] = lanes.get(item_id)
+                self._in_flight[item_id] = (lanes.get(item_id), time.monotonic())
         for item_id in won:
             self._pool.submit(self._run, item_id, token)
         return len(won)
@@ -241,7 +275,7 @@ class ChatSender:
             )
             gap = self.pacer.interval(lane)
             if done and lane and gap > 0:
-                leases.hold_lane(s, OutboxKind.CHAT, lane, now + timedelta(seconds=gap), now)
+                leases.hold_lane(s, lane, now + timedelta(seconds=gap))
         if done:
             self.tally.delivered += 1
             log.info("chat item %s (%s): delivered", item_id, action)
@@ -291,7 +325,7 @@ class ChatSender:
             return
         with self.sessions() as s, s.begin():
             if failed.retry_after is not None and lane:
-                leases.hold_lane(s, OutboxKind.CHAT, lane, now + timedelta(seconds=failed.retry_after), now)
+                leases.hold_lane(s, lane, now + timedelta(seconds=failed.retry_after))
             retried = leases.settle(
                 s,
                 item_id,

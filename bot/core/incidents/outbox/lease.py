@@ -13,11 +13,13 @@ from collections.abc import Collection
 from datetime import datetime, timedelta
 from typing import Any
 
-from sqlalchemy import ColumnElement, and_, func, or_, select, update
+from sqlalchemy import ColumnElement, and_, delete, func, or_, select, update
+from sqlalchemy.dialects.postgresql import insert as pg_insert
+from sqlalchemy.dialects.sqlite import insert as sqlite_insert
 from sqlalchemy.orm import Session
 
 from bot.core.incidents.enums import OutboxKind, OutboxStatus
-from bot.core.incidents.models import OutboxItem
+from bot.core.incidents.models import OutboxItem, OutboxLane
 
 
 def due(kind: OutboxKind, now: datetime) -> ColumnElement[bool]:
@@ -65,19 +67,34 @@ def claim(
 
 
 def oldest_per_lane(
-    session: Session, kind: OutboxKind, now: datetime, *, busy: Collection[str] = (), limit: int = 50
+    session: Session,
+    kind: OutboxKind,
+    now: datetime,
+    *,
+    busy: Collection[str] = (),
+    limit: int = 50,
+    lease: timedelta = timedelta(0),
+    exclusive_for: timedelta = timedelta(0),
 ) -> dict[int, str | None]:
-    """The oldest due item of each lane that is not busy, here or in another process (a lane with
-    an item under lease is busy), oldest first, with its lane: what a paced sender takes next."""
+    """The oldest due item of each lane that is not busy, here or in another process, oldest
+    first, with its lane: what a paced sender takes next. A lane is busy while it is held (its
+    rate, a Retry-After) and for `exclusive_for` after one of its items was taken (for `lease`):
+    long enough to keep the lane's order and rate, not so long that one hung call stops it."""
     leased = select(OutboxItem.lane).where(
         OutboxItem.kind == kind,
         OutboxItem.status == OutboxStatus.PENDING,
-        OutboxItem.claimed_until >= now,
+        OutboxItem.claimed_until > now + lease - exclusive_for,
         OutboxItem.lane.is_not(None),
     )
+    held = select(OutboxLane.lane).where(OutboxLane.free_at > now)
     query = (
         select(func.min(OutboxItem.id), OutboxItem.lane)
-        .where(due(kind, now), or_(OutboxItem.lane.is_(None), OutboxItem.lane.not_in(leased)))
+        .where(
+            due(kind, now),
+            or_(
+                OutboxItem.lane.is_(None), and_(OutboxItem.lane.not_in(leased), OutboxItem.lane.not_in(held))
+            ),
+        )
         .group_by(OutboxItem.lane)
     )
     if busy:
@@ -86,21 +103,23 @@ def oldest_per_lane(
     return {int(i): lane for i, lane in rows if i is not None}
 
 
-def hold_lane(session: Session, kind: OutboxKind, lane: str, until: datetime, now: datetime) -> None:
-    """No item of the lane is due before `until` (its rate, or Retry-After), whichever process
-    takes it: pacing that holds across processes."""
+def hold_lane(session: Session, lane: str, until: datetime) -> None:
+    """No item of the lane goes before `until` (its rate, or a Retry-After), whichever process
+    takes it and however late it was queued: pacing that holds across processes."""
+    insert = sqlite_insert if session.get_bind().dialect.name == "sqlite" else pg_insert
+    statement = insert(OutboxLane).values(lane=lane, free_at=until)
     session.execute(
-        update(OutboxItem)
-        .where(
-            OutboxItem.kind == kind,
-            OutboxItem.status == OutboxStatus.PENDING,
-            OutboxItem.lane == lane,
-            OutboxItem.next_attempt_at < until,
-            or_(OutboxItem.claimed_until.is_(None), OutboxItem.claimed_until < now),
+        statement.on_conflict_do_update(
+            index_elements=[OutboxLane.lane],
+            set_={"free_at": statement.excluded.free_at},
+            where=OutboxLane.free_at < statement.excluded.free_at,
         )
-        .values(next_attempt_at=until)
-        .execution_options(synchronize_session=False)
     )
+
+
+def next_free(session: Session, now: datetime) -> datetime | None:
+    """When the next held lane is free again."""
+    return session.scalar(select(func.min(OutboxLane.free_at)).where(OutboxLane.free_at > now))
 
 
 def settle(session: Session, item_id: int, token: datetime, **values: Any) -> bool:
@@ -115,3 +134,17 @@ def settle(session: Session, item_id: int, token: datetime, **values: Any) -> bo
         .execution_options(synchronize_session=False)
     )
     return bool(result.rowcount == 1)  # type: ignore[attr-defined]
+
+
+def purge_done(session: Session, kinds: Collection[OutboxKind], before: datetime) -> int:
+    """Forget delivered items older than `before` (the outbox is not an archive)."""
+    result = session.execute(
+        delete(OutboxItem)
+        .where(
+            OutboxItem.kind.in_(list(kinds)),
+            OutboxItem.status == OutboxStatus.DONE,
+            OutboxItem.done_at < before,
+        )
+        .execution_options(synchronize_session=False)
+    )
+    return int(result.rowcount)  # type: ignore[attr-defined]
