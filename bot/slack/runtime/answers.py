@@ -25,7 +25,6 @@ from sqlalchemy.orm import Session
 from bot.core.actor import Actor
 from bot.core.build import AppSettings
 from bot.core.incidents.enums import OutboxKind, OutboxStatus, Source
-from bot.core.incidents.models import OutboxItem
 from bot.core.incidents.outbox import lease as leases
 from bot.core.incidents.outbox.calls import Backoff
 from bot.core.incidents.record import Sighting
@@ -108,20 +107,21 @@ class AnswerWorker:
             return 0
         try:
             with self.sessions() as session, session.begin():
-                won, token = leases.claim(session, OutboxKind.ANSWER, utcnow(), self.lease, limit=free)
+                won, token = leases.claim_items(session, OutboxKind.ANSWER, utcnow(), self.lease, limit=free)
         except BaseException:
             for _ in range(free):
                 self._busy.release()
             raise
         for _ in range(free - len(won)):
             self._busy.release()
-        for item_id in won:
-            self._pool.submit(self._run, item_id, token)
+        for item in won:
+            self._pool.submit(self._run, item, token)
         return len(won)
 
-    def _run(self, item_id: int, token: datetime) -> None:
+    def _run(self, item: leases.Claimed, token: datetime) -> None:
+        item_id = item.id
         try:
-            self.process(item_id, token)
+            self.process(item, token)
         except DBAPIError as exc:  # the lease runs out and another try follows
             log.warning(
                 "kept message %s: database unavailable (%s); it is taken up again later", item_id, _why(exc)
@@ -131,12 +131,8 @@ class AnswerWorker:
         finally:
             self._busy.release()
 
-    def process(self, item_id: int, token: datetime) -> None:
-        with self.sessions() as session:
-            item = session.get(OutboxItem, item_id)
-            if item is None:
-                return
-            payload, attempts, deadline = dict(item.payload), item.attempts, item.deadline
+    def process(self, item: leases.Claimed, token: datetime) -> None:
+        item_id, payload, attempts, deadline = item.id, item.payload, item.attempts, item.deadline
         session = self.service.sessions()
         try:
             reply = self._answer(session, item_id, token, payload, attempts)

@@ -109,10 +109,9 @@ def post_parts(job: Job) -> None:
                 job.progress()
                 continue
         job.pace()
-        # Written before the call: if this process dies during it, whoever takes the item over
-        # looks for the message before posting it again.
+        # If the call's answer is lost, the failure is written with this mark; if the process dies
+        # during it, whoever takes the item over (its lease ran out) marks it the same way.
         p["uncertain"] = tag["part"]
-        job.progress()
         try:
             answer = job.client.chat_postMessage(
                 channel=p["channel"],
@@ -140,11 +139,13 @@ def post_parts(job: Job) -> None:
         p.pop("uncertain", None)
         posted.append(str(answer.get("ts") or ""))
         parts.pop(0)
-        job.progress()
+        if parts or p.get("then") or p.get("chart"):
+            job.progress()  # more calls follow: a takeover goes on from here (the last is settled)
     while p.get("then"):
         respond(Job(job.item_id, RESPONSE_URL, p["then"][0], job.client, job.progress, job.pace))
         p["then"].pop(0)
-        job.progress()
+        if p["then"]:
+            job.progress()
 
 
 def _find_posted(client: WebClient, channel: str, thread_ts: str | None, tag: dict[str, Any]) -> str | None:

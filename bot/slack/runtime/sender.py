@@ -161,7 +161,7 @@ class ChatSender:
                 lease=self.lease,
                 exclusive_for=EXCLUSIVE_FOR,
             )
-            won, token = leases.claim(session, OutboxKind.CHAT, now, self.lease, ids=list(lanes))
+            won, token = leases.claim_items(session, OutboxKind.CHAT, now, self.lease, ids=list(lanes))
             # When the next held item (paced, or after a Retry-After) falls due: wake then, not at the poll.
             due_next = session.scalar(
                 select(func.min(OutboxItem.next_attempt_at)).where(
@@ -175,10 +175,10 @@ class ChatSender:
                 (t for t in (due_next, free_next) if t is not None), key=_aware, default=None
             )
         with self._lock:
-            for item_id in won:
-                self._in_flight[item_id] = (lanes.get(item_id), time.monotonic())
-        for item_id in won:
-            self._pool.submit(self._run, item_id, token)
+            for item in won:
+                self._in_flight[item.id] = (item.lane, time.monotonic())
+        for item in won:
+            self._pool.submit(self._run, item, token)
         return len(won)
 
     def drain(self, timeout: float = 30.0, horizon: float = 5.0) -> Tally:
@@ -220,9 +220,10 @@ class ChatSender:
 
     # -- one item -----------------------------------------------------------------------------
 
-    def _run(self, item_id: int, token: datetime) -> None:
+    def _run(self, item: leases.Claimed, token: datetime) -> None:
+        item_id = item.id
         try:
-            self.deliver(item_id, token)
+            self.deliver(item, token)
         except DBAPIError as exc:  # its progress is kept; the lease runs out and it goes on later
             log.warning(
                 "chat item %s: database unavailable (%s); delivery goes on later", item_id, _first_line(exc)
@@ -234,13 +235,12 @@ class ChatSender:
                 self._in_flight.pop(item_id, None)
             self._wake.set()
 
-    def deliver(self, item_id: int, token: datetime) -> None:
-        with self.sessions() as session:
-            item = session.get(OutboxItem, item_id)
-            if item is None:
-                return
-            action, lane, attempts = item.action, item.lane or "", item.attempts
-            deadline, payload = item.deadline, dict(item.payload)
+    def deliver(self, item: leases.Claimed, token: datetime) -> None:
+        item_id, action, lane, attempts = item.id, item.action, item.lane or "", item.attempts
+        deadline, payload = item.deadline, item.payload
+        if item.in_doubt and "parts" in payload and payload["parts"] and "uncertain" not in payload:
+            # Its last holder died (or outlived its lease) mid-delivery: look before posting again.
+            payload["uncertain"] = len(payload.get("posted") or [])
         perform = PERFORM.get(action, methods.call)
 
         def progress() -> None:
@@ -248,10 +248,13 @@ class ChatSender:
                 if not _write_payload(s, item_id, token, payload):
                     raise LeaseLost()
 
+        called: list[datetime] = []
+
         def pace() -> None:
             if not self.pacer.wait(lane, self._stop):
                 raise Failed(Verdict.RETRY, "sender stopping")
             self.pacer.used(lane)
+            called.append(self.clock())
 
         job = Job(item_id, action, payload, self.client, progress, pace, on_degraded=self._degraded(item_id))
         try:
@@ -275,7 +278,8 @@ class ChatSender:
             )
             gap = self.pacer.interval(lane)
             if done and lane and gap > 0:
-                leases.hold_lane(s, lane, now + timedelta(seconds=gap))
+                # Slack counts calls as they arrive: the next may go `gap` after this one's call.
+                leases.hold_lane(s, lane, (called[-1] if called else now) + timedelta(seconds=gap))
         if done:
             self.tally.delivered += 1
             log.info("chat item %s (%s): delivered", item_id, action)

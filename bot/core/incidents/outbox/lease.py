@@ -10,6 +10,7 @@ worker writes an outcome only while `claimed_until` still equals the token it wa
 from __future__ import annotations
 
 from collections.abc import Collection
+from dataclasses import dataclass
 from datetime import datetime, timedelta
 from typing import Any
 
@@ -32,6 +33,19 @@ def due(kind: OutboxKind, now: datetime) -> ColumnElement[bool]:
     )
 
 
+@dataclass(frozen=True)
+class Claimed:
+    """An item taken for a lease, with what its work needs (read in the claim itself)."""
+
+    id: int
+    action: str
+    lane: str | None
+    payload: dict[str, Any]
+    attempts: int
+    deadline: datetime | None
+    in_doubt: bool  # taken over from a lease that ran out: its last call may have happened
+
+
 def claim(
     session: Session,
     kind: OutboxKind,
@@ -45,25 +59,54 @@ def claim(
 
     Returns the ids this caller won and the token to write their outcomes with. The caller's
     transaction holds the claim: commit it at once, before doing the work."""
+    items, until = claim_items(session, kind, now, lease, ids=ids, limit=limit)
+    return [i.id for i in items], until
+
+
+def claim_items(
+    session: Session,
+    kind: OutboxKind,
+    now: datetime,
+    lease: timedelta,
+    *,
+    ids: Collection[int] | None = None,
+    limit: int = 50,
+) -> tuple[list[Claimed], datetime]:
+    """`claim`, returning the items themselves: one statement to find them (locked, or skipped
+    when another process is taking them) and one to take them, in the caller's transaction."""
     until = now + lease
-    candidates = select(OutboxItem.id).where(due(kind, now))
+    candidates = select(OutboxItem.id, OutboxItem.claimed_until).where(due(kind, now))
     if ids is not None:
         if not ids:
             return [], until
         candidates = candidates.where(OutboxItem.id.in_(list(ids)))
-    candidates = (
+    found = session.execute(
         candidates.order_by(OutboxItem.next_attempt_at, OutboxItem.id)
         .limit(limit)
         .with_for_update(skip_locked=True)
-    )
-    won = session.scalars(
+    ).all()
+    if not found:
+        return [], until
+    taken_over = {i for i, held in found if held is not None}
+    rows = session.execute(
         update(OutboxItem)
-        .where(OutboxItem.id.in_(candidates), due(kind, now))
+        .where(OutboxItem.id.in_([i for i, _ in found]), due(kind, now))
         .values(claimed_until=until)
-        .returning(OutboxItem.id)
+        .returning(
+            OutboxItem.id,
+            OutboxItem.action,
+            OutboxItem.lane,
+            OutboxItem.payload,
+            OutboxItem.attempts,
+            OutboxItem.deadline,
+        )
         .execution_options(synchronize_session=False)
-    )
-    return sorted(won), until
+    ).all()
+    items = [
+        Claimed(i, action, lane, dict(payload or {}), attempts, deadline, i in taken_over)
+        for i, action, lane, payload, attempts, deadline in rows
+    ]
+    return sorted(items, key=lambda c: c.id), until
 
 
 def oldest_per_lane(
