@@ -352,7 +352,13 @@ def test_other_bots_are_answered_but_cannot_start_a_loop(app: AppProcess, slack:
     for ts in more:
         app.event({**message(channel, f"AIS.0027 at {ts}", ts=ts, user=""), **monitor}, event_id=uniq("Ev"))
         time.sleep(0.2)
-    time.sleep(0.5)
+    # Replies to one channel go out one per second: wait for the two that are due, then a while.
+    deadline = time.monotonic() + 15
+    while time.monotonic() < deadline:
+        if len({r["thread_ts"] for r in replies_in(slack, channel)} & set(more)) >= 2:
+            break
+        time.sleep(0.2)
+    time.sleep(2.5)
     answered = {r["thread_ts"] for r in replies_in(slack, channel)}
     assert first in answered and in_thread not in answered
     assert len(answered & set(more)) == 2

@@ -13,7 +13,7 @@ from bot.cli.common import console, engine_for_cli, process_settings
 def register(app: typer.Typer) -> None:
     @app.command("clock")
     def clock_command() -> None:
-        """Post the digest on schedule, deliver what the chat is owed, and run the ticket outbox.
+        """Post the digest on schedule and deliver the outbox.
 
         Posts the weekly digest at HWERROR_DIGEST_SCHEDULE and makes the ticket backend calls,
         until stopped (the Procfile's clock process).
