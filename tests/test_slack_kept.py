@@ -220,3 +220,24 @@ def test_answering_that_fails_gives_the_claims_back(kb: Engine) -> None:
         reply = service.answer(session, ERROR, ref, where, SlackOutgoing(None))
     assert reply is not None and [c.code for c in reply.cards] == ["AIS.0027"]
     assert _count(kb, claims) == 1 and _count(kb, owed) == 1
+
+
+def test_a_command_during_a_storm_on_a_slow_slack_is_answered_at_once(
+    kb: Engine, db_url: str, slack: FakeSlack
+) -> None:
+    app = AppProcess(db_url=db_url, slack=slack, env=RUNTIME).start()
+    channels = [uniq("CSTORM") for _ in range(5)]
+    try:
+        slack.hang("chat.postMessage", seconds=3.0, times=40)  # every post takes 3 s to answer
+        for i in range(40):
+            assert app.event(message(channels[i % 5], ERROR, ts=new_ts()), event_id=uniq("Ev")).status == 200
+        times = []
+        for _ in range(5):
+            started = time.monotonic()
+            answer = app.command("AIS.0005", channel=channels[0])
+            times.append(time.monotonic() - started)
+            assert answer.status == 200 and "AIS.0005" in json.dumps(answer.json())
+        assert max(times) < 1.5, times
+    finally:
+        slack.hangs.clear()
+        app.stop()
