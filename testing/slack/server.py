@@ -230,7 +230,7 @@ class FakeSlack:
             }
         if method == "chat.postMessage":
             ts = self._next_ts()
-            posted = {"type": "message", "bot_id": BOT_ID, "text": body.get("text"), "ts": ts}
+            posted: dict[str, Any] = {"type": "message", "bot_id": BOT_ID, "text": body.get("text"), "ts": ts}
             if body.get("thread_ts"):
                 posted["thread_ts"] = body["thread_ts"]
             if body.get("metadata"):
@@ -243,13 +243,13 @@ class FakeSlack:
                 "message": {"type": "message", "bot_id": BOT_ID, "text": body.get("text"), "ts": ts},
             }
         if method in ("conversations.replies", "conversations.history"):
-            posted = self.messages.get(str(body.get("channel")), [])
+            history = self.messages.get(str(body.get("channel")), [])
             if method == "conversations.replies":
                 thread = body.get("ts")
-                posted = [m for m in posted if m.get("thread_ts") == thread or m["ts"] == thread]
+                history = [m for m in history if m.get("thread_ts") == thread or m["ts"] == thread]
             else:
-                posted = [m for m in posted if not m.get("thread_ts")]
-            return {"ok": True, "messages": posted, "has_more": False}
+                history = [m for m in history if not m.get("thread_ts")]
+            return {"ok": True, "messages": history, "has_more": False}
         if method == "chat.postEphemeral":
             return {"ok": True, "message_ts": self._next_ts()}
         if method == "chat.update":
