@@ -204,3 +204,24 @@ def test_a_paced_sender_keeps_each_channel_under_its_rate_and_meets_no_429(engin
         posts = slack.find("chat.postMessage")
         assert all(c.answered == 200 for c in posts), "pacing met no rate limit"
         assert len(posts) == 6 and 1.1 <= took < 8.0  # 3 per channel, 0.6 s apart, channels in parallel
+
+
+def test_hwerror_outbox_lists_a_dead_chat_item_and_requeues_it(engine: Engine, db_url: str) -> None:
+    from testing.cli import run_cli
+
+    _owe_post(engine, "CARCHIVED", "AIS.0027", "k-cli-dead")
+    with FakeSlack() as slack:
+        slack.fail(
+            "chat.postMessage", status=200, body={"ok": False, "error": "is_archived"}, retry_after=None
+        )
+        assert _sender(engine, slack).drain().dead == 1
+        listed = run_cli("outbox", "--dead", db_url=db_url)
+        assert listed.returncode == 0, listed.stderr
+        assert (
+            "(chat.postMessage, chat, chat.postMessage:CARCHIVED, 1 attempts): is_archived" in listed.stdout
+        )
+        assert listed.stdout.strip().endswith("1 dead item(s)")
+        requeued = run_cli("outbox", "--requeue-dead", db_url=db_url)
+        assert requeued.stdout.strip() == "requeued 1 dead item(s)"
+        assert _sender(engine, slack).drain().delivered == 1
+    assert _statuses(engine) == [OutboxStatus.DONE]
