@@ -16,6 +16,7 @@ from typing import Any
 from sqlalchemy.orm import Session
 
 from bot.core.store import MessageRef, bot_messages_answered
+from bot.slack.images import image_files
 from bot.slack.message_text import message_text
 
 ANSWERED_SUBTYPES = frozenset({None, "file_share", "thread_broadcast", "bot_message"})
@@ -77,7 +78,7 @@ def may_answer(
     bot_id: str | None,
     bot_replies_per_minute: int,
 ) -> bool:
-    if not msg.text.strip() or is_own(msg, bot_user_id, bot_id):
+    if (not msg.text.strip() and not image_files(msg.message)) or is_own(msg, bot_user_id, bot_id):
         return False
     if msg.bot_id is None:
         return True

@@ -14,8 +14,9 @@ from bot.core.actor import Actor
 from bot.core.build import AppSettings
 from bot.core.service import BotService
 from bot.slack.announce import announce
-from bot.slack.blocks.reply import reply_message
+from bot.slack.blocks.reply import from_screenshot, reply_message
 from bot.slack.files import snippet_texts, truncated_snippets
+from bot.slack.images import from_image, image_files, image_texts, with_images
 from bot.slack.incoming import incoming, may_answer
 from bot.slack.message_text import message_text
 from bot.slack.sightings import of_message
@@ -40,10 +41,15 @@ def on_message(
         return
     snippets = snippet_texts(msg.message, client) if truncated_snippets(msg.message) else []
     text = message_text(msg.message, snippets) if snippets else msg.text
-    reply = service.claim(session, text, msg.ref, actor, public=shared_channel)
+    # Screenshots: OCR in the reader's pool; the text goes on as a paste, read strictly (`clear`).
+    limit = settings.process.hwerror_ocr_max_bytes
+    images = image_texts(msg.message, client, service.read_image, limit) if image_files(msg.message) else []
+    text, clear = with_images(text, images)
+    reply = service.claim(session, text, msg.ref, actor, public=shared_channel, clear=clear)
     if reply is None:
         return
     message = reply_message(reply, ephemeral=False, thread_ts=msg.thread_ts)
+    message = from_screenshot(message) if clear is not None else message
     try:
         client.chat_postMessage(
             channel=msg.channel,
@@ -58,5 +64,6 @@ def on_message(
         reason = exc.response.get("error") if isinstance(exc, SlackApiError) else type(exc).__name__
         logger.warning("could not answer %s/%s: %s", msg.channel, msg.ts, reason)
         return
-    escalated = service.record(session, reply, of_message(msg, context, text), actor)
+    where = of_message(msg, context, text)
+    escalated = service.record(session, reply, from_image(where) if clear is not None else where, actor)
     announce(client, settings.escalation.escalation_channel, escalated)
