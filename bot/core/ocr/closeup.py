@@ -38,6 +38,9 @@ _SAME = str.maketrans(
         " ": None,
     }
 )
+_WIDE = re.compile(
+    r"[\u1100-\u115f\u2e80-\ua4cf\uac00-\ud7a3\uf900-\ufaff\ufe30-\ufe4f\uff00-\uff60\uffe0-\uffe6]"
+)
 _CODEISH = re.compile(r"(?<![\w.])[A-Za-z0-9|!$]{2,24} ?\. ?[0-9OoQDIil|!SsB]{3,12}(?!\w)")
 _TAIL = re.compile(r"(?<![\w.])[A-Za-z][A-Za-z0-9|!$]{1,24}(?: ?\. ?[0-9OoQDIil|!SsB]{0,11})?$")
 _HEAD = re.compile(r"^\.?[0-9OoQDIil|!SsB]{1,12}(?!\w)")
@@ -61,17 +64,17 @@ def _spans(line: OcrLine, codes: CodeIndex, after_tail: bool) -> Iterator[tuple[
         yield head.span()
 
 
-def _box(line: OcrLine, a: int, b: int) -> tuple[float, float, float, float]:
-    """Where characters a..b of a line are, with a margin of two characters and some height."""
+def _box(line: OcrLine, a: int, b: int, margin: float) -> tuple[float, float, float, float]:
+    """Where characters a..b of a line are, about: their place is estimated from the characters
+    before them (a Chinese character is two cells wide), so proportional fonts put it off a little;
+    it is widened by `margin` cells. The height is the detector's own box: padding it takes in
+    the rows above and below, and the recogniser reads those too."""
     x0, y0, x1, y1 = line.box
-    char = (x1 - x0) / max(1, len(line.text))
-    pad_y = 0.2 * (y1 - y0)
-    return (
-        max(0.0, x0 + a * char - 2 * char),
-        max(0.0, y0 - pad_y),
-        x1 if b >= len(line.text) else min(x1, x0 + b * char + 2 * char),
-        y1 + pad_y,
-    )
+    widths = [2.0 if _WIDE.match(c) else 1.0 for c in line.text]
+    cell = (x1 - x0) / max(1.0, sum(widths))
+    left = x0 if a == 0 else max(x0, x0 + (sum(widths[:a]) - margin) * cell)
+    right = x1 if b >= len(line.text) else min(x1, x0 + (sum(widths[:b]) + margin) * cell)
+    return (left, y0, right, y1)
 
 
 def look_closer(
@@ -86,11 +89,15 @@ def look_closer(
             if budget <= 0:
                 clear = False
                 break
-            budget -= 1
-            token = text[a:b]
-            seen = read_crop(image, _box(line, a, b), threads)
-            found = _find(seen.text, token)
-            if found is None or seen.score < CLEAR_SCORE:
+            token, found = text[a:b], None
+            # A snug crop first; a wider one when the estimate of the code's place missed it.
+            for margin in (max(3.0, 0.3 * (b - a)), max(8.0, b - a)):
+                budget -= 1
+                seen = read_crop(image, _box(line, a, b, margin), threads)
+                found = _find(seen.text, token) if seen.score >= CLEAR_SCORE else None
+                if found is not None:
+                    break
+            if found is None:
                 clear = False
                 continue
             text = text[:a] + found + text[b:]

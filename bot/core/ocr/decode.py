@@ -27,6 +27,8 @@ Image.MAX_IMAGE_PIXELS = MAX_PIXELS
 WORK_PIXELS = 2560 * 1600
 FORMATS = frozenset({"PNG", "JPEG", "MPO", "WEBP", "GIF", "BMP", "HEIF"})
 
+_SIGNATURES = (b"\x89PNG\r\n\x1a\n", b"\xff\xd8\xff", b"GIF87a", b"GIF89a", b"BM")
+
 _heif_checked = False
 
 
@@ -82,10 +84,16 @@ def decode(data: bytes, max_bytes: int = DEFAULT_MAX_BYTES) -> Image.Image:
         except (Image.DecompressionBombError, Image.DecompressionBombWarning):
             raise ImageRefused(ImageProblem.TOO_MANY_PIXELS) from None
         except UnidentifiedImageError:
-            raise ImageRefused(ImageProblem.NOT_AN_IMAGE) from None
+            # An image's signature that no decoder accepts is a damaged image, not another kind of file.
+            problem = ImageProblem.CORRUPT if _signed(data) else ImageProblem.NOT_AN_IMAGE
+            raise ImageRefused(problem) from None
         except (OSError, ValueError, SyntaxError, EOFError, IndexError, KeyError, TypeError):
             # Pillow's decoders say "truncated", "broken data stream", "not a PNG file", …
             raise ImageRefused(ImageProblem.CORRUPT) from None
+
+
+def _signed(data: bytes) -> bool:
+    return data.startswith(_SIGNATURES) or (data[:4] == b"RIFF" and data[8:12] == b"WEBP")
 
 
 def _target(width: int, height: int) -> tuple[int, int]:

@@ -50,7 +50,9 @@ def fix_codes(text: str, codes: CodeIndex) -> tuple[str, list[str]]:
         if prefix is None or not any(c.isdigit() for c in number):
             return m[0]
         fixed = f"{prefix}.{number.translate(_DIGITS)}"
-        if fixed != m[0]:
+        if fixed.replace(" ", "") != m[0].replace(
+            " ", ""
+        ):  # a space beside the dot is layout, not a misreading
             mended.append(fixed)
         return fixed
 

@@ -2,10 +2,10 @@
 
 A region is cut along its widest empty vertical gutter (a sidebar beside an editor, a toast beside
 a page) and each side is read in turn (a recursive XY cut); inside a region, boxes whose vertical
-extents overlap are one row, read left to right. A row that reaches the region's right edge, and
-is followed by a row that starts at its left edge, was wrapped: it is joined to the next row
-without a line break (a code cut in two, `AIS.00` / `27`, is whole again), with a space when the
-row ends in a space's width short of the edge. A row never sticks to the next when either side of
+extents overlap are one row, read left to right. A long row that reaches the region's right edge in the
+middle of a word, followed by a row that starts at its left edge, was wrapped: it is joined to the
+next row without a line break (a code cut in two, `AIS.00` / `27`, is whole again), with a space
+when the row ends a space's width short of the edge. A row never sticks to the next when either side of
 the join is already a whole known code, so `AIS.0027` / `at foo()` stays two words.
 """
 
@@ -19,8 +19,12 @@ from dataclasses import dataclass
 from bot.core.ocr.engine import OcrLine
 
 GUTTER = 2.0  # a column gutter is at least this many line heights wide
+MIN_COLUMN = 3  # lines on each side of it
+WRAP_WIDTH = 25  # characters: a row shorter than this was not wrapped (a sidebar's longest entry)
 _CODE_END = re.compile(r"([A-Za-z][\w]*\.\d+)\W*$")
 _CODE_START = re.compile(r"^\W*([A-Za-z][\w]*\.\d+)")
+
+_WORDISH = re.compile(r"[\w.]")
 
 Known = Callable[[str], bool]  # is this a code the knowledge base has?
 
@@ -59,6 +63,8 @@ def _regions(items: list[Item], height: float) -> list[list[Item]]:
         return [items]
     left = [i for i in items if i[0].box[2] <= cut]
     right = [i for i in items if i[0].box[0] >= cut]
+    if min(len(left), len(right)) < MIN_COLUMN:
+        return [items]  # a label and its value, a button: one row, not two columns
     return _regions(left, height) + _regions(right, height)
 
 
@@ -97,8 +103,12 @@ def _rows(items: list[Item], known: Known) -> list[Row]:
 
 
 def _wrap_glue(before: str, after: str, short_of_edge: float, char: float, known: Known) -> str | None:
-    """How a wrapped row joins the next ("" or " "), or None when it was not wrapped."""
-    if short_of_edge > 1.5 * char or not before or not after:
+    """How a wrapped row joins the next ("" or " "), or None when it was not wrapped: it must be
+    long, reach the edge, and break inside a word or a code (`status_code:4` / `00,`, `AIS` / `.0005`),
+    not after a closing bracket or before a prompt."""
+    if short_of_edge > 1.5 * char or len(before) < WRAP_WIDTH or not after:
+        return None
+    if not (_WORDISH.match(before[-1]) and _WORDISH.match(after[0])) or before[-1] == after[0] == ".":
         return None
     end, start = _CODE_END.search(before), _CODE_START.match(after)
     if (end and known(end[1])) or (start and known(start[1])):

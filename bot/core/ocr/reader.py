@@ -10,11 +10,12 @@ decode.WORK_PIXELS, close-ups are capped), so a worker always comes back.
 from __future__ import annotations
 
 import logging
+import re
 import threading
 from collections.abc import Callable
 from concurrent.futures import Future, ThreadPoolExecutor
 from concurrent.futures import TimeoutError as FutureTimeout
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from typing import TYPE_CHECKING
 
 from bot.core.ocr import engine
@@ -31,6 +32,14 @@ if TYPE_CHECKING:
 log = logging.getLogger("hwerror.ocr")
 
 QUEUE_PER_WORKER = 4
+# OCR drops spaces ("prod password=…" read as "prodpassword=…"), which would hide a secret's name
+# from redaction (its names must start a word): a space is put back before such a name.
+_GLUED_SECRET = re.compile(
+    r"(?<=[A-Za-z0-9])(?=(?:password|passwd|passphrase|secret|token|api_?key|access_?key|secret_?key)"
+    r"[\"']?\s{0,3}[:=])",
+    re.IGNORECASE,
+)
+_CODE_SPACES = re.compile(r"(?<![\w.])([A-Za-z][A-Za-z0-9]{1,24}) ?\. ?([0-9]{3,12})(?!\w)")
 
 
 @dataclass(frozen=True)
@@ -58,8 +67,10 @@ def read_text(
         raise ImageRefused(ImageProblem.FAILED) from None
     known = lambda token: token.upper() in codes.exact  # noqa: E731 - a one-line predicate
     rows = reading_order([line for line, _ in seen], [clear for _, clear in seen], known)
+    rows = [replace(r, text=_GLUED_SECRET.sub(" ", r.text)) for r in rows]
     text, mended = fix_codes("\n".join(r.text for r in rows), codes)
-    clear = "\n".join(r.text for r in rows if r.clear)
+    # The clear rows as read, but for spaces OCR puts beside a code's dot (`ModelArts .4101`).
+    clear = _CODE_SPACES.sub(r"\1.\2", "\n".join(r.text for r in rows if r.clear))
     return ImageText(text=text, clear=clear, mended=tuple(mended))
 
 
