@@ -67,7 +67,8 @@ def test_heic_is_read_through_pillow_heif() -> None:
     heic = encode(Image.new("RGB", (64, 48), (10, 200, 10)), "HEIF")
     assert heic[4:12] in (b"ftypheic", b"ftypmif1", b"ftypheix")
     image = decode(heic)
-    assert image.size == (64, 48) and image.convert("RGB").getpixel((3, 3)) > (0, 150, 0)
+    pixel = image.getpixel((3, 3))
+    assert image.size == (64, 48) and isinstance(pixel, tuple) and pixel[1] > 150
 
 
 def test_a_transparent_screenshot_is_laid_on_white() -> None:
