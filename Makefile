@@ -1,5 +1,6 @@
 # The two commands the README promises: `make run` and `make test`. Both set up .venv themselves:
-# `make run` installs what running needs; `make test` adds the test tools (the `test` extra).
+# `make run` installs what running needs (with the `ocr` extra: screenshots); `make test` adds the
+# test tools (the `test` extra).
 PYTHON ?= python3
 VENV := .venv
 BIN := $(VENV)/bin
@@ -9,12 +10,12 @@ BIN := $(VENV)/bin
 $(BIN)/hwerror: pyproject.toml
 	$(PYTHON) -m venv $(VENV)
 	$(BIN)/pip install --quiet --upgrade pip
-	$(BIN)/pip install --quiet -e .
+	$(BIN)/pip install --quiet -e ".[ocr]"
 	touch $@
 
 # A stamp of its own: `make run` after `make test` keeps the tools, and the reverse reinstalls nothing.
 $(VENV)/.test-tools: $(BIN)/hwerror pyproject.toml
-	$(BIN)/pip install --quiet -e ".[test]"
+	$(BIN)/pip install --quiet -e ".[test,ocr]"
 	touch $@
 
 install: $(BIN)/hwerror

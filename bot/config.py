@@ -10,6 +10,7 @@ from pydantic import AfterValidator, Field, SecretStr
 from pydantic_settings import BaseSettings, SettingsConfigDict
 
 from bot.core.actor import ExternalAccess, People
+from bot.core.ocr.problems import OcrSwitch
 from knowledge.db import DEFAULT_SQLITE_PATH
 
 MANIFEST_HINT = (
@@ -107,6 +108,11 @@ class Settings(BaseSettings):
     hwerror_channel_interval: float = Field(default=1.0, ge=0.0, le=60.0)
     # How often idle workers look for items queued by other processes (or due again).
     hwerror_outbox_poll: float = Field(default=0.5, ge=0.05, le=60.0)
+    # Screenshots (the `ocr` extra): read or not, how many at once, how large, how long at most.
+    hwerror_ocr: OcrSwitch = OcrSwitch.ON
+    hwerror_ocr_workers: int = Field(default=1, ge=1, le=32)
+    hwerror_ocr_max_bytes: int = Field(default=10_000_000, ge=1024, le=200_000_000)
+    hwerror_ocr_timeout: float = Field(default=30.0, gt=0, le=600)
 
     @property
     def admins(self) -> People:

@@ -13,6 +13,7 @@ from bot.core.gaps import GapRecorder
 from bot.core.incidents.config import EscalationSettings, TicketSettings
 from bot.core.incidents.desk import IncidentDesk
 from bot.core.incidents.seen import SeenCounts
+from bot.core.ocr.reader import reader_from_settings
 from bot.core.pipeline import Pipeline
 from bot.core.service import BotService
 from knowledge.catalogue import Catalogue
@@ -51,4 +52,5 @@ def build_service(
     gaps = GapRecorder(sessions) if batch_gaps else None
     pipeline = Pipeline(catalogue.matcher, gaps=gaps, seen=seen)
     desk = IncidentDesk(settings.escalation, settings.tickets, seen)
-    return BotService(sessions, pipeline, desk, settings.digest)
+    images = reader_from_settings(settings.process, lambda: catalogue.matcher().codes)
+    return BotService(sessions, pipeline, desk, settings.digest, images)

@@ -21,6 +21,7 @@ from bot.core.redaction import redact_optional
 from bot.core.store import record_gap, tally
 from knowledge.matching.findings import Finding
 from knowledge.matching.matcher import Matcher
+from knowledge.matching.unclear import read_clearly
 from knowledge.types import EntryData
 
 Mode = Literal["lookup", "paste"]
@@ -40,6 +41,7 @@ class Reply:
     gaps: tuple[str, ...] = ()  # codes the knowledge base lacks, shown or not
     findings: tuple[Finding, ...] = ()  # everything found, shown or not: what the incident desk records
     skipped: int = 0  # distinct codes beyond MAX_CODES: neither shown, listed nor recorded
+    from_image: bool = False  # the text was read off a screenshot: the answer says so
 
     @property
     def empty(self) -> bool:
@@ -67,9 +69,9 @@ class Pipeline:
         """What a person typed after /hwerror: generous matching. Reads only; see `remember`."""
         return self.reply(session, self.find(text, "lookup"))
 
-    def explain(self, session: Session, text: str) -> Reply:
-        """Paste mode: what a message carries, found conservatively."""
-        return self.reply(session, self.find(text, "paste"))
+    def explain(self, session: Session, text: str, clear: str | None = None) -> Reply:
+        """Paste mode: what a message carries, found conservatively. `clear`: see `find`."""
+        return self.reply(session, self.find(text, "paste", clear))
 
     def remember(self, session: Session, reply: Reply) -> None:
         """The writes that may wait until the person has their answer: knowledge gaps."""
@@ -95,12 +97,16 @@ class Pipeline:
 
     # -- steps -----------------------------------------------------------------------------------
 
-    def find(self, text: str, mode: Mode) -> list[Finding]:
+    def find(self, text: str, mode: Mode, clear: str | None = None) -> list[Finding]:
         """One finding per distinct code, in the order the text mentions them.
 
         Short texts (what people type after /hwerror: the same few codes again and again) are
         remembered for as long as the matcher stays the same; pastes are matched every time.
+        `clear` is given for text read off an image (bot.core.ocr): the part read clearly. Only
+        codes found in it stay confident (knowledge.matching.unclear).
         """
+        if clear is not None:
+            return read_clearly(self.find(text, mode), self.find(clear, mode))
         matcher = self._matcher()
         memo = len(text) <= MEMO_TEXT
         if memo:

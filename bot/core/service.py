@@ -34,6 +34,8 @@ from bot.core.incidents.models import Ticket
 from bot.core.incidents.record import Sighting
 from bot.core.incidents.tickets import TicketSummary, count_tickets, parse_ticket_ref, summaries
 from bot.core.kept import Kept, keep
+from bot.core.ocr.problems import ImageProblem, ImageRefused
+from bot.core.ocr.reader import ImageReader, ImageText
 from bot.core.outgoing import Outgoing, owe
 from bot.core.pipeline import Key, Pipeline, Reply
 from bot.core.redaction import redact, without_nul
@@ -75,7 +77,12 @@ class Vote:
 
 class BotService:
     def __init__(
-        self, sessions: sessionmaker[Session], pipeline: Pipeline, desk: IncidentDesk, digest: DigestSettings
+        self,
+        sessions: sessionmaker[Session],
+        pipeline: Pipeline,
+        desk: IncidentDesk,
+        digest: DigestSettings,
+        images: ImageReader | None = None,
     ) -> None:
         self.sessions = sessions
         self.pipeline = pipeline
@@ -83,6 +90,7 @@ class BotService:
         self.digest_settings = digest
         self.held = HeldSightings()
         self.offline = Offline()
+        self.images = images  # None: screenshots are not read (ImageProblem.OFF)
 
     # -- answering ------------------------------------------------------------------------------
 
@@ -129,10 +137,21 @@ class BotService:
                 raise
         return len(items)
 
-    def explain(self, session: Session, text: str, actor: Actor | None = None) -> Reply:
-        """Paste mode on demand (the message shortcut, a paste in the shell)."""
+    def explain(
+        self, session: Session, text: str, actor: Actor | None = None, *, clear: str | None = None
+    ) -> Reply:
+        """Paste mode on demand (the message shortcut, a paste in the shell). `clear`: the part
+        of `text` read clearly off a screenshot (see `read_image`); only its codes are confident."""
         _may_see(actor)
-        return _shown_to(actor, self.pipeline.explain(session, without_nul(text)))
+        clear = None if clear is None else without_nul(clear)
+        return _shown_to(actor, self.pipeline.explain(session, without_nul(text), clear))
+
+    def read_image(self, data: bytes) -> ImageText:
+        """The text on a screenshot (OCR in the reader's pool); raises ImageRefused with why not.
+        Nothing of the image is kept: only the text goes on, through `explain` or `claim`."""
+        if self.images is None:
+            raise ImageRefused(ImageProblem.OFF)
+        return self.images.read(data)
 
     def claim(
         self,
@@ -142,12 +161,15 @@ class BotService:
         actor: Actor | None = None,
         *,
         public: bool = False,
+        clear: str | None = None,
     ) -> Reply | None:
         """A message in a channel: the codes nobody answered for it yet, claimed for this caller.
-        `public`: the channel is shared with other organisations, so the reply shows public cards."""
+        `public`: the channel is shared with other organisations, so the reply shows public cards.
+        `clear`: as for `explain`, when the text was read off a screenshot."""
         if actor is not None and actor.sees_nothing:
             return None
-        findings = self.pipeline.find(without_nul(text), "paste")
+        clear = None if clear is None else without_nul(clear)
+        findings = self.pipeline.find(without_nul(text), "paste", clear)
         if not findings:
             return None
         won = set(claim_codes(session, ref, [f.code for f in findings]))
@@ -171,15 +193,18 @@ class BotService:
         actor: Actor | None = None,
         *,
         public: bool = False,
+        clear: str | None = None,
         settle: Callable[[Session], bool] = lambda _: True,
     ) -> Reply | None:
         """A kept message, answered in one transaction: its claims, the reply it owes, its gaps,
         incidents and escalation notices, and `settle` (the kept item marked done under its lease).
         If any of it fails, or `settle` says the lease was lost, nothing of it stays: the claims
-        are given back with the rest, so a redelivery or another worker can answer."""
+        are given back with the rest, so a redelivery or another worker can answer. `clear`: as
+        for `explain`, when the text was read off a screenshot."""
         if actor is not None and actor.sees_nothing:
             return None
-        findings = self.pipeline.find(without_nul(text), "paste")
+        clear = None if clear is None else without_nul(clear)
+        findings = self.pipeline.find(without_nul(text), "paste", clear)
         reply = None
         try:
             # Cards are read (and their cache's reads committed) before the first write: from the
@@ -192,6 +217,7 @@ class BotService:
             )
             if draft is not None and won:
                 reply = _public(_only(draft, won)) if public else _shown_to(actor, _only(draft, won))
+                reply = replace(reply, from_image=clear is not None)
                 owe(session, outgoing.reply(reply, ref))
                 for escalated in self._record(session, reply, where, actor):
                     owe(session, outgoing.escalated(escalated))

@@ -10,6 +10,7 @@ from __future__ import annotations
 import re
 import uuid
 from collections.abc import Callable
+from pathlib import Path
 
 from rich.console import Console
 from rich.markup import escape
@@ -35,6 +36,7 @@ HELP = """\
 [bold]/escalate [N][/bold]    open a ticket for card N's code now (or join the open one)
 [bold]/note [N] [TEXT][/bold] add a team note to card N (without TEXT you are asked for it)
 [bold]/teach CODE SERVICE | message | handling [| doc link][/bold]   add a code the knowledge base lacks
+[bold]/image PATH[/bold]      read a screenshot of an error and answer it (paste mode, read strictly)
 [bold]exit[/bold], [bold]quit[/bold]       leave (or Ctrl-D); Ctrl-C cancels the line or paste being typed"""
 
 QUIT_WORDS = frozenset({"/quit", "/exit", "/q", "exit", "quit"})
@@ -99,6 +101,8 @@ class Shell:
             self.note(rest)
         elif word == "/teach":
             self.teach(rest)
+        elif word == "/image":
+            self.image(rest.strip())
         elif word.startswith("/"):
             self.say(f"unknown command {word}: try /help")
         else:
@@ -154,6 +158,25 @@ class Shell:
             reply = self.service.explain(session, text)
             self.show(reply, nothing="No Huawei Cloud error in that text.")
             self.announce(self.service.record(session, reply, self.sighting(text)))
+
+    def image(self, path: str) -> None:
+        """`/image PATH`: the screenshot's text, answered as a paste would be, but strictly."""
+        if not path:
+            self.say("usage: /image PATH")
+            return
+        try:
+            data = Path(path).expanduser().read_bytes()
+        except OSError as exc:
+            self.say(f"cannot read {path}: {exc.strerror or type(exc).__name__}")
+            return
+        read = self.service.read_image(data)  # ImageRefused is a UserError: answered in `handle`
+        with self.service.sessions() as session:
+            reply = self.service.explain(session, read.text, clear=read.clear)
+            if not reply.empty:
+                self.say("Read from the screenshot:")
+            self.show(reply, nothing="No Huawei Cloud error in that screenshot.")
+            where = self.sighting(read.text, Source.IMAGE)
+            self.announce(self.service.record(session, reply, where))
 
     def announce(self, escalated: list[Escalated]) -> None:
         for e in escalated:

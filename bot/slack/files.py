@@ -79,13 +79,26 @@ def _trusted(url: str, api_base: str) -> bool:
     return (parts.scheme, parts.netloc) == (api.scheme, api.netloc)
 
 
-def _download(url: str, token: str | None) -> str | None:
+def fetch(url: str, token: str | None, limit: int, timeout: float = TIMEOUT) -> bytes | None:
+    """At most `limit + 1` bytes of a file (one more than allowed tells the caller it is larger),
+    or None when it could not be read. The host must have passed `trusted` first."""
     request = urllib.request.Request(url, headers={"Authorization": f"Bearer {token or ''}"})
     try:
-        with urllib.request.urlopen(request, timeout=TIMEOUT) as answer:  # noqa: S310 - host checked
-            data = answer.read(MAX_BYTES + 1)
+        with urllib.request.urlopen(request, timeout=timeout) as answer:  # noqa: S310 - host checked
+            data: bytes = answer.read(limit + 1)
+            return data
     except (urllib.error.URLError, OSError, ValueError) as exc:
-        log.warning("snippet not read: %s", type(exc).__name__)
+        log.warning("file not read: %s", type(exc).__name__)
+        return None
+
+
+def trusted(url: object, api_base: str) -> bool:
+    return isinstance(url, str) and _trusted(url, api_base)
+
+
+def _download(url: str, token: str | None) -> str | None:
+    data = fetch(url, token, MAX_BYTES)
+    if data is None:
         return None
     if len(data) > MAX_BYTES:
         log.info("snippet longer than %s bytes: read its first part", MAX_BYTES)

@@ -10,12 +10,9 @@ keep answering each other.
 from __future__ import annotations
 
 from dataclasses import dataclass
-from datetime import timedelta
 from typing import Any
 
-from sqlalchemy.orm import Session
-
-from bot.core.store import MessageRef, bot_messages_answered
+from bot.core.store import MessageRef
 from bot.slack.message_text import message_text
 
 ANSWERED_SUBTYPES = frozenset({None, "file_share", "thread_broadcast", "bot_message"})
@@ -67,22 +64,3 @@ def incoming(event: dict[str, Any]) -> Incoming | None:
 
 def is_own(msg: Incoming, bot_user_id: str | None, bot_id: str | None) -> bool:
     return bool((bot_user_id and msg.user == bot_user_id) or (bot_id and msg.bot_id == bot_id))
-
-
-def may_answer(
-    session: Session,
-    msg: Incoming,
-    *,
-    bot_user_id: str | None,
-    bot_id: str | None,
-    bot_replies_per_minute: int,
-) -> bool:
-    if not msg.text.strip() or is_own(msg, bot_user_id, bot_id):
-        return False
-    if msg.bot_id is None:
-        return True
-    if msg.in_thread:
-        return False  # a bot talking in a thread: possibly to us
-    recent = bot_messages_answered(session, msg.channel, msg.bot_id, timedelta(minutes=1))
-    session.commit()
-    return recent < bot_replies_per_minute

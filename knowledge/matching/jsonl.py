@@ -1,10 +1,12 @@
 """The machine interface: JSON lines in, one JSON line of findings out per line, in order.
 
 Input lines are `{"id": ..., "text": "...", "mode": "paste" | "lookup"}` (mode optional, paste by
-default). Output lines are `{"id": ..., "findings": [{"code", "service", "confident", "score",
-"candidates": [codes]}]}` (with `"service": null` and `"services": [slugs]` when the code is in
-several services and nothing in the text says which), or `{"id": ..., "error": "..."}` for a
-line that cannot be read; one bad line never stops the run.
+default), or `{"id": ..., "image": "PATH"}` when the caller can read images (`Images`): its text
+is matched in paste mode, strictly (knowledge.matching.unclear). Output lines are
+`{"id": ..., "findings": [{"code", "service", "confident", "score", "candidates": [codes]}]}`
+(with `"service": null` and `"services": [slugs]` when the code is in several services and
+nothing in the text says which), or `{"id": ..., "error": "..."}` for a line that cannot be read;
+one bad line never stops the run.
 
 Run as `python -m knowledge.matching.jsonl [--page FILE --service NAME ...]` it builds a Matcher
 straight from error-code pages (by default the bundled seed page), without a database.
@@ -15,15 +17,19 @@ from __future__ import annotations
 import argparse
 import json
 import sys
-from collections.abc import Iterable, Iterator
+from collections.abc import Callable, Iterable, Iterator
 from pathlib import Path
 from typing import Any
 
 from knowledge.matching.findings import Finding
 from knowledge.matching.matcher import Matcher, Mode
+from knowledge.matching.unclear import read_clearly
 from knowledge.types import EntryData
 
 MODES = ("paste", "lookup")
+
+# An image's path → (its text, the part read clearly); raises with a reason it cannot be read.
+Images = Callable[[str], tuple[str, str]]
 
 
 def finding_json(f: Finding) -> dict[str, Any]:
@@ -41,7 +47,7 @@ def finding_json(f: Finding) -> dict[str, Any]:
     return out
 
 
-def _answer(matcher: Matcher, line: str) -> dict[str, Any] | None:
+def _answer(matcher: Matcher, line: str, images: Images | None = None) -> dict[str, Any] | None:
     if not line.strip():
         return None
     try:
@@ -53,6 +59,8 @@ def _answer(matcher: Matcher, line: str) -> dict[str, Any] | None:
     rid = record.get("id")
     if isinstance(rid, (dict, list)):
         return {"id": None, "error": "id must be a string or a number"}
+    if "image" in record and "text" not in record:
+        return _image_answer(matcher, rid, record["image"], images)
     text = record.get("text")
     if not isinstance(text, str):
         return {"id": rid, "error": "text must be a string"}
@@ -67,10 +75,23 @@ def _answer(matcher: Matcher, line: str) -> dict[str, Any] | None:
     return {"id": rid, "findings": [finding_json(f) for f in findings]}
 
 
-def run_jsonl(matcher: Matcher, lines: Iterable[str]) -> Iterator[str]:
+def _image_answer(matcher: Matcher, rid: Any, path: Any, images: Images | None) -> dict[str, Any]:
+    if images is None:
+        return {"id": rid, "error": "images are not read here"}
+    if not isinstance(path, str) or not path:
+        return {"id": rid, "error": "image must be a file path"}
+    try:
+        text, clear = images(path)
+        findings = read_clearly(matcher.match(text, "paste"), matcher.match(clear, "paste"))
+    except Exception as exc:  # one unreadable image must not end the run
+        return {"id": rid, "error": str(exc) or type(exc).__name__}
+    return {"id": rid, "findings": [finding_json(f) for f in findings]}
+
+
+def run_jsonl(matcher: Matcher, lines: Iterable[str], images: Images | None = None) -> Iterator[str]:
     """One output line (without newline) per non-blank input line, in input order."""
     for line in lines:
-        answer = _answer(matcher, line)
+        answer = _answer(matcher, line, images)
         if answer is not None:
             yield json.dumps(answer, ensure_ascii=False)
 

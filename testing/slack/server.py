@@ -124,9 +124,9 @@ class FakeSlack:
     def api_url(self) -> str:
         return self.url + "/api/"
 
-    def host_file(self, name: str, content: str) -> str:
+    def host_file(self, name: str, content: str | bytes) -> str:
         """Serve `content` as a Slack file's private URL (the bot token is required to read it)."""
-        self.files[name] = content.encode()
+        self.files[name] = content.encode() if isinstance(content, str) else content
         return f"{self.url}/files/{name}"
 
     def response_url(self, name: str) -> str:

@@ -13,6 +13,7 @@ class Source(StrEnum):
     SHORTCUT = "shortcut"  # the "Explain Huawei error" message shortcut
     COMMAND = "command"  # /hwerror in a channel
     SHELL = "shell"  # the shell adapter
+    IMAGE = "image"  # text read off a screenshot (a message's image, the shortcut, the CLI or shell)
     BUTTON = "button"  # "Escalate now": an escalation request, never stored as an incident
 
 

@@ -15,8 +15,8 @@ from typing import Any
 
 from bot.core.cards import Card, RemedyCard, UnknownCard
 from bot.core.pipeline import Reply
-from bot.slack.blocks.reply import reply_message
-from bot.slack.blocks.text import FALLBACK_MAX, MAX_BLOCKS, clip, escape, first_line
+from bot.slack.blocks.reply import from_screenshot, reply_message
+from bot.slack.blocks.text import FALLBACK_MAX, MAX_BLOCKS, SlackMessage, clip, escape, first_line
 
 # Block text per message, well inside what Slack was seen to take.
 TEXT_BUDGET = 8_000
@@ -34,7 +34,19 @@ def block_text_length(value: Any) -> int:
 
 
 def reply_parts(reply: Reply, *, thread_ts: str | None, budget: int = TEXT_BUDGET) -> list[dict[str, Any]]:
-    """The reply's messages for a thread, in order: as many cards per message as fit."""
+    """The reply's messages for a thread, in order: as many cards per message as fit (each
+    marked "read from the screenshot" when the text came off an image)."""
+    parts = _parts(reply, thread_ts, budget - 200 if reply.from_image else budget)
+    return [_screenshot(p) for p in parts] if reply.from_image else parts
+
+
+def _screenshot(part: dict[str, Any]) -> dict[str, Any]:
+    kwargs = part["kwargs"]
+    marked = from_screenshot(SlackMessage(text=kwargs["text"], blocks=kwargs.get("blocks") or []))
+    return {**part, "kwargs": marked.kwargs()}
+
+
+def _parts(reply: Reply, thread_ts: str | None, budget: int) -> list[dict[str, Any]]:
     parts: list[dict[str, Any]] = []
     group: list[Card] = []
     for card in reply.cards:

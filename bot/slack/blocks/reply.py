@@ -95,3 +95,12 @@ def nothing_found_message(query: str) -> SlackMessage:
 def shared_by(message: SlackMessage, who: str) -> SlackMessage:
     line = ContextBlock(elements=[mrkdwn(f"Shared by {escape(clip(who, 100))} with /hwerror")]).to_dict()
     return SlackMessage(text=message.text, blocks=[*message.blocks, line])
+
+
+def from_screenshot(message: SlackMessage) -> SlackMessage:
+    """An answer whose text was read off an image says so: OCR can misread."""
+    line = ContextBlock(
+        block_id="screenshot", elements=[mrkdwn(":frame_with_picture: Read from the screenshot.")]
+    ).to_dict()
+    blocks = [*message.blocks[: MAX_BLOCKS - 1], line]
+    return SlackMessage(text=clip(f"Read from the screenshot: {message.text}", FALLBACK_MAX), blocks=blocks)

@@ -14,6 +14,7 @@ import random
 import threading
 from collections.abc import Callable
 from concurrent.futures import ThreadPoolExecutor
+from dataclasses import replace
 from datetime import datetime, timedelta
 from typing import Any
 
@@ -32,6 +33,7 @@ from bot.core.outgoing import Outgoing
 from bot.core.service import BotService
 from bot.core.store import MessageRef, bot_messages_answered
 from bot.slack.files import snippet_texts
+from bot.slack.images import image_files, image_texts, with_images
 from knowledge.clock import utcnow
 from knowledge.db import session_factory
 
@@ -165,10 +167,16 @@ class AnswerWorker:
             settle(session)  # a bot talking in a thread: possibly to us
             session.commit()
             return None
-        text = p.get("text") or ""
+        text, clear = p.get("text") or "", None
         if p.get("files"):
-            extra = snippet_texts({"files": p["files"]}, self.client)
+            kept = {"files": p["files"]}
+            extra = snippet_texts(kept, self.client)
             text = "\n".join([text, *extra]) if extra else text
+            if image_files(kept):  # screenshots: OCR in the reader's pool, read strictly (`clear`)
+                limit = self.settings.process.hwerror_ocr_max_bytes
+                text, clear = with_images(
+                    text, image_texts(kept, self.client, self.service.read_image, limit)
+                )
         ref = MessageRef(
             channel=p["channel"],
             ts=p["ts"],
@@ -188,10 +196,11 @@ class AnswerWorker:
             session,
             text,
             ref,
-            where,
+            where if clear is None else replace(where, source=Source.IMAGE),
             self.outgoing,
             self._actor(p),
             public=bool(p.get("shared")),
+            clear=clear,
             settle=settle,
         )
 

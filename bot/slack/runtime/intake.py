@@ -22,6 +22,7 @@ from bot.core.build import AppSettings
 from bot.core.kept import Kept
 from bot.core.service import BotService
 from bot.slack.files import truncated_snippets
+from bot.slack.images import image_files
 from bot.slack.incoming import Incoming, incoming, is_own
 from bot.slack.middleware import actor_from, shared_channel
 
@@ -60,13 +61,14 @@ class KeepMessages(Middleware):
         msg = incoming(event)
         if msg is None or is_own(msg, context.bot_user_id, context.bot_id):
             return BoltResponse(status=200, body="")
-        snippets = truncated_snippets(msg.message)
-        if not msg.text.strip() and not snippets:
+        # Files read later: snippets cut off in their preview, and screenshots (bot.slack.images).
+        files = _unique([*truncated_snippets(msg.message), *image_files(msg.message)])
+        if not msg.text.strip() and not files:
             return BoltResponse(status=200, body="")
         actor = actor_from(body, context, self.settings.process)
         if actor.sees_nothing:
             return BoltResponse(status=200, body="")
-        kept = Kept(PASTE, _key(event, msg), msg.text, _context(msg, actor, body, context.team_id, snippets))
+        kept = Kept(PASTE, _key(event, msg), msg.text, _context(msg, actor, body, context.team_id, files))
         session = self.service.sessions()
         try:
             new = self.service.keep(session, kept)
@@ -83,6 +85,10 @@ class KeepMessages(Middleware):
         if new:
             self.kept()
         return BoltResponse(status=200, body="")
+
+
+def _unique(files: list[dict[str, Any]]) -> list[dict[str, Any]]:
+    return list({str(f.get("id") or id(f)): f for f in files}.values())
 
 
 def _key(event: dict[str, Any], msg: Incoming) -> str:

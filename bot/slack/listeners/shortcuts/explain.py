@@ -9,11 +9,13 @@ from slack_sdk import WebClient
 from sqlalchemy.orm import Session
 
 from bot.core.actor import Actor
+from bot.core.build import AppSettings
 from bot.core.outgoing import Outgoing
 from bot.core.service import BotService
-from bot.slack.blocks.reply import reply_message
+from bot.slack.blocks.reply import from_screenshot, reply_message
 from bot.slack.blocks.text import notice
 from bot.slack.files import snippet_texts
+from bot.slack.images import from_image, image_files, image_texts, nothing_read, with_images
 from bot.slack.message_text import message_text
 from bot.slack.sightings import of_shortcut
 
@@ -27,20 +29,23 @@ def explain_message(
     session: Session,
     service: BotService,
     outgoing: Outgoing,
+    settings: AppSettings,
     actor: Actor,
 ) -> None:
     ack()
     message = shortcut.get("message") or {}
     text = message_text(message, snippet_texts(message, client))
-    reply = service.explain(session, text, actor)
+    limit = settings.process.hwerror_ocr_max_bytes
+    images = image_texts(message, client, service.read_image, limit) if image_files(message) else []
+    text, clear = with_images(text, images)
+    reply = service.explain(session, text, actor, clear=clear)
     thread = message.get("thread_ts") or message.get("ts")
     if reply.empty:
-        respond(
-            response_type="ephemeral",
-            replace_original=False,
-            **notice("I found no Huawei Cloud error in that message.").kwargs(),
-        )
+        said = "I found no Huawei Cloud error in that message." + nothing_read(images)
+        respond(response_type="ephemeral", replace_original=False, **notice(said).kwargs())
         return
     out = reply_message(reply, ephemeral=True, thread_ts=thread)
+    out = from_screenshot(out) if clear is not None else out
     respond(response_type="ephemeral", replace_original=False, **out.kwargs())
-    service.record(session, reply, of_shortcut(shortcut, text, context), actor, outgoing)
+    where = of_shortcut(shortcut, text, context)
+    service.record(session, reply, from_image(where) if clear is not None else where, actor, outgoing)

@@ -1,0 +1,94 @@
+"""Screenshot reading speed and memory: p50/p95 per image for a 1280×800 terminal screenshot and a
+2560×1600 retina one, the process's RSS before and after the models load, and throughput with
+the pool saturated.
+
+    .venv/bin/python bench/ocr.py [--runs 5] [--workers 1,2]
+
+The screenshots are drawn here (DejaVu Sans Mono from matplotlib): a full terminal of a
+traceback ending in a Huawei Cloud error, at 1x and at 2x.
+"""
+
+from __future__ import annotations
+
+import argparse
+import resource
+import statistics
+import sys
+import time
+from concurrent.futures import ThreadPoolExecutor
+from pathlib import Path
+
+sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
+
+from bot.core.ocr.reader import ImageReader  # noqa: E402
+from knowledge.matching.entries import bundled_entries  # noqa: E402
+from knowledge.matching.matcher import Matcher  # noqa: E402
+from testing.images import screenshot  # noqa: E402
+
+
+def rss_mb() -> float:
+    for line in Path("/proc/self/status").read_text().splitlines():
+        if line.startswith("VmRSS:"):
+            return int(line.split()[1]) / 1024
+    return 0.0
+
+
+def terminal(scale: int) -> bytes:
+    lines = [
+        f'  File "/srv/app/.venv/lib/python3.11/site-packages/huaweicloudsdkcore/client.py", line {400 + i}'
+        for i in range(36)
+    ]
+    lines += [
+        "huaweicloudsdkcore.exceptions.ClientRequestException: {status_code:400,request_id:5d1f0e2c,",
+        "error_code:AIS.0027,error_msg:The account has been frozen.}",
+        "ops@hw-jump-01:~$",
+    ]
+    return screenshot(lines, size=13 * scale, width=1280 * scale)
+
+
+def timed(reader: ImageReader, data: bytes, runs: int) -> list[float]:
+    out = []
+    for _ in range(runs):
+        t = time.perf_counter()
+        reader.read(data)
+        out.append(time.perf_counter() - t)
+    return out
+
+
+def main() -> int:
+    ap = argparse.ArgumentParser(description=(__doc__ or "").splitlines()[0])
+    ap.add_argument("--runs", type=int, default=5)
+    ap.add_argument("--workers", default="1,2")
+    args = ap.parse_args()
+    matcher = Matcher(bundled_entries())
+    images = {"1280x800 terminal": terminal(1), "2560x1600 retina": terminal(2)}
+    before = rss_mb()
+    first = ImageReader(lambda: matcher.codes, workers=1, timeout=600)
+    t = time.perf_counter()
+    first.read(images["1280x800 terminal"])
+    print(
+        f"RSS before the models load: {before:.0f} MB; after the first image: {rss_mb():.0f} MB "
+        f"(+{rss_mb() - before:.0f} MB); first image (with model load): {time.perf_counter() - t:.2f} s"
+    )
+    for name, data in images.items():
+        times = sorted(timed(first, data, args.runs))
+        p95 = times[min(len(times) - 1, int(round(0.95 * (len(times) - 1))))]
+        print(f"{name}: p50 {statistics.median(times):.2f} s, p95 {p95:.2f} s over {args.runs} runs")
+    for workers in map(int, args.workers.split(",")):
+        reader = ImageReader(lambda: matcher.codes, workers=workers, timeout=600)
+        jobs = [images["1280x800 terminal"]] * (4 * workers)
+        t = time.perf_counter()
+        with ThreadPoolExecutor(len(jobs)) as callers:  # more callers than workers: the pool is saturated
+            list(callers.map(reader.read, jobs))
+        wall = time.perf_counter() - t
+        print(
+            f"saturated pool, {workers} worker(s): {len(jobs)} images in {wall:.1f} s"
+            f" = {len(jobs) / wall:.2f} images/s"
+        )
+    peak = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
+    print(f"peak RSS: {peak:.0f} MB")
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())

@@ -1,0 +1,59 @@
+"""Mend what OCR does to error codes, conservatively: `AIS.O005`, `A1S.0005` and `AIS. 0005` →
+`AIS.0005`, `Mode1Arts.4101` → `ModelArts.4101`.
+
+Only a token shaped like a code whose prefix is (up to look-alike characters) a prefix the
+knowledge base has is touched: its prefix takes the knowledge base's spelling and its number the
+digits the look-alike letters stand for. Everything else is left as read. Each mended token is
+counted, because a code that needed mending was not read clearly (see `reader`).
+"""
+
+from __future__ import annotations
+
+import re
+
+from knowledge.matching.codes import PREFIX_ALIASES, CodeIndex, prefix_key, skeleton
+
+# A prefix word, a dot (OCR may put a space beside it) and a number that may hold look-alikes.
+_TOKEN = re.compile(
+    r"(?<![\w.])(?P<prefix>[A-Za-z0-9|!$]{2,24})(?P<dot> ?\. ?)(?P<number>[0-9OoQDIil|!SsB]{3,12})(?![\w])"
+)
+# Look-alikes in a number, and the extra ones OCR makes in a prefix besides codes.skeleton's.
+_DIGITS = str.maketrans(
+    {"O": "0", "o": "0", "Q": "0", "D": "0", "I": "1", "i": "1", "l": "1"}
+    | {"|": "1", "!": "1", "S": "5", "s": "5", "B": "8"}
+)
+_PREFIX_EXTRA = str.maketrans({"6": "G", "8": "B"})
+
+
+def known_prefix(written: str, codes: CodeIndex) -> str | None:
+    """The knowledge base's spelling of a prefix as read, or None when it is not one of ours."""
+    key = prefix_key(written)
+    if key in codes.prefixes or PREFIX_ALIASES.get(key) in codes.prefixes:
+        return written  # as read: the matcher takes any case and the APIGW alias itself
+    for candidate in (key, key.translate(_PREFIX_EXTRA)):
+        same = codes.skeletons.get(skeleton(candidate), [])
+        if len(same) == 1:
+            return codes.prefixes[same[0]].spelling
+        alias = next((a for a in PREFIX_ALIASES if skeleton(a) == skeleton(candidate)), None)
+        if alias is not None:
+            return alias
+    return None
+
+
+def fix_codes(text: str, codes: CodeIndex) -> tuple[str, list[str]]:
+    """`text` with its misread codes mended, and the codes that needed it (as mended)."""
+    mended: list[str] = []
+
+    def one(m: re.Match[str]) -> str:
+        prefix = known_prefix(m["prefix"], codes)
+        number = m["number"]
+        if prefix is None or not any(c.isdigit() for c in number):
+            return m[0]
+        fixed = f"{prefix}.{number.translate(_DIGITS)}"
+        if fixed.replace(" ", "") != m[0].replace(
+            " ", ""
+        ):  # a space beside the dot is layout, not a misreading
+            mended.append(fixed)
+        return fixed
+
+    return _TOKEN.sub(one, text), mended

@@ -1,0 +1,98 @@
+"""From OCR lines to text (reading order, wraps, mended codes) and the stricter confidence rule for
+image text; on lines and findings made by hand, so no OCR runs here."""
+
+from __future__ import annotations
+
+from bot.core.ocr.engine import OcrLine
+from bot.core.ocr.fix import fix_codes
+from bot.core.ocr.layout import reading_order
+from knowledge.matching.codes import CodeIndex
+from knowledge.matching.entries import bundled_entries
+from knowledge.matching.matcher import Matcher
+from knowledge.matching.unclear import read_clearly
+
+MATCHER = Matcher(bundled_entries())
+CODES = MATCHER.codes
+CHAR = 8.0  # a monospace cell, in pixels
+
+
+def line(text: str, col: int, row: int, score: float = 0.98) -> OcrLine:
+    """A line as a terminal shows it: starting at column `col` of row `row`."""
+    x0, y0 = 10 + col * CHAR, 10 + row * 20
+    return OcrLine(text, score, (x0, y0, x0 + len(text) * CHAR, y0 + 16))
+
+
+def text_of(lines: list[OcrLine]) -> str:
+    known = lambda t: t.upper() in CODES.exact  # noqa: E731
+    return "\n".join(r.text for r in reading_order(lines, [True] * len(lines), known))
+
+
+def test_a_code_cut_by_the_terminals_wrap_is_whole_again() -> None:
+    lines = [
+        line("ClientRequestException - {status_code:400,error_code:AIS.00", 0, 0),
+        line("27,error_msg:frozen}", 0, 1),
+    ]
+    assert "error_code:AIS.0027,error_msg" in text_of(lines)
+
+
+def test_a_short_line_is_not_joined_to_the_next() -> None:
+    lines = [line("ClientRequestException - {status_code:400,error_code:AIS.0027}", 0, 0), line("$ ls", 0, 1)]
+    assert text_of(lines).splitlines() == [lines[0].text, "$ ls"]
+
+
+def test_a_whole_code_at_the_wrap_keeps_its_word_boundary() -> None:
+    lines = [
+        line("raise ClientRequestException error_code AIS.0027", 0, 0),
+        line("at moderate (job.py:29)", 0, 1),
+    ]
+    assert "AIS.0027 at moderate" in text_of(lines)
+
+
+def test_columns_are_read_one_after_the_other() -> None:
+    sidebar = [line("EXPLORER", 0, 0), line("job.py", 0, 1), line("app.log", 0, 2)]
+    editor = [line('{"error_code":', 30, 0), line('"AIS.0005",', 30, 1), line('"error_msg": "x"}', 30, 2)]
+    assert text_of(sidebar + editor).splitlines() == [
+        "EXPLORER",
+        "job.py",
+        "app.log",
+        '{"error_code":',
+        '"AIS.0005",',
+        '"error_msg": "x"}',
+    ]
+
+
+def test_boxes_of_one_row_are_read_left_to_right() -> None:
+    assert text_of([line("AIS.0005", 12, 0), line("错误码:", 0, 0)]) == "错误码: AIS.0005"
+
+
+def test_ocr_confusions_in_codes_are_mended_conservatively() -> None:
+    fixed, mended = fix_codes(
+        '"error_code":"AIS.O005" A1S.0401 Mode1Arts.4101 AIS. 0027 v1.2.3 IAM.0oo1', CODES
+    )
+    assert '"AIS.0005"' in fixed and "AIS.0401" in fixed and "ModelArts.4101" in fixed and "AIS.0027" in fixed
+    assert "v1.2.3" in fixed and "IAM.0oo1" in fixed  # not a prefix the knowledge base has: left as read
+    assert sorted(mended) == ["AIS.0005", "AIS.0401", "ModelArts.4101"]  # "AIS. 0027": spacing only
+    assert fix_codes("AIS.0005 AIs.0004", CODES) == ("AIS.0005 AIs.0004", [])  # case is the matcher's
+
+
+def test_a_code_found_only_after_mending_is_a_did_you_mean() -> None:
+    text = '请求失败 错误码 {"error_code":"AIS.0005","error_msg":"The service does not exist."}'
+    clear = '请求失败 错误码 {"error_code":"AIS.O005","error_msg":"The service does not exist."}'
+    [typed] = MATCHER.match(text)
+    assert typed.confident
+    [read] = read_clearly(MATCHER.match(text), MATCHER.match(clear))
+    assert read.code == "AIS.0005" and not read.confident and read.score < 0.8
+    assert read.candidates[0].code == "AIS.0005"  # offered first: "did you mean AIS.0005?"
+    [sure] = read_clearly(MATCHER.match(text), MATCHER.match(text))
+    assert sure.confident
+
+
+def test_an_unknown_code_seen_only_after_mending_is_no_knowledge_gap() -> None:
+    findings = MATCHER.match('{"error_code":"AIS.0999"}')
+    assert findings and not findings[0].known
+    assert read_clearly(findings, []) == []
+    assert read_clearly(findings, findings) == findings
+
+
+def test_a_code_index_without_the_prefix_mends_nothing() -> None:
+    assert fix_codes("A1S.0O05", CodeIndex(["IAM.0001"])) == ("A1S.0O05", [])
