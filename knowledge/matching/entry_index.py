@@ -50,7 +50,7 @@ class EntryIndex:
     def evidence(self, ctx: MatchContext) -> Evidence:
         """What the text shows of the service it called (read once per match, when needed)."""
         if ctx.evidence is None:
-            ctx.evidence = read_evidence(ctx.text, self.service_names.pattern)
+            ctx.evidence = read_evidence(ctx.text)
         return ctx.evidence
 
     def choose_variant(
