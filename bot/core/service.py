@@ -20,7 +20,15 @@ from dataclasses import dataclass, replace
 from sqlalchemy.orm import Session, sessionmaker
 
 from bot.core.actor import Actor
-from bot.core.cards import Card, RemedyCard
+from bot.core.cards import Card, RemedyCard, UnknownCard
+from bot.core.channels import (
+    CLEAR_WORDS,
+    USAGE,
+    ChannelHints,
+    ChannelSetting,
+    known_service,
+    set_channel_default,
+)
 from bot.core.digest.compute import Digest, build_digest
 from bot.core.digest.config import DigestSettings
 from bot.core.digest.weeks import Week
@@ -37,7 +45,8 @@ from bot.core.store import MessageRef, claim_codes, record_escalation, record_vo
 from bot.core.teach import TEXT_MAX, Lesson
 from bot.core.team import Resolved, TeamCommand, TeamResult, TicketList
 from knowledge.clock import utcnow
-from knowledge.store import add_entry, add_note, edit_entry, get_entry
+from knowledge.store import WHO_ACTS_OVERRIDE, add_entry, add_note, edit_entry, get_entry
+from knowledge.types import WhoActs
 
 NOTE_MAX = 1000
 OUTSIDE = "hwerror answers only members of the workspace it is installed in."
@@ -76,18 +85,30 @@ class BotService:
         self.pipeline = pipeline
         self.desk = desk
         self.digest_settings = digest
+        self.channels = ChannelHints()
 
     # -- answering ------------------------------------------------------------------------------
 
-    def lookup(self, session: Session, text: str, actor: Actor | None = None) -> Reply:
-        """What a person typed after /hwerror: generous matching. Reads only; see `record`."""
+    def lookup(
+        self, session: Session, text: str, actor: Actor | None = None, *, channel: str | None = None
+    ) -> Reply:
+        """What a person typed after /hwerror: generous matching. Reads only; see `record`.
+        `channel`: where it was typed, whose service decides a code several services have."""
         _may_see(actor)
-        return _shown_to(actor, self.pipeline.lookup(session, without_nul(text)))
+        hints = self._hints(session, actor, channel)
+        return _shown_to(actor, self.pipeline.lookup(session, without_nul(text), hints))
 
-    def explain(self, session: Session, text: str, actor: Actor | None = None) -> Reply:
+    def explain(
+        self, session: Session, text: str, actor: Actor | None = None, *, channel: str | None = None
+    ) -> Reply:
         """Paste mode on demand (the message shortcut, a paste in the shell)."""
         _may_see(actor)
-        return _shown_to(actor, self.pipeline.explain(session, without_nul(text)))
+        hints = self._hints(session, actor, channel)
+        return _shown_to(actor, self.pipeline.explain(session, without_nul(text), hints))
+
+    def _hints(self, session: Session, actor: Actor | None, channel: str | None) -> tuple[str, ...]:
+        """The services the channel suggests (its default, then those seen there lately)."""
+        return self.channels.hints(session, actor.workspace if actor is not None else None, channel)
 
     def claim(
         self,
@@ -102,7 +123,7 @@ class BotService:
         `public`: the channel is shared with other organisations, so the reply shows public cards."""
         if actor is not None and actor.sees_nothing:
             return None
-        findings = self.pipeline.find(without_nul(text), "paste")
+        findings = self.pipeline.find(without_nul(text), "paste", self._hints(session, actor, ref.channel))
         if not findings:
             return None
         won = set(claim_codes(session, ref, [f.code for f in findings]))
@@ -128,6 +149,8 @@ class BotService:
         escalated = self.desk.record(session, where, reply.findings) if where and reply.findings else []
         session.commit()
         self.desk.committed()
+        if where is not None and reply.findings:
+            self.channels.forget(where.workspace, where.channel)  # its services seen lately changed
         return escalated
 
     # -- a card's buttons -------------------------------------------------------------------------
@@ -197,14 +220,34 @@ class BotService:
 
     def edit_handling(self, session: Session, key: Key, actor: Actor, handling: str) -> RemedyCard:
         """An admin's better handling text for a known entry; the change is audited."""
+        return self.edit(session, key, actor, handling=handling)
+
+    def edit(
+        self,
+        session: Session,
+        key: Key,
+        actor: Actor,
+        *,
+        handling: str | None = None,
+        who_acts: WhoActs | None | str = "keep",
+    ) -> RemedyCard:
+        """An admin's change to a known entry: its handling text, who acts (a WhoActs, or None to
+        read it from the handling again; "keep" leaves it). Audited."""
         _may_teach(actor)
-        handling = handling.strip()
-        if not handling:
-            raise BadRequest("Write the handling text first.")
+        fields: dict[str, str | None] = {}
+        if handling is not None:
+            handling = handling.strip()
+            if not handling:
+                raise BadRequest("Write the handling text first.")
+            fields["handling"] = handling[:TEXT_MAX]
+        if who_acts is None or isinstance(who_acts, WhoActs):
+            fields[WHO_ACTS_OVERRIDE] = who_acts.value if who_acts is not None else None
+        if not fields:
+            raise BadRequest("Say what to change: the handling text or who acts.")
         entry = get_entry(session, *key)
         if entry is None:
             raise EntryGone()
-        edit_entry(session, entry, actor.label, handling=handling[:TEXT_MAX])
+        edit_entry(session, entry, actor.label, **fields)
         session.commit()
         self.pipeline.note_added()
         return self.card(session, key)
@@ -240,7 +283,35 @@ class BotService:
             return self.digest(session, arg, actor)
         if command.name == "tickets":
             return self.ticket_list(session, actor)
+        if command.name == "channel":
+            return self.channel_service(session, arg, actor, command.channel)
         return Resolved(self.resolve(session, arg, actor))
+
+    def channel_service(
+        self, session: Session, arg: str, actor: Actor, channel: str | None
+    ) -> ChannelSetting:
+        """`channel` (show), `channel service OCR` (set), `channel service none` (clear): the
+        default service of the channel the command was typed in. Setting it is an admin's."""
+        workspace = _team_reader(actor)
+        if not channel or not workspace:
+            raise BadRequest("A channel's service is set in the channel itself.")
+        word, _, name = arg.strip().partition(" ")
+        if word.lower() not in ("", "service"):
+            raise BadRequest(USAGE)
+        name = name.strip()
+        if not name:
+            self.channels.forget(workspace, channel)
+            setting = self.channels.setting(session, workspace, channel)
+            session.commit()
+            return setting
+        _may_set_channel(actor)
+        slug = None if name.lower() in CLEAR_WORDS else known_service(name, self.pipeline.services())
+        previous = set_channel_default(session, workspace, channel, slug, actor.label)
+        session.commit()
+        self.channels.forget(workspace, channel)
+        setting = self.channels.setting(session, workspace, channel)
+        session.commit()
+        return replace(setting, changed=previous != slug, previous=previous)
 
     def stats(self, session: Session, code: str | None = None, actor: Actor | None = None) -> Stats:
         workspace = _team_reader(actor)
@@ -302,6 +373,11 @@ def _may_teach(actor: Actor) -> None:
         raise NotAllowed("Only the people listed in HWERROR_ADMINS can change the knowledge base.")
 
 
+def _may_set_channel(actor: Actor) -> None:
+    if not actor.may_add_notes:
+        raise NotAllowed("Only the people listed in HWERROR_ADMINS can set a channel's service.")
+
+
 def _may_write_notes(actor: Actor) -> None:
     if actor.external:
         raise NotAllowed(OUTSIDE)
@@ -333,7 +409,9 @@ def _voter(actor: Actor) -> str:
 
 
 def _public(reply: Reply) -> Reply:
-    cards: tuple[Card, ...] = tuple(c.as_public() if isinstance(c, RemedyCard) else c for c in reply.cards)
+    cards: tuple[Card, ...] = tuple(
+        c.as_public() if isinstance(c, RemedyCard | UnknownCard) else c for c in reply.cards
+    )
     return replace(reply, cards=cards)
 
 

@@ -33,7 +33,7 @@ def explain_message(
     ack()
     message = shortcut.get("message") or {}
     text = message_text(message, snippet_texts(message, client))
-    reply = service.explain(session, text, actor)
+    reply = service.explain(session, text, actor, channel=(shortcut.get("channel") or {}).get("id"))
     thread = message.get("thread_ts") or message.get("ts")
     if reply.empty:
         respond(
