@@ -237,7 +237,7 @@ def edit_command(
     service: Annotated[str | None, typer.Option("--service", help="Which service's entry.")] = None,
     variant: Annotated[int, typer.Option("--variant", help="Which variant (kb show lists them).")] = 0,
 ) -> None:
-    """Change the handling text or who acts of one entry (audited)."""
+    """Change an entry's handling or who acts (audited)."""
     if handling is None and who_acts is None:
         fail("give --handling, --who-acts or both")
     who = _who_acts(who_acts) if who_acts is not None else "keep"

@@ -16,7 +16,7 @@ from dataclasses import dataclass
 from datetime import timedelta
 
 from sqlalchemy import func, select
-from sqlalchemy.orm import Session
+from sqlalchemy.orm import Session, sessionmaker
 
 from bot.core.errors import BadRequest
 from bot.core.incidents.models import Incident
@@ -119,34 +119,38 @@ def recent_services(session: Session, workspace: str, channel: str) -> tuple[str
 
 class ChannelHints:
     """Each channel's hints, kept for HINTS_TTL seconds: a paste must not cost two more queries.
-    A change this process makes is seen at once (`forget`)."""
+    A change this process makes is seen at once (`forget`). They are read in a session of their
+    own, closed at once: the caller's unit of work holds no read transaction for them (on SQLite
+    one would keep the batched gap writer of another connection waiting)."""
 
-    def __init__(self, ttl: float = HINTS_TTL) -> None:
+    def __init__(self, sessions: sessionmaker[Session], ttl: float = HINTS_TTL) -> None:
+        self._sessions = sessions
         self._ttl = ttl
         self._lock = threading.Lock()
         self._kept: dict[tuple[str, str], tuple[float, ChannelSetting]] = {}
 
-    def setting(self, session: Session, workspace: str, channel: str) -> ChannelSetting:
+    def setting(self, workspace: str, channel: str) -> ChannelSetting:
         key = (workspace, channel)
         now = time.monotonic()
         kept = self._kept.get(key)
         if kept is not None and now - kept[0] < self._ttl:
             return kept[1]
-        found = ChannelSetting(
-            channel,
-            channel_default(session, workspace, channel),
-            recent_services(session, workspace, channel),
-        )
+        with self._sessions() as session:
+            found = ChannelSetting(
+                channel,
+                channel_default(session, workspace, channel),
+                recent_services(session, workspace, channel),
+            )
         with self._lock:
             if len(self._kept) >= 10_000:
                 self._kept.clear()
             self._kept[key] = (now, found)
         return found
 
-    def hints(self, session: Session, workspace: str | None, channel: str | None) -> tuple[str, ...]:
+    def hints(self, workspace: str | None, channel: str | None) -> tuple[str, ...]:
         if not workspace or not channel:
             return ()
-        return self.setting(session, workspace, channel).hints
+        return self.setting(workspace, channel).hints
 
     def forget(self, workspace: str, channel: str) -> None:
         with self._lock:

@@ -85,7 +85,7 @@ class BotService:
         self.pipeline = pipeline
         self.desk = desk
         self.digest_settings = digest
-        self.channels = ChannelHints()
+        self.channels = ChannelHints(sessions)
 
     # -- answering ------------------------------------------------------------------------------
 
@@ -95,7 +95,7 @@ class BotService:
         """What a person typed after /hwerror: generous matching. Reads only; see `record`.
         `channel`: where it was typed, whose service decides a code several services have."""
         _may_see(actor)
-        hints = self._hints(session, actor, channel)
+        hints = self._hints(actor, channel)
         return _shown_to(actor, self.pipeline.lookup(session, without_nul(text), hints))
 
     def explain(
@@ -103,12 +103,12 @@ class BotService:
     ) -> Reply:
         """Paste mode on demand (the message shortcut, a paste in the shell)."""
         _may_see(actor)
-        hints = self._hints(session, actor, channel)
+        hints = self._hints(actor, channel)
         return _shown_to(actor, self.pipeline.explain(session, without_nul(text), hints))
 
-    def _hints(self, session: Session, actor: Actor | None, channel: str | None) -> tuple[str, ...]:
+    def _hints(self, actor: Actor | None, channel: str | None) -> tuple[str, ...]:
         """The services the channel suggests (its default, then those seen there lately)."""
-        return self.channels.hints(session, actor.workspace if actor is not None else None, channel)
+        return self.channels.hints(actor.workspace if actor is not None else None, channel)
 
     def claim(
         self,
@@ -123,7 +123,7 @@ class BotService:
         `public`: the channel is shared with other organisations, so the reply shows public cards."""
         if actor is not None and actor.sees_nothing:
             return None
-        findings = self.pipeline.find(without_nul(text), "paste", self._hints(session, actor, ref.channel))
+        findings = self.pipeline.find(without_nul(text), "paste", self._hints(actor, ref.channel))
         if not findings:
             return None
         won = set(claim_codes(session, ref, [f.code for f in findings]))
@@ -301,16 +301,13 @@ class BotService:
         name = name.strip()
         if not name:
             self.channels.forget(workspace, channel)
-            setting = self.channels.setting(session, workspace, channel)
-            session.commit()
-            return setting
+            return self.channels.setting(workspace, channel)
         _may_set_channel(actor)
         slug = None if name.lower() in CLEAR_WORDS else known_service(name, self.pipeline.services())
         previous = set_channel_default(session, workspace, channel, slug, actor.label)
         session.commit()
         self.channels.forget(workspace, channel)
-        setting = self.channels.setting(session, workspace, channel)
-        session.commit()
+        setting = self.channels.setting(workspace, channel)
         return replace(setting, changed=previous != slug, previous=previous)
 
     def stats(self, session: Session, code: str | None = None, actor: Actor | None = None) -> Stats:
