@@ -80,6 +80,8 @@ class ServiceNames:
         """The knowledge base's services the wire evidence names, and whether it named any service
         at all (one the knowledge base may lack: `huaweicloudsdkvpc`)."""
         out: set[str] = set()
+        if not ev.strong and not ev.paths:  # most pastes: nothing on the wire
+            return out, False
         for key in ev.strong:
             out.update(self.keys.get(key, ()))
         for seg in ev.paths:

@@ -53,7 +53,7 @@ class ProseNames:
     instead of a regex at every character. The index builds one per set of services a code is
     in (knowledge.matching.service_choice)."""
 
-    __slots__ = ("pattern", "first_words", "ascii_first_words")
+    __slots__ = ("pattern", "first_words", "ascii_first_words", "dotless")
 
     def __init__(self, names: Iterable[str]) -> None:
         ordered = sorted(set(names), key=lambda n: (-len(n), n))
@@ -69,6 +69,8 @@ class ProseNames:
             sorted(w for w in firsts if not any(o != w and w.startswith(o) for o in firsts))
         )
         self.ascii_first_words = tuple(w for w in self.first_words if w.isascii())
+        # No name holds a ".": none can run on past the "." of a code ("ModelArts.4204").
+        self.dotless = not any("." in n for n in ordered)
 
     def starts(self, low: str) -> list[int]:
         """Where a name may begin in `low` (the text lower-cased), in order."""
@@ -209,6 +211,13 @@ def _name_matches(ev: Evidence, names: ProseNames) -> list[re.Match[str]]:
     match = names.pattern.match
     for at in names.starts(low):
         if at >= end:
+            if names.dotless:
+                # Most first words found are a code's own prefix: "modelarts" of ModelArts.4204.
+                # A name ends where its letters do, and the pattern refuses one before ".digit".
+                run = _ALNUM_RUN.match(low, at)
+                after = run.end() if run is not None else at
+                if low.startswith(".", after) and low[after + 1 : after + 2].isdigit():
+                    continue
             m = match(text, at)
             if m is not None:
                 end = m.end()
@@ -217,6 +226,7 @@ def _name_matches(ev: Evidence, names: ProseNames) -> list[re.Match[str]]:
 
 
 _NO_NAMES: frozenset[str] = frozenset()
+_ALNUM_RUN = re.compile(r"[a-z0-9]*")
 
 
 def _prose(text: str, matches: list[re.Match[str]]) -> frozenset[str]:
