@@ -5,6 +5,7 @@ both decide a code several services have only when the paste does not."""
 from __future__ import annotations
 
 from collections.abc import Iterator
+from pathlib import Path
 
 import pytest
 from sqlalchemy import Engine, select
@@ -12,7 +13,7 @@ from sqlalchemy import Engine, select
 from bot.core.actor import Actor, People
 from bot.core.build import AppSettings, build_service
 from bot.core.cards import RemedyCard, UnknownCard
-from bot.core.channels import ChannelSetting, describe
+from bot.core.channels import ChannelHints, ChannelSetting, describe
 from bot.core.errors import BadRequest, NotAllowed
 from bot.core.incidents.enums import Source
 from bot.core.incidents.record import Sighting
@@ -23,7 +24,7 @@ from bot.shell.render_team import team_renderable
 from bot.slack.blocks.reply import reply_message
 from bot.slack.blocks.team import team_message
 from knowledge.bundled import load_bundled
-from knowledge.db import transaction
+from knowledge.db import make_engine, session_factory, transaction
 from knowledge.importer.load import import_page
 from knowledge.models import AuditEvent
 from testing.slack.blocks import all_text
@@ -167,3 +168,8 @@ def test_people_from_outside_the_workspace_are_not_offered_to_teach_an_unknown_c
         actions = [e["action_id"] for b in message["blocks"] if b["type"] == "actions" for e in b["elements"]]
         assert ("hwerror_teach" in actions) is offered
         assert ("Recorded as a knowledge gap" in all_text(message)) is offered
+
+
+def test_a_channel_gives_no_hints_rather_than_an_error_while_the_database_is_away(tmp_path: Path) -> None:
+    gone = make_engine(f"sqlite:///{tmp_path / 'no such folder' / 'hwerror.db'}")
+    assert ChannelHints(session_factory(gone)).hints(WS, "C1") == ()

@@ -10,12 +10,14 @@ two weeks were in.
 
 from __future__ import annotations
 
+import logging
 import threading
 import time
 from dataclasses import dataclass
 from datetime import timedelta
 
 from sqlalchemy import func, select
+from sqlalchemy.exc import DBAPIError
 from sqlalchemy.orm import Session, sessionmaker
 
 from bot.core.errors import BadRequest
@@ -25,6 +27,8 @@ from bot.core.redaction import redact
 from knowledge.clock import utcnow
 from knowledge.models import AuditEvent
 from knowledge.services import PROFILES, display_name, normalise_service
+
+log = logging.getLogger(__name__)
 
 RECENT_DAYS = 14  # incidents this recent say what a channel is about
 RECENT_MAX = 3  # services seen lately that count as hints, most seen first
@@ -148,9 +152,14 @@ class ChannelHints:
         return found
 
     def hints(self, workspace: str | None, channel: str | None) -> tuple[str, ...]:
+        """The channel's hints; none while the database cannot be read (a lookup still answers)."""
         if not workspace or not channel:
             return ()
-        return self.setting(workspace, channel).hints
+        try:
+            return self.setting(workspace, channel).hints
+        except DBAPIError as exc:  # its text may hold the SQL and its values: name the kind alone
+            log.warning("channel hints not read, the database is unavailable (%s)", type(exc).__name__)
+            return ()
 
     def forget(self, workspace: str, channel: str) -> None:
         with self._lock:
