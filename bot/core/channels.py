@@ -172,7 +172,7 @@ def describe(setting: ChannelSetting) -> list[str]:
     if setting.changed and setting.service:
         lines.append(
             f"This channel's service is now {_named(setting.service)}: a code several services have "
-            "is read as its, unless the paste shows another."
+            "is taken as this service's, unless the paste shows another."
         )
     elif setting.changed:
         lines.append(f"This channel has no default service any more (it was {_named(setting.previous)}).")
