@@ -14,10 +14,11 @@ from sqlalchemy.orm import Session, selectinload
 
 from knowledge.models import AuditEvent, Entry, TeamNote
 from knowledge.store import ImportReport, record_service
-from knowledge.types import derive_who_acts
+from knowledge.types import WhoActs
 
 FORMAT = "hwerror-kb/1"
 _FIELDS = ("status", "message", "description", "handling", "doc_url", "category")
+_WHO_ACTS = "who_acts"  # the override a person set (entries.who_acts_override), or null
 
 
 class BadExport(ValueError):
@@ -38,6 +39,7 @@ def export_lines(session: Session, service: str | None = None) -> Iterator[str]:
             "variant": e.variant,
         }
         record.update({f: getattr(e, f) for f in _FIELDS})
+        record[_WHO_ACTS] = e.who_acts_override  # null: read from the handling text
         record["notes"] = [
             {"text": n.text, "author": n.author, "at": n.created_at.isoformat()} for n in e.notes
         ]
@@ -58,6 +60,9 @@ def _read(lines: Iterable[str], name: str) -> list[dict[str, Any]]:
         for key, kind in (("service", str), ("code", str), ("variant", int), ("message", str)):
             if not isinstance(record.get(key), kind):
                 raise BadExport(f"{name} line {number}: {key!r} is missing or not a {kind.__name__}")
+        who = record.get(_WHO_ACTS)
+        if who is not None and who not in {w.value for w in WhoActs}:
+            raise BadExport(f"{name} line {number}: {_WHO_ACTS!r} is {str(who)[:40]!r}, not who acts")
         records.append(record)
     if not records:
         raise BadExport(f"{name} holds no entries")
@@ -77,9 +82,11 @@ def import_lines(session: Session, lines: Iterable[str], *, name: str, actor: st
         values = {
             f: r.get(f) if f in ("status", "doc_url", "category") else (r.get(f) or "") for f in _FIELDS
         }
+        if _WHO_ACTS in r:  # exports older than the override say nothing of it: keep what is there
+            values["who_acts_override"] = r[_WHO_ACTS]
         if entry is None:
             entry = Entry(service=r["service"], code=r["code"], variant=r["variant"], **values)
-            entry.who_acts = derive_who_acts(entry.handling).value
+            entry.who_acts = entry.to_data().who_acts.value
             session.add(entry)
             session.flush()
             session.add(AuditEvent(entry_id=entry.id, action="imported", actor=actor, changes=values))
@@ -89,7 +96,7 @@ def import_lines(session: Session, lines: Iterable[str], *, name: str, actor: st
             if changes:
                 for f, (_, new) in changes.items():
                     setattr(entry, f, new)
-                entry.who_acts = derive_who_acts(entry.handling).value
+                entry.who_acts = entry.to_data().who_acts.value
                 session.add(AuditEvent(entry_id=entry.id, action="updated", actor=actor, changes=changes))
                 report.updated += 1
             else:

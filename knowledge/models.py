@@ -41,7 +41,9 @@ class Entry(Base):
     handling: Mapped[str] = mapped_column(Text)
     doc_url: Mapped[str | None] = mapped_column(String(500))
     category: Mapped[str | None] = mapped_column(String(200))
+    # Who acts, in effect: the override when a person set one, else read from the handling text.
     who_acts: Mapped[str] = mapped_column(String(32), default=WhoActs.CALLER.value)
+    who_acts_override: Mapped[str | None] = mapped_column(String(32))
     created_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), default=utcnow)
     updated_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), default=utcnow)
 
@@ -60,6 +62,7 @@ class Entry(Base):
             handling=self.handling,
             doc_url=self.doc_url,
             category=self.category,
+            who_acts_override=WhoActs(self.who_acts_override) if self.who_acts_override else None,
         )
 
 

@@ -78,7 +78,7 @@ def upsert_rows(
             continue
         for f, (_, new) in changes.items():
             setattr(entry, f, new)
-        entry.who_acts = data.who_acts.value
+        entry.who_acts = entry.to_data().who_acts.value  # a person's override outlives imports
         entry.updated_at = utcnow()
         session.add(AuditEvent(entry_id=entry.id, action="updated", actor=actor, changes=changes))
         report.updated += 1
@@ -88,6 +88,7 @@ def upsert_rows(
 def _assign(entry: Entry, data: EntryData) -> None:
     for f in _IMPORTED_FIELDS:
         setattr(entry, f, getattr(data, f))
+    entry.who_acts_override = data.who_acts_override.value if data.who_acts_override else None
     entry.who_acts = data.who_acts.value
 
 
@@ -179,7 +180,7 @@ def add_entry(session: Session, data: EntryData, actor: str) -> Entry:
             entry_id=entry.id,
             action="added",
             actor=actor,
-            changes={f: getattr(data, f) for f in _IMPORTED_FIELDS},
+            changes=_added_fields(data),
         )
     )
     if service_row(session, data.service) is None:
@@ -187,12 +188,24 @@ def add_entry(session: Session, data: EntryData, actor: str) -> Entry:
     return entry
 
 
+def _added_fields(data: EntryData) -> dict[str, object]:
+    out: dict[str, object] = {f: getattr(data, f) for f in _IMPORTED_FIELDS}
+    if data.who_acts_override is not None:
+        out[WHO_ACTS_OVERRIDE] = data.who_acts_override.value
+    return out
+
+
+# The field a person sets for who acts (None: read from the handling text), beside the imported ones.
+WHO_ACTS_OVERRIDE = "who_acts_override"
+_EDITABLE_FIELDS = (*_IMPORTED_FIELDS, WHO_ACTS_OVERRIDE)
+
+
 def edit_entry(session: Session, entry: Entry, actor: str, **fields: str | None) -> dict[str, list[object]]:
-    """Change an entry's own fields (the handling text, …), recorded in the audit trail."""
+    """Change an entry's own fields (the handling text, who acts, …), recorded in the audit trail."""
     changes: dict[str, list[object]] = {
         f: [getattr(entry, f), v]
         for f, v in fields.items()
-        if f in _IMPORTED_FIELDS and getattr(entry, f) != v
+        if f in _EDITABLE_FIELDS and getattr(entry, f) != v
     }
     for f, (_, new) in changes.items():
         setattr(entry, f, new)

@@ -12,7 +12,7 @@ from dataclasses import dataclass
 
 
 class WhoActs(enum.StrEnum):
-    """Who has to act on an error, derived from its handling measure."""
+    """Who has to act on an error: read from its handling measure, unless a person set it."""
 
     CALLER = "caller"
     HUAWEI_SUPPORT = "huawei_support"
@@ -25,6 +25,29 @@ class WhoActs(enum.StrEnum):
             WhoActs.HUAWEI_SUPPORT: "Huawei support must act",
             WhoActs.ACCOUNT_BILLING: "Account or billing",
         }[self]
+
+    @classmethod
+    def parse(cls, text: str) -> WhoActs | None:
+        """What a person typed or picked: a value (`huawei_support`, `huawei-support`), a word of
+        it (`huawei`, `billing`, `customer`), or its label; None for "read it from the handling"
+        (`auto`, empty). Raises ValueError for anything else."""
+        key = re.sub(r"[\s\-]+", "_", text.strip().lower())
+        if key in _AUTO:
+            return None
+        for who in cls:
+            if key in (who.value, who.label.lower().replace(" ", "_")) or key in _WORDS.get(who, ()):
+                return who
+        raise ValueError(f"{text.strip()[:40]!r} is not who acts: choose {', '.join(WHO_ACTS_CHOICES)}.")
+
+
+_AUTO = frozenset({"", "auto", "derived", "default", "none"})
+_WORDS = {
+    WhoActs.CALLER: ("customer", "user"),
+    WhoActs.HUAWEI_SUPPORT: ("huawei", "support", "huawei_cloud"),
+    WhoActs.ACCOUNT_BILLING: ("billing", "account", "account_or_billing"),
+}
+# What the front ends offer: every value, and "auto" (read from the handling text).
+WHO_ACTS_CHOICES = (*(w.value for w in WhoActs), "auto")
 
 
 _BILLING = re.compile(
@@ -71,10 +94,11 @@ class EntryData:
     handling: str
     doc_url: str | None = None
     category: str | None = None
+    who_acts_override: WhoActs | None = None  # set by a person; None: read from the handling
 
     @property
     def who_acts(self) -> WhoActs:
-        return derive_who_acts(self.handling)
+        return self.who_acts_override or derive_who_acts(self.handling)
 
     @property
     def key(self) -> tuple[str, str, int]:

@@ -123,6 +123,22 @@ def test_a_channels_default_service_decides_only_when_the_paste_does_not(estate:
     assert only(estate.match(shown, hints=("ocr",)))[1] == "content-moderation"
 
 
+def test_a_channel_hint_only_breaks_ties_between_the_services_that_have_the_code(estate: Matcher) -> None:
+    # A code one service alone has stays that service's, whatever the channel is about.
+    assert only(estate.match('{"error_code":"1113","error_msg":"x"}', hints=("ocr",)))[1] == "iam"
+    # A hint for a service without the code decides nothing: the service stays open.
+    assert only(estate.match("APIG.1001 again", hints=("ocr",)))[1:] == (
+        None,
+        ("api-gateway", "api-gateway-management"),
+    )
+    # The first hint that has the code decides: the channel's default before the services seen lately.
+    hints = ("ocr", "api-gateway", "api-gateway-management")
+    assert only(estate.match("APIG.1001 again", hints=hints))[1] == "api-gateway"
+    # The service the paste names in its words outranks the channel.
+    named = 'Content Moderation keeps failing: {"error_code": "ModelArts.4204"}'
+    assert only(estate.match(named, hints=("ocr",)))[1] == "content-moderation"
+
+
 def test_jsonl_reports_an_open_service_as_null_with_the_services() -> None:
     m = Matcher(
         [entry("a-svc", "APIG.0201", "Backend timeout."), entry("b-svc", "APIG.0201", "Backend timeout.")]

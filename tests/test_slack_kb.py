@@ -81,8 +81,15 @@ def test_a_code_with_one_entry_offers_no_variants(app: AppProcess) -> None:
 
 
 def view_submission(user: str, view: dict[str, Any], values: dict[str, str]) -> dict[str, Any]:
-    """The modal `view` (as views.open got it) submitted by `user` with these field values."""
-    state = {b: {"value": {"type": "plain_text_input", "value": v}} for b, v in values.items()}
+    """The modal `view` (as views.open got it) submitted by `user` with these field values (a
+    select's by the value of the option chosen)."""
+    selects = {b["block_id"] for b in view["blocks"] if b.get("element", {}).get("type") == "static_select"}
+    state = {
+        b: {"value": {"type": "static_select", "selected_option": {"value": v}}}
+        if b in selects
+        else {"value": {"type": "plain_text_input", "value": v}}
+        for b, v in values.items()
+    }
     return {
         "type": "view_submission",
         "team": {"id": TEAM_ID, "domain": "test"},
@@ -151,6 +158,9 @@ def test_an_admin_adds_an_unknown_code_from_its_card_and_everyone_sees_it(
     view = _opened(slack, channel, "hwerror_teach_modal")
     message_input = _block(view, "message")["element"]
     assert message_input["initial_value"] == "Quota of images exceeded"
+    who = _block(view, "who_acts")["element"]
+    assert who["initial_option"]["value"] == "auto"
+    assert [o["value"] for o in who["options"]] == ["auto", "caller", "huawei_support", "account_billing"]
 
     lesson = {
         "service": "Content Moderation",
@@ -158,6 +168,8 @@ def test_an_admin_adds_an_unknown_code_from_its_card_and_everyone_sees_it(
         "description": "<!channel> The daily image quota is used up.",
         "handling": "Wait until midnight UTC or raise the quota.",
         "doc_url": "https://support.huaweicloud.com/intl/en-us/api-moderation/moderation_03_0010.html",
+        # The handling reads as the caller's; the admin knows only Huawei can raise the quota.
+        "who_acts": "huawei_support",
     }
     refused = app.interact(view_submission("U1", view, lesson)).json()
     assert refused["response_action"] == "errors" and "HWERROR_ADMINS" in refused["errors"]["service"]
@@ -173,8 +185,10 @@ def test_an_admin_adds_an_unknown_code_from_its_card_and_everyone_sees_it(
         entry = conn.execute(select(Entry).where(Entry.code == "AIS.0999")).one()
         audit = conn.execute(select(AuditEvent).where(AuditEvent.entry_id == entry.id)).all()
     assert entry.service == "content-moderation" and entry.message == "Quota of images exceeded"
+    assert (entry.who_acts_override, entry.who_acts) == ("huawei_support", "huawei_support")
     assert [a.action for a in audit] == ["added"] and audit[0].actor == "uadmin (UADMIN)"
     shown = _shown_within_seconds(app, "AIS.0999", "The daily image quota is used up.")
+    assert "Huawei support must act" in all_text(shown)
     assert headers_of(shown) == ["AIS.0999 Quota of images exceeded"]
     assert_inert(shown)
 
@@ -205,3 +219,28 @@ def test_an_admin_edits_the_handling_of_a_known_card_and_it_is_audited(
             select(AuditEvent).where(AuditEvent.entry_id == entry.id, AuditEvent.action == "edited")
         ).one()
     assert edited.actor == "uadmin (UADMIN)" and entry.handling == "Restart the pod, then retry once."
+
+
+def test_an_admin_sets_the_channels_service_and_its_lookups_follow_it(
+    app: AppProcess, slack: FakeSlack
+) -> None:
+    channel = uniq("CSVC")
+    # APIG.0101 is in API Gateway's page and in Content Moderation's: nothing typed says which.
+    before = app.command("APIG.0101", channel=channel).json()
+
+    def team(text: str, user: str) -> str:
+        response_url = slack.response_url(uniq("svc"))
+        assert app.command(text, channel=channel, user=user, response_url=response_url).status == 200
+        return all_text(_answer(slack, response_url))
+
+    assert "HWERROR_ADMINS" in team("channel service api-gateway", "U1")
+    assert "not a service I know" in team("channel service warp drive", ADMIN)
+    assert "This channel's service is now API Gateway (api-gateway)" in team(
+        "channel service API Gateway", ADMIN
+    )
+    assert "default service: API Gateway" in team("channel", "U1")
+    after = app.command("APIG.0101", channel=channel).json()
+    elsewhere = app.command("APIG.0101", channel=uniq("COTHER")).json()
+    open_service = "APIG.0101 is in several services"
+    assert open_service in all_text(before) and open_service in all_text(elsewhere)
+    assert open_service not in all_text(after) and "api-gateway" in all_text(after)

@@ -10,7 +10,7 @@ from __future__ import annotations
 
 import typer
 
-from bot.cli import clock, db, digest, incidents, kb, lookup, match, outbox, serve, shell
+from bot.cli import channel, clock, db, digest, incidents, kb, lookup, match, outbox, serve, shell
 
 app = typer.Typer(
     name="hwerror",
@@ -23,6 +23,7 @@ app = typer.Typer(
     rich_markup_mode=None,
 )
 app.add_typer(db.app, name="db")
+channel.register(kb.app)
 app.add_typer(kb.app, name="kb")
 lookup.register(app)
 match.register(app)

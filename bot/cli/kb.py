@@ -23,6 +23,7 @@ if TYPE_CHECKING:
     from bot.core.actor import Actor
     from bot.core.cards import RemedyCard
     from bot.core.service import BotService
+    from knowledge.types import WhoActs
 
 app = typer.Typer(help="The knowledge base of error codes.", no_args_is_help=True, rich_markup_mode=None)
 
@@ -200,6 +201,7 @@ def add_command(
     handling: Annotated[str, typer.Option("--handling", help="What to do about it.")] = "",
     doc_url: Annotated[str | None, typer.Option("--doc-url")] = None,
     status: Annotated[int | None, typer.Option("--status", help="The HTTP status.")] = None,
+    who_acts: Annotated[str | None, typer.Option("--who-acts", help=WHO_ACTS_HELP)] = None,
 ) -> None:
     """Add a code the knowledge base lacks.
 
@@ -207,18 +209,38 @@ def add_command(
     """
     from bot.core.teach import Lesson
 
-    lesson = Lesson(service, code, message, description, handling, doc_url, status)
+    who = _who_acts(who_acts) if who_acts is not None else None
+    lesson = Lesson(service, code, message, description, handling, doc_url, status, who)
     _run_service(lambda svc, session: svc.teach(session, _cli_actor(), lesson))
+
+
+WHO_ACTS_HELP = (
+    "Who acts: caller, huawei_support or account_billing (customer, huawei, billing for short); "
+    "auto reads it from the handling text, as when it is not given."
+)
+
+
+def _who_acts(text: str) -> WhoActs | None:
+    from knowledge.types import WhoActs
+
+    try:
+        return WhoActs.parse(text)
+    except ValueError as exc:
+        fail(str(exc))
 
 
 @app.command("edit")
 def edit_command(
     code: Annotated[str, typer.Argument(help="The exact error code.")],
-    handling: Annotated[str, typer.Option("--handling", help="The new handling text.")],
+    handling: Annotated[str | None, typer.Option("--handling", help="The new handling text.")] = None,
+    who_acts: Annotated[str | None, typer.Option("--who-acts", help=WHO_ACTS_HELP)] = None,
     service: Annotated[str | None, typer.Option("--service", help="Which service's entry.")] = None,
     variant: Annotated[int, typer.Option("--variant", help="Which variant (kb show lists them).")] = 0,
 ) -> None:
-    """Change the handling text of one entry (audited)."""
+    """Change an entry's handling or who acts (audited)."""
+    if handling is None and who_acts is None:
+        fail("give --handling, --who-acts or both")
+    who = _who_acts(who_acts) if who_acts is not None else "keep"
     from knowledge.db import session_factory
     from knowledge.services import normalise_service
     from knowledge.store import find_entries
@@ -233,7 +255,7 @@ def edit_command(
             f"{code} is in several services ({', '.join(sorted({e.service for e in found}))}): give --service"
         )
     key = (found[0].service, found[0].code, variant)
-    _run_service(lambda svc, session: svc.edit_handling(session, key, _cli_actor(), handling))
+    _run_service(lambda svc, session: svc.edit(session, key, _cli_actor(), handling=handling, who_acts=who))
 
 
 def _run_service(act: Callable[[BotService, Session], RemedyCard]) -> None:

@@ -128,6 +128,11 @@ class UnknownCard:
     message: str | None
     status: int | None
     candidates: tuple[Choice, ...] = ()
+    # Shown outside the workspace (Slack Connect): nobody there may add it to the knowledge base.
+    public: bool = False
+
+    def as_public(self) -> UnknownCard:
+        return replace(self, public=True)
 
 
 Card = RemedyCard | ChoiceCard | UnknownCard

@@ -10,7 +10,15 @@ from sqlalchemy.orm import Mapped, mapped_column
 from knowledge.clock import utcnow
 from knowledge.models import Base
 
-__all__ = ["AnsweredMessage", "Base", "EscalationRequest", "FeedbackVote", "KnowledgeGap", "SignedRequest"]
+__all__ = [
+    "AnsweredMessage",
+    "Base",
+    "ChannelService",
+    "EscalationRequest",
+    "FeedbackVote",
+    "KnowledgeGap",
+    "SignedRequest",
+]
 
 
 class FeedbackVote(Base):
@@ -82,3 +90,18 @@ class SignedRequest(Base):
     # sha256 of the request's timestamp and signature: they name the request, whatever its body.
     digest: Mapped[str] = mapped_column(String(64), primary_key=True)
     seen_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), default=utcnow, index=True)
+
+
+class ChannelService(Base):
+    """The service a channel is about, as an admin set it (`/hwerror channel service OCR`): the
+    matcher's first hint for codes several services have (bot.core.channels)."""
+
+    __tablename__ = "channel_services"
+    __table_args__ = (UniqueConstraint("workspace", "channel"),)
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    workspace: Mapped[str] = mapped_column(String(32))
+    channel: Mapped[str] = mapped_column(String(64))
+    service: Mapped[str] = mapped_column(String(64))
+    set_by: Mapped[str] = mapped_column(String(100))
+    updated_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), default=utcnow)

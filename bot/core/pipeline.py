@@ -60,18 +60,25 @@ class Pipeline:
         self.cache = cache or CardCache()
         self._seen = seen  # None: cards say nothing of how often a code was seen
         self._gaps = gaps  # None: gaps are written at once, in the caller's session
-        self._memo: dict[tuple[str, str], tuple[Finding, ...]] = {}
+        self._memo: dict[tuple[str, str, tuple[str, ...]], tuple[Finding, ...]] = {}
         self._memo_matcher: Matcher | None = None
 
     # -- the front ends' entry points ------------------------------------------------------------
 
-    def lookup(self, session: Session, text: str) -> Reply:
-        """What a person typed after /hwerror: generous matching. Reads only; see `remember`."""
-        return self.reply(session, self.find(text, "lookup"))
+    def lookup(self, session: Session, text: str, hints: tuple[str, ...] = ()) -> Reply:
+        """What a person typed after /hwerror: generous matching. Reads only; see `remember`.
+        `hints`: the services the channel suggests, best first (bot.core.channels)."""
+        return self.reply(session, self.find(text, "lookup", hints))
 
-    def explain(self, session: Session, text: str, clear: str | None = None) -> Reply:
+    def explain(
+        self, session: Session, text: str, hints: tuple[str, ...] = (), clear: str | None = None
+    ) -> Reply:
         """Paste mode: what a message carries, found conservatively. `clear`: see `find`."""
-        return self.reply(session, self.find(text, "paste", clear))
+        return self.reply(session, self.find(text, "paste", hints, clear))
+
+    def services(self) -> list[str]:
+        """The knowledge base's services (slugs)."""
+        return list(self._matcher().services)
 
     def remember(self, session: Session, reply: Reply) -> None:
         """The writes that may wait until the person has their answer: knowledge gaps."""
@@ -97,7 +104,9 @@ class Pipeline:
 
     # -- steps -----------------------------------------------------------------------------------
 
-    def find(self, text: str, mode: Mode, clear: str | None = None) -> list[Finding]:
+    def find(
+        self, text: str, mode: Mode, hints: tuple[str, ...] = (), clear: str | None = None
+    ) -> list[Finding]:
         """One finding per distinct code, in the order the text mentions them.
 
         Short texts (what people type after /hwerror: the same few codes again and again) are
@@ -106,25 +115,25 @@ class Pipeline:
         codes found in it stay confident (knowledge.matching.unclear).
         """
         if clear is not None:
-            return read_clearly(self.find(text, mode), self.find(clear, mode))
+            return read_clearly(self.find(text, mode, hints), self.find(clear, mode, hints))
         matcher = self._matcher()
         memo = len(text) <= MEMO_TEXT
         if memo:
             if matcher is not self._memo_matcher:
                 self._memo, self._memo_matcher = {}, matcher
-            hit = self._memo.get((mode, text))
+            hit = self._memo.get((mode, text, hints))
             if hit is not None:
                 return list(hit)
         seen: set[str] = set()
         out = []
-        for f in matcher.match(text, mode):
+        for f in matcher.match(text, mode, hints):
             if f.code not in seen:
                 seen.add(f.code)
                 out.append(_redacted(f))
         if memo:
             if len(self._memo) >= MEMO_SIZE:
                 self._memo = {}
-            self._memo[(mode, text)] = tuple(out)
+            self._memo[(mode, text, hints)] = tuple(out)
         return out
 
     def reply(self, session: Session | None, findings: Sequence[Finding]) -> Reply:

@@ -22,7 +22,15 @@ from sqlalchemy.exc import DBAPIError
 from sqlalchemy.orm import Session, sessionmaker
 
 from bot.core.actor import Actor
-from bot.core.cards import Card, RemedyCard
+from bot.core.cards import Card, RemedyCard, UnknownCard
+from bot.core.channels import (
+    CLEAR_WORDS,
+    USAGE,
+    ChannelHints,
+    ChannelSetting,
+    known_service,
+    set_channel_default,
+)
 from bot.core.digest.compute import Digest, build_digest
 from bot.core.digest.config import DigestSettings
 from bot.core.digest.weeks import Week
@@ -44,7 +52,8 @@ from bot.core.store import MessageRef, claim_codes, record_escalation, record_vo
 from bot.core.teach import TEXT_MAX, Lesson
 from bot.core.team import Resolved, TeamCommand, TeamResult, TicketList
 from knowledge.clock import utcnow
-from knowledge.store import add_entry, add_note, edit_entry, get_entry
+from knowledge.store import WHO_ACTS_OVERRIDE, add_entry, add_note, edit_entry, get_entry
+from knowledge.types import WhoActs
 
 NOTE_MAX = 1000
 OUTSIDE = "hwerror answers only members of the workspace it is installed in."
@@ -91,21 +100,26 @@ class BotService:
         self.held = HeldSightings()
         self.offline = Offline()
         self.images = images  # None: screenshots are not read (ImageProblem.OFF)
+        self.channels = ChannelHints(sessions)
 
     # -- answering ------------------------------------------------------------------------------
 
-    def lookup(self, session: Session, text: str, actor: Actor | None = None) -> Reply:
+    def lookup(
+        self, session: Session, text: str, actor: Actor | None = None, *, channel: str | None = None
+    ) -> Reply:
         """What a person typed after /hwerror: generous matching. Reads only; see `record`.
+        `channel`: where it was typed, whose service decides a code several services have.
         While the database is away the cards come from the catalogue alone (no notes, no counts)."""
         _may_see(actor)
         text = without_nul(text)
+        hints = self._hints(actor, channel)
         if not self.offline:
             try:
-                return _shown_to(actor, self.pipeline.lookup(session, text))
+                return _shown_to(actor, self.pipeline.lookup(session, text, hints))
             except DBAPIError:
                 _rollback(session)
                 self.offline.failed()
-        return _shown_to(actor, self.pipeline.reply(None, self.pipeline.find(text, "lookup")))
+        return _shown_to(actor, self.pipeline.reply(None, self.pipeline.find(text, "lookup", hints)))
 
     def record_or_hold(
         self,
@@ -138,13 +152,24 @@ class BotService:
         return len(items)
 
     def explain(
-        self, session: Session, text: str, actor: Actor | None = None, *, clear: str | None = None
+        self,
+        session: Session,
+        text: str,
+        actor: Actor | None = None,
+        *,
+        channel: str | None = None,
+        clear: str | None = None,
     ) -> Reply:
         """Paste mode on demand (the message shortcut, a paste in the shell). `clear`: the part
         of `text` read clearly off a screenshot (see `read_image`); only its codes are confident."""
         _may_see(actor)
+        hints = self._hints(actor, channel)
         clear = None if clear is None else without_nul(clear)
-        return _shown_to(actor, self.pipeline.explain(session, without_nul(text), clear))
+        return _shown_to(actor, self.pipeline.explain(session, without_nul(text), hints, clear))
+
+    def _hints(self, actor: Actor | None, channel: str | None) -> tuple[str, ...]:
+        """The services the channel suggests (its default, then those seen there lately)."""
+        return self.channels.hints(actor.workspace if actor is not None else None, channel)
 
     def read_image(self, data: bytes) -> ImageText:
         """The text on a screenshot (OCR in the reader's pool); raises ImageRefused with why not.
@@ -169,7 +194,7 @@ class BotService:
         if actor is not None and actor.sees_nothing:
             return None
         clear = None if clear is None else without_nul(clear)
-        findings = self.pipeline.find(without_nul(text), "paste", clear)
+        findings = self.pipeline.find(without_nul(text), "paste", self._hints(actor, ref.channel), clear)
         if not findings:
             return None
         won = set(claim_codes(session, ref, [f.code for f in findings]))
@@ -204,7 +229,7 @@ class BotService:
         if actor is not None and actor.sees_nothing:
             return None
         clear = None if clear is None else without_nul(clear)
-        findings = self.pipeline.find(without_nul(text), "paste", clear)
+        findings = self.pipeline.find(without_nul(text), "paste", self._hints(actor, ref.channel), clear)
         reply = None
         try:
             # Cards are read (and their cache's reads committed) before the first write: from the
@@ -262,7 +287,10 @@ class BotService:
         if where is not None and actor is not None and actor.workspace is not None:
             where = replace(where, workspace=actor.workspace)
         self.pipeline.remember(session, reply)
-        return self.desk.record(session, where, reply.findings) if where and reply.findings else []
+        escalated = self.desk.record(session, where, reply.findings) if where and reply.findings else []
+        if where is not None and reply.findings:
+            self.channels.forget(where.workspace, where.channel)  # its services seen lately changed
+        return escalated
 
     # -- a card's buttons -------------------------------------------------------------------------
 
@@ -331,14 +359,34 @@ class BotService:
 
     def edit_handling(self, session: Session, key: Key, actor: Actor, handling: str) -> RemedyCard:
         """An admin's better handling text for a known entry; the change is audited."""
+        return self.edit(session, key, actor, handling=handling)
+
+    def edit(
+        self,
+        session: Session,
+        key: Key,
+        actor: Actor,
+        *,
+        handling: str | None = None,
+        who_acts: WhoActs | None | str = "keep",
+    ) -> RemedyCard:
+        """An admin's change to a known entry: its handling text, who acts (a WhoActs, or None to
+        read it from the handling again; "keep" leaves it). Audited."""
         _may_teach(actor)
-        handling = handling.strip()
-        if not handling:
-            raise BadRequest("Write the handling text first.")
+        fields: dict[str, str | None] = {}
+        if handling is not None:
+            handling = handling.strip()
+            if not handling:
+                raise BadRequest("Write the handling text first.")
+            fields["handling"] = handling[:TEXT_MAX]
+        if who_acts is None or isinstance(who_acts, WhoActs):
+            fields[WHO_ACTS_OVERRIDE] = who_acts.value if who_acts is not None else None
+        if not fields:
+            raise BadRequest("Say what to change: the handling text or who acts.")
         entry = get_entry(session, *key)
         if entry is None:
             raise EntryGone()
-        edit_entry(session, entry, actor.label, handling=handling[:TEXT_MAX])
+        edit_entry(session, entry, actor.label, **fields)
         session.commit()
         self.pipeline.note_added()
         return self.card(session, key)
@@ -380,7 +428,32 @@ class BotService:
             return self.digest(session, arg, actor)
         if command.name == "tickets":
             return self.ticket_list(session, actor)
+        if command.name == "channel":
+            return self.channel_service(session, arg, actor, command.channel)
         return Resolved(self.resolve(session, arg, actor))
+
+    def channel_service(
+        self, session: Session, arg: str, actor: Actor, channel: str | None
+    ) -> ChannelSetting:
+        """`channel` (show), `channel service OCR` (set), `channel service none` (clear): the
+        default service of the channel the command was typed in. Setting it is an admin's."""
+        workspace = _team_reader(actor)
+        if not channel or not workspace:
+            raise BadRequest("A channel's service is set in the channel itself.")
+        word, _, name = arg.strip().partition(" ")
+        if word.lower() not in ("", "service"):
+            raise BadRequest(USAGE)
+        name = name.strip()
+        if not name:
+            self.channels.forget(workspace, channel)
+            return self.channels.setting(workspace, channel)
+        _may_set_channel(actor)
+        slug = None if name.lower() in CLEAR_WORDS else known_service(name, self.pipeline.services())
+        previous = set_channel_default(session, workspace, channel, slug, actor.label)
+        session.commit()
+        self.channels.forget(workspace, channel)
+        setting = self.channels.setting(workspace, channel)
+        return replace(setting, changed=previous != slug, previous=previous)
 
     def stats(self, session: Session, code: str | None = None, actor: Actor | None = None) -> Stats:
         workspace = _team_reader(actor)
@@ -442,6 +515,11 @@ def _may_teach(actor: Actor) -> None:
         raise NotAllowed("Only the people listed in HWERROR_ADMINS can change the knowledge base.")
 
 
+def _may_set_channel(actor: Actor) -> None:
+    if not actor.may_add_notes:
+        raise NotAllowed("Only the people listed in HWERROR_ADMINS can set a channel's service.")
+
+
 def _may_write_notes(actor: Actor) -> None:
     if actor.external:
         raise NotAllowed(OUTSIDE)
@@ -493,7 +571,9 @@ def _rollback(session: Session) -> None:
 
 
 def _public(reply: Reply) -> Reply:
-    cards: tuple[Card, ...] = tuple(c.as_public() if isinstance(c, RemedyCard) else c for c in reply.cards)
+    cards: tuple[Card, ...] = tuple(
+        c.as_public() if isinstance(c, RemedyCard | UnknownCard) else c for c in reply.cards
+    )
     return replace(reply, cards=cards)
 
 

@@ -9,7 +9,7 @@ from dataclasses import dataclass
 
 from knowledge.importer.rows import CODE_RE
 from knowledge.services import normalise_service
-from knowledge.types import EntryData
+from knowledge.types import EntryData, WhoActs
 
 TEXT_MAX = 2000
 _URL = re.compile(r"^https?://\S{1,490}$")
@@ -26,6 +26,7 @@ class Lesson:
     handling: str = ""
     doc_url: str | None = None
     status: int | None = None
+    who_acts: WhoActs | None = None  # None: read from the handling text
 
     def problems(self) -> dict[str, str]:
         """Field → what is wrong with it (empty when the lesson can be saved)."""
@@ -53,4 +54,19 @@ class Lesson:
             description=(self.description.strip() or message)[:TEXT_MAX],
             handling=self.handling.strip()[:TEXT_MAX],
             doc_url=(self.doc_url or "").strip() or None,
+            who_acts_override=self.who_acts,
         )
+
+
+_WHO_PREFIX = re.compile(r"^\s*who(?:[ _]acts)?\s*[:=]\s*", re.IGNORECASE)
+
+
+def who_acts_of(text: str) -> WhoActs | None:
+    """Who acts as a person typed it (`huawei`, `who acts: billing`, `auto`); BadRequest if it is
+    no one."""
+    from bot.core.errors import BadRequest
+
+    try:
+        return WhoActs.parse(_WHO_PREFIX.sub("", text))
+    except ValueError as exc:
+        raise BadRequest(str(exc)) from exc

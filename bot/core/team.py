@@ -8,13 +8,14 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
+from bot.core.channels import ChannelSetting
 from bot.core.digest.compute import Digest
 from bot.core.incidents.models import Ticket
 from bot.core.incidents.tickets import TicketSummary
 from bot.core.stats import Stats
 
-NAMES = ("stats", "digest", "tickets", "resolve")
-WRITING_COMMANDS = frozenset({"resolve"})  # the others only read
+NAMES = ("stats", "digest", "tickets", "resolve", "channel")
+WRITING_COMMANDS = frozenset({"resolve", "channel"})  # the others only read (channel may write)
 # What typed after /hwerror asks for the usage instead of a lookup.
 HELP_WORDS = frozenset({"", "help", "-h", "--help", "?", "usage"})
 
@@ -23,6 +24,7 @@ HELP_WORDS = frozenset({"", "help", "-h", "--help", "?", "usage"})
 class TeamCommand:
     name: str  # one of NAMES
     arg: str
+    channel: str | None = None  # where it was typed (`channel` acts on that channel)
 
 
 @dataclass(frozen=True)
@@ -47,11 +49,12 @@ class Resolved:
     ticket: Ticket
 
 
-TeamResult = Stats | Digest | TicketList | Resolved
+TeamResult = Stats | Digest | TicketList | Resolved | ChannelSetting
 
 
-def parse(text: str) -> TeamCommand | None:
-    """`stats AIS.0027` → TeamCommand("stats", "AIS.0027"); anything else is a lookup: None."""
+def parse(text: str, channel: str | None = None) -> TeamCommand | None:
+    """`stats AIS.0027` → TeamCommand("stats", "AIS.0027"); anything else is a lookup: None.
+    `channel`: the channel it was typed in."""
     word, _, rest = text.strip().partition(" ")
     word = word.lower()
-    return TeamCommand(word, rest.strip()) if word in NAMES else None
+    return TeamCommand(word, rest.strip(), channel) if word in NAMES else None

@@ -13,6 +13,7 @@ from rich.panel import Panel
 from rich.table import Table
 from rich.text import Text
 
+from bot.core.channels import ChannelSetting, describe
 from bot.core.digest.compute import CodeLine, Digest
 from bot.core.incidents.desk import Escalated
 from bot.core.incidents.enums import EscalationAction
@@ -120,6 +121,8 @@ def team_renderable(result: TeamResult) -> RenderableType:
         return digest_panel(result)
     if isinstance(result, TicketList):
         return tickets_panel(result)
+    if isinstance(result, ChannelSetting):
+        return Text("\n".join(describe(result)))
     return resolved_line(result)
 
 

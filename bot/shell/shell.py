@@ -23,7 +23,7 @@ from bot.core.incidents.enums import Source
 from bot.core.incidents.record import Sighting
 from bot.core.pipeline import Reply
 from bot.core.service import BotService
-from bot.core.teach import Lesson
+from bot.core.teach import Lesson, who_acts_of
 from bot.core.team import HELP_WORDS, parse
 from bot.shell.render import any_panel, card_panel
 from bot.shell.render_team import escalated_line, team_renderable
@@ -31,14 +31,17 @@ from bot.shell.render_team import escalated_line, team_renderable
 HELP = """\
 [bold]/hwerror QUERY[/bold]   look up a code or an error message (lookup mode)
 [bold]/hwerror stats [CODE] | digest [WEEK] | tickets | resolve HW-N[/bold]   as in Slack
+[bold]/hwerror channel [service NAME|none][/bold]   this channel's default service (shown, set, cleared)
 [bold]paste[/bold]            any error text, then an empty line (paste mode, as in a channel)
 [bold]/helpful [N][/bold]     mark card N of the last answer helpful (default 1); [bold]/unhelpful [N][/bold]
 [bold]/escalate [N][/bold]    open a ticket for card N's code now (or join the open one)
 [bold]/note [N] [TEXT][/bold] add a team note to card N (without TEXT you are asked for it)
-[bold]/teach CODE SERVICE | message | handling [| doc link][/bold]   add a code the knowledge base lacks
+[bold]/teach CODE SERVICE | message | handling [| doc link] [| who acts][/bold]   add a code the
+                 knowledge base lacks (who acts: caller, huawei_support, account_billing)
 [bold]/image PATH[/bold]      read a screenshot of an error and answer it (paste mode, read strictly)
 [bold]exit[/bold], [bold]quit[/bold]       leave (or Ctrl-D); Ctrl-C cancels the line or paste being typed"""
 
+CHANNEL = "shell"  # the shell's one channel: its incidents, and its default service
 QUIT_WORDS = frozenset({"/quit", "/exit", "/q", "exit", "quit"})
 # The first line of `curl -i` (or `curl -v`'s "< HTTP/1.1 …"): the empty line after the headers
 # separates them from the body, so it does not end the paste.
@@ -115,7 +118,7 @@ class Shell:
         """The shell has one channel, `shell`, and no messages of its own: each line is one."""
         return Sighting(
             workspace="shell",
-            channel="shell",
+            channel=CHANNEL,
             message_key=f"shell:{uuid.uuid4().hex}",
             source=source,
             text=text,
@@ -128,12 +131,12 @@ class Shell:
         if text.lower() in HELP_WORDS:
             self.console.print(HELP, highlight=False)
             return
-        command = parse(text)
+        command = parse(text, CHANNEL)
         with self.service.sessions() as session:
             if command is not None:
                 self.console.print(team_renderable(self.service.team(session, command, self.actor)))
                 return
-            reply = self.service.lookup(session, text)
+            reply = self.service.lookup(session, text, self.actor, channel=CHANNEL)
             self.show(reply, nothing=f"No Huawei Cloud error code found in {text!r}.")
             self.announce(self.service.record(session, reply, self.sighting(text)))
 
@@ -155,7 +158,7 @@ class Shell:
             lines.append(more)
         text = "\n".join(lines)
         with self.service.sessions() as session:
-            reply = self.service.explain(session, text)
+            reply = self.service.explain(session, text, self.actor, channel=CHANNEL)
             self.show(reply, nothing="No Huawei Cloud error in that text.")
             self.announce(self.service.record(session, reply, self.sighting(text)))
 
@@ -269,20 +272,28 @@ class Shell:
         self.say(f"Team note saved on {card.code} by {self.actor.label}")
 
     def teach(self, rest: str) -> None:
-        """`/teach CODE SERVICE | message | handling [| doc link]`: what "Add to knowledge base"
-        does in Slack."""
+        """`/teach CODE SERVICE | message | handling [| doc link] [| who acts]`: what "Add to
+        knowledge base" does in Slack. Who acts (`caller`, `huawei_support`, `account_billing`)
+        is read from the handling when not given."""
         head, _, tail = rest.partition("|")
         parts = [p.strip() for p in tail.split("|")]
         code, _, service = head.strip().partition(" ")
         if not code or not service.strip() or not parts[0]:
-            self.say("usage: /teach CODE SERVICE | message | handling [| doc link]")
+            self.say("usage: /teach CODE SERVICE | message | handling [| doc link] [| who acts]")
             return
+        doc_url, who = None, None
+        for extra in parts[2:]:
+            if extra.lower().startswith(("http://", "https://")):
+                doc_url = extra
+            elif extra:
+                who = who_acts_of(extra)
         lesson = Lesson(
             service=service.strip(),
             code=code,
             message=parts[0],
             handling=parts[1] if len(parts) > 1 else "",
-            doc_url=parts[2] if len(parts) > 2 else None,
+            doc_url=doc_url,
+            who_acts=who,
         )
         with self.service.sessions() as session:
             card = self.service.teach(session, self.actor, lesson)

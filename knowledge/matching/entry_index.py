@@ -50,7 +50,7 @@ class EntryIndex:
     def evidence(self, ctx: MatchContext) -> Evidence:
         """What the text shows of the service it called (read once per match, when needed)."""
         if ctx.evidence is None:
-            ctx.evidence = read_evidence(ctx.text, self.service_names.pattern)
+            ctx.evidence = read_evidence(ctx.text)
         return ctx.evidence
 
     def choose_variant(
@@ -63,8 +63,9 @@ class EntryIndex:
         """The variant (entry index) that fits the message and status best, how well (0..1), and
         the services left open: empty when one service is known (knowledge.matching.service_choice),
         otherwise every service that has the code."""
-        if len(ids) == 1 and not message:
-            return ids[0], 1.0, ()
+        if len(ids) == 1:  # the common case, and no service to choose: only how well it fits
+            q = utils.default_process(message) if message else ""
+            return ids[0], (fuzz.ratio(q, self.entry_text[ids[0]]) / 100 if q else 1.0), ()
         q = utils.default_process(message) if message else ""
         sims = {i: fuzz.ratio(q, self.entry_text[i]) / 100 if q else 0.0 for i in ids}
         services = list(dict.fromkeys(self.entries[i].service for i in ids))

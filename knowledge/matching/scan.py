@@ -192,13 +192,29 @@ def clean_value(raw: str) -> str:
     return " ".join(raw.split())
 
 
+# Compiled once: `re.finditer(str, …)` looks its pattern up in re's cache on every call, and a
+# scanner is built for every text matched.
+_NEWLINE = re.compile("\n")
+_CLOSING = re.compile(r"\}")
+_BLANK_LINE = re.compile(r"\n[ ]*\n")
+_CLOSING_QUOTES: dict[tuple[str, int], re.Pattern[str]] = {}
+
+
+def _closing_quote_pattern(quote: str, depth: int) -> re.Pattern[str]:
+    """A quote preceded by exactly `depth` backslashes: it closes a value opened at that depth."""
+    pattern = _CLOSING_QUOTES.get((quote, depth))
+    if pattern is None:
+        pattern = _CLOSING_QUOTES[(quote, depth)] = re.compile(r"(?<!\\)" + r"\\" * depth + re.escape(quote))
+    return pattern
+
+
 class Scanner:
     def __init__(self, text: str) -> None:
         self.text = text
         self.n = len(text)
-        self.newlines = _Positions([m.start() for m in re.finditer("\n", text)])
-        self.closing = _Positions([m.start() for m in re.finditer(r"\}", text)])
-        self.blank_lines = _Positions([m.start() for m in re.finditer(r"\n[ ]*\n", text)])
+        self.newlines = _Positions([m.start() for m in _NEWLINE.finditer(text)])
+        self.closing = _Positions([m.start() for m in _CLOSING.finditer(text)])
+        self.blank_lines = _Positions([m.start() for m in _BLANK_LINE.finditer(text)])
         # Positions of each quote character at each escape depth, found when first needed.
         self.quotes: dict[tuple[str, int], list[int]] = {}
         self._obs: bool | None = None
@@ -232,8 +248,7 @@ class Scanner:
     def closing_quote(self, quote: str, depth: int, after: int) -> int | None:
         positions = self.quotes.get((quote, depth))
         if positions is None:
-            # A quote preceded by exactly `depth` backslashes closes a value opened at that depth.
-            pattern = re.compile(r"(?<!\\)" + r"\\" * depth + re.escape(quote))
+            pattern = _closing_quote_pattern(quote, depth)
             positions = self.quotes[(quote, depth)] = [m.end() - 1 for m in pattern.finditer(self.text)]
         i = bisect.bisect_right(positions, after)
         if i < len(positions) and positions[i] - after <= _MAX_VALUE:

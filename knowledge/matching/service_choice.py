@@ -20,7 +20,7 @@ import re
 from collections import defaultdict
 from collections.abc import Iterable, Sequence
 
-from knowledge.matching.service_evidence import Evidence, prose_key
+from knowledge.matching.service_evidence import Evidence, ProseNames, prose_key
 from knowledge.services import PROFILES, Profile, normalise_service, profile
 
 # The message decides only when it is this close to one service's wording ...
@@ -56,14 +56,9 @@ class ServiceNames:
                 if len(word) >= 3 and word not in _GENERIC:
                     self._put(self.keys, word, slug)
                     self._put(self.prose, word, slug)
-        names = sorted(self.prose, key=len, reverse=True)
-        self.pattern: re.Pattern[str] | None = None
-        if names:
-            alternation = "|".join(r"[ _\-]?".join(re.escape(w) for w in n.split(" ")) for n in names)
-            # ASCII names must stand as words; Chinese ones have no word boundaries.
-            self.pattern = re.compile(
-                rf"(?<![A-Za-z0-9_\-/.])(?:{alternation})(?![A-Za-z0-9_\-])", re.IGNORECASE
-            )
+        # Prose patterns by the services a code is in: a code's choice is among two or three
+        # services, and an alternation of their names alone is a small fraction of every name's.
+        self._patterns: dict[frozenset[str], ProseNames] = {}
 
     @staticmethod
     def _put(table: dict[str, list[str]], key: str, slug: str) -> None:
@@ -85,22 +80,47 @@ class ServiceNames:
         """The knowledge base's services the wire evidence names, and whether it named any service
         at all (one the knowledge base may lack: `huaweicloudsdkvpc`)."""
         out: set[str] = set()
+        if not ev.strong and not ev.paths:  # most pastes: nothing on the wire
+            return out, False
         for key in ev.strong:
             out.update(self.keys.get(key, ()))
         for seg in ev.paths:
             out.update(self.paths.get(seg.lower(), ()))
         return out, bool(out) or bool(ev.strong & _CATALOGUE_KEYS)
 
-    def prose_named(self, ev: Evidence) -> set[str]:
+    def prose_named(self, ev: Evidence, among: frozenset[str]) -> set[str]:
+        """The services of `among` the paste names in its prose."""
+        names = self._patterns.get(among)
+        if names is None:
+            if len(self._patterns) >= _PATTERNS_KEPT:
+                self._patterns = {}
+            names = self._patterns[among] = self._prose_names(among)
         out: set[str] = set()
-        for name in ev.prose:
+        for name in ev.prose(names):
             out.update(self.prose.get(name, ()))
-        return out
+        return out & among if out else out
+
+    def _prose_names(self, among: frozenset[str]) -> ProseNames:
+        """The prose names of `among`'s services, and every other name that holds one of them:
+        "API Gateway Management" is read whole, never as "API Gateway", as the scan for every
+        name would."""
+        own = [n for n, slugs in self.prose.items() if among.intersection(slugs)]
+        squashed = [n.replace(" ", "") for n in own]
+        names = set(own) | {n for n in self.prose if any(o in n.replace(" ", "") for o in squashed)}
+        return ProseNames(names)
+
+
+_PATTERNS_KEPT = 4096
 
 
 # Every short name of a Huawei Cloud service: a paste that shows one named the service it called,
 # whether the knowledge base has that service or not.
 _CATALOGUE_KEYS = frozenset(k for p in PROFILES for k in p.keys)
+_CATALOGUE_SLUGS: dict[str, set[str]] = defaultdict(set)
+for _p in PROFILES:
+    for _key in _p.keys:
+        _CATALOGUE_SLUGS[_key].add(_p.slug)
+_FRONTS = frozenset(p.slug for p in PROFILES if p.fronts_every_call)
 
 
 def decide(
@@ -111,12 +131,12 @@ def decide(
     hints: Sequence[str] = (),
 ) -> str | None:
     """The one service among `services` (all having the code) the evidence picks, or None."""
-    have = set(services)
+    have = frozenset(services)
     strong, named_any = names.strong(evidence)
-    picked = strong & have
+    picked = have.intersection(strong)
     if len(picked) == 1:
         return next(iter(picked))
-    prose = names.prose_named(evidence) & (picked or have)
+    prose = names.prose_named(evidence, picked or have)
     if len(prose) == 1:
         return next(iter(prose))
     if not picked and named_any:
@@ -140,7 +160,7 @@ def decide(
 def shown_service(evidence: Evidence) -> str | None:
     """The one Huawei Cloud service the wire evidence names (the catalogue's slug), if just one:
     the service of a knowledge gap, whether or not the knowledge base has that service yet."""
-    found = {p.slug for p in PROFILES for k in p.keys if k in evidence.strong}
+    found = {slug for key in evidence.strong for slug in _CATALOGUE_SLUGS.get(key, ())}
     if len(found) > 1:
-        found -= {p.slug for p in PROFILES if p.fronts_every_call}
+        found -= _FRONTS
     return next(iter(found)) if len(found) == 1 else None

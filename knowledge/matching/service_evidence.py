@@ -18,6 +18,7 @@ the index's (knowledge.matching.service_choice), which knows which services it h
 from __future__ import annotations
 
 import re
+from collections.abc import Iterable, Iterator
 
 # API Gateway's own hosts for published APIs: <group id>.apic.<region>.huaweicloudapis.com
 _APIC_HOST = re.compile(r"\.apic\.[a-z0-9\-]+\.huaweicloudapis\.com", re.IGNORECASE)
@@ -38,7 +39,6 @@ _NOT_SERVICES = frozenset(
      "console", "support", "developer", "www", "auth", "go", "java", "python", "nodejs", "node", "v3", "usdk"}
 )  # fmt: skip
 
-_CODE_AFTER = re.compile(r"[.\-_][0-9]")
 _NAME_GAPS = re.compile(r"[ _\-]+")
 
 
@@ -47,28 +47,66 @@ def prose_key(name: str) -> str:
     return _NAME_GAPS.sub(" ", name.strip().lower())
 
 
+class ProseNames:
+    """Some services' names in prose, as one alternation (longest first), and the first words
+    that begin them: the alternation is tried only where one of those is, a few `str.find`s
+    instead of a regex at every character. The index builds one per set of services a code is
+    in (knowledge.matching.service_choice)."""
+
+    __slots__ = ("pattern", "first_words", "ascii_first_words", "dotless")
+
+    def __init__(self, names: Iterable[str]) -> None:
+        ordered = sorted(set(names), key=lambda n: (-len(n), n))
+        alternation = "|".join(r"[ _\-]?".join(re.escape(w) for w in n.split(" ")) for n in ordered)
+        # ASCII names must stand as words; Chinese ones have no word boundaries. A name right
+        # before ".digits" is a code's prefix ("ModelArts.4204"), not the service that answered.
+        self.pattern = re.compile(
+            rf"(?<![A-Za-z0-9_\-/.])(?:{alternation})(?![A-Za-z0-9_\-]|\.[0-9])", re.IGNORECASE
+        )
+        firsts = {n.split(" ")[0] for n in ordered}
+        # "model" is found wherever "modelarts" is: look for the shorter alone.
+        self.first_words = tuple(
+            sorted(w for w in firsts if not any(o != w and w.startswith(o) for o in firsts))
+        )
+        self.ascii_first_words = tuple(w for w in self.first_words if w.isascii())
+        # No name holds a ".": none can run on past the "." of a code ("ModelArts.4204").
+        self.dotless = not any("." in n for n in ordered)
+
+    def starts(self, low: str) -> list[int]:
+        """Where a name may begin in `low` (the text lower-cased), in order."""
+        words = self.ascii_first_words if low.isascii() else self.first_words  # isascii is O(1)
+        out: list[int] = []
+        for word in words:
+            at = low.find(word)
+            while at >= 0:
+                out.append(at)
+                at = low.find(word, at + 1)
+        out.sort()
+        return out
+
+
 class Evidence:
-    """Short names (lower case) the paste shows: strong (the wire) at once, prose (words) when
-    first asked for, since most pastes are decided by the wire alone."""
+    """Short names (lower case) the paste shows: strong (the wire) at once; prose (words) only
+    when asked for, and only for the few services a code is in (`prose`), since most pastes are
+    decided by the wire alone and a scan for every service's every name costs more than the
+    rest of a match."""
 
-    __slots__ = ("strong", "paths", "_text", "_names", "_prose")
+    __slots__ = ("strong", "paths", "text", "low", "_prose")
 
-    def __init__(self, text: str, prose_names: re.Pattern[str] | None) -> None:
-        strong, paths = _keys(text)
+    def __init__(self, text: str) -> None:
+        self.text = text
+        self.low = text.lower()
+        strong, paths = _keys(text, self.low)
         self.strong = frozenset(strong)
         self.paths = frozenset(paths)  # endpoint path segments, as written
-        self._text = text
-        self._names = prose_names
-        self._prose: frozenset[str] | None = None
+        self._prose: dict[int, frozenset[str]] = {}
 
-    @property
-    def prose(self) -> frozenset[str]:
-        """Prose names found, lower case, as the index listed them."""
-        if self._prose is None:
-            self._prose = (
-                frozenset(_prose(self._text, self._names)) if self._names is not None else frozenset()
-            )
-        return self._prose
+    def prose(self, names: ProseNames) -> frozenset[str]:
+        """The names of `names` the text shows in its prose, as the index files them."""
+        found = self._prose.get(id(names))
+        if found is None:
+            found = self._prose[id(names)] = _prose(self.text, _name_matches(self, names))
+        return found
 
 
 # (literal that must be in the lowercased text, pattern) for each kind of wire evidence: the
@@ -84,21 +122,39 @@ _GUARDED = (
     ("product=", _PRODUCT),
 )
 _DOMAINS = ("myhuaweicloud", "huaweicloud.com", "t-systems.com", "huaweicloudapis", "myhwclouds")
-_CLASS_SUFFIX = re.compile(r"(?:Client|Exception)\b")
+_CLASS_SUFFIXES = ("Client", "Exception")
 _NAME_SUFFIXES = ("Async", "Client", "Service")  # ModerationAsyncClient, ObsClientException
+# The identifier before a suffix, read backwards (on the reversed text) by one regex call.
+_NAME_BACKWARDS = re.compile(r"[A-Za-z0-9]{0,31}")
+
+
+def _suffix_starts(text: str) -> Iterator[int]:
+    """Where `Client` or `Exception` ends a word: `str.find`, much cheaper than a regex here."""
+    n = len(text)
+    for suffix in _CLASS_SUFFIXES:
+        at = text.find(suffix)
+        while at >= 0:
+            end = at + len(suffix)
+            if end == n or not (text[end].isalnum() or text[end] == "_"):
+                yield at
+            at = text.find(suffix, end)
 
 
 def _class_prefixes(text: str) -> set[str]:
     """ "Ocr" of OcrClient, "Obs" of ObsException: the identifier right before the suffix."""
     out: set[str] = set()
-    for m in _CLASS_SUFFIX.finditer(text):
-        j = m.start()
-        while j > 0 and m.start() - j < 31 and text[j - 1].isascii() and text[j - 1].isalnum():
-            j -= 1
-        name = text[j : m.start()]
+    backwards: str | None = None
+    for start in _suffix_starts(text):
+        if backwards is None:
+            backwards = text[::-1]
+        run = _NAME_BACKWARDS.match(backwards, len(text) - start)  # matches always, maybe empty
+        j = start - (run.end() - run.start() if run is not None else 0)
+        if j > 0 and text[j - 1].isalnum():
+            continue  # inside a longer word
+        name = text[j:start]
         for suffix in _NAME_SUFFIXES:
             name = name.removesuffix(suffix)
-        if len(name) >= 2 and name[0].isupper() and not (j > 0 and text[j - 1].isalnum()):
+        if len(name) >= 2 and name[0].isupper():
             out.add(name.lower())
     return out
 
@@ -120,14 +176,20 @@ def _host_keys(low: str) -> set[str]:
     return out
 
 
-def _keys(text: str) -> tuple[set[str], set[str]]:
-    low = text.lower()
+# Most literals hold "cloud": one scan for it spares a text without it the others.
+_CLOUD = "cloud"
+_GUARDS = {True: _GUARDED, False: tuple(g for g in _GUARDED if _CLOUD not in g[0])}
+_DOMAIN_GUARDS = {True: _DOMAINS, False: tuple(d for d in _DOMAINS if _CLOUD not in d)}
+
+
+def _keys(text: str, low: str) -> tuple[set[str], set[str]]:
     strong: set[str] = set()
-    for literal, rx in _GUARDED:
+    cloud = _CLOUD in low
+    for literal, rx in _GUARDS[cloud]:
         if literal in low:
             on = low if rx in (_PY_SDK, _NODE_SDK) else text
             strong.update(m.group(1).lower() for m in rx.finditer(on))
-    if any(d in low for d in _DOMAINS):
+    if any(d in low for d in _DOMAIN_GUARDS[cloud]):
         strong |= _host_keys(low)
         if _APIC_HOST.search(low):
             strong.add("apic")
@@ -137,22 +199,50 @@ def _keys(text: str) -> tuple[set[str], set[str]]:
     return strong - _NOT_SERVICES, paths
 
 
-def _prose(text: str, names: re.Pattern[str]) -> set[str]:
+def _name_matches(ev: Evidence, names: ProseNames) -> list[re.Match[str]]:
+    """`names.pattern.finditer(ev.text)`, tried only where a name may begin."""
+    text, low = ev.text, ev.low
+    if not names.first_words:
+        return []
+    if len(low) != len(text):  # lower() changed lengths (rare letters): positions differ
+        return list(names.pattern.finditer(text))
+    found: list[re.Match[str]] = []
+    end = 0
+    match = names.pattern.match
+    for at in names.starts(low):
+        if at >= end:
+            if names.dotless:
+                # Most first words found are a code's own prefix: "modelarts" of ModelArts.4204.
+                # A name ends where its letters do, and the pattern refuses one before ".digit".
+                run = _ALNUM_RUN.match(low, at)
+                after = run.end() if run is not None else at
+                if low.startswith(".", after) and low[after + 1 : after + 2].isdigit():
+                    continue
+            m = match(text, at)
+            if m is not None:
+                end = m.end()
+                found.append(m)
+    return found
+
+
+_NO_NAMES: frozenset[str] = frozenset()
+_ALNUM_RUN = re.compile(r"[a-z0-9]*")
+
+
+def _prose(text: str, matches: list[re.Match[str]]) -> frozenset[str]:
+    if not matches:
+        return _NO_NAMES
     prose: set[str] = set()
-    for m in names.finditer(text):
+    for m in matches:
         before = text[max(0, m.start() - 9) : m.start()].lower()
-        if (
-            _CODE_AFTER.match(text, m.end())
-            or before.endswith("keyword=")
-            or before.rstrip().endswith("server:")
-        ):
-            # The prefix of a code ("ModelArts.4204") is not the service that answered, nor is
-            # the "Server: api-gateway" header every Huawei Cloud response carries.
+        if before.endswith("keyword=") or before.rstrip().endswith("server:"):
+            # Nor is a code's keyword, or the "Server: api-gateway" header every Huawei Cloud
+            # response carries, the service that answered.
             continue
         prose.add(prose_key(m.group(0)))
-    return prose
+    return frozenset(prose)
 
 
-def read_evidence(text: str, prose_names: re.Pattern[str] | None) -> Evidence:
-    """The service names `text` shows; `prose_names` is the index's pattern of prose names."""
-    return Evidence(text, prose_names)
+def read_evidence(text: str) -> Evidence:
+    """The service names `text` shows on the wire; its prose is read when a code asks."""
+    return Evidence(text)

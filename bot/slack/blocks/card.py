@@ -159,12 +159,19 @@ def unknown_blocks(card: UnknownCard, i: int, thread_ts: str | None = None) -> l
     if card.message:
         text += "\n> " + escape(clip(" ".join(card.message.split()), 500))
     blocks: list[Block] = [SectionBlock(block_id=f"c{i}.unknown", text=mrkdwn(text))]
-    note = "Recorded as a knowledge gap, so the team can add it."
+    # Shown outside the workspace: nothing is recorded for them, and they may not teach it.
+    note = (
+        "Not in the knowledge base."
+        if card.public
+        else "Recorded as a knowledge gap, so the team can add it."
+    )
     if card.candidates:
         note += " Close matches:\n" + _choice_lines(card.candidates)
     blocks.append(ContextBlock(block_id=f"c{i}.gap", elements=[mrkdwn(clip(note, SECTION_MAX))]))
     if card.candidates:
         blocks.append(_pick_actions(f"c{i}.pick", card.candidates, thread_ts))
+    if card.public:
+        return blocks
     # What the paste said of the code, to start the form with (a button value holds 2,000 chars).
     taught = {
         "c": clip(card.code, 64),

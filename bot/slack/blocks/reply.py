@@ -30,7 +30,8 @@ USAGE = (
     "• *Explain Huawei error* in a message's ⋮ menu: the same, on any message\n"
     "• `/hwerror stats [CODE]`: how often, where, and tickets (24 h, 7 days, 30 days)\n"
     "• `/hwerror digest`: this week so far · `/hwerror tickets`: open tickets · "
-    "`/hwerror resolve HW-12`: close one"
+    "`/hwerror resolve HW-12`: close one\n"
+    "• `/hwerror channel [service OCR|none]`: the service this channel is about (admins set it)"
 )
 
 

@@ -5,23 +5,42 @@ from __future__ import annotations
 import json
 from typing import Any
 
-from slack_sdk.models.blocks import InputBlock, PlainTextInputElement, SectionBlock
+from slack_sdk.models.blocks import (
+    InputBlock,
+    Option,
+    PlainTextInputElement,
+    SectionBlock,
+    StaticSelectElement,
+)
 from slack_sdk.models.views import View
 
 from bot.core.teach import TEXT_MAX
 from bot.slack.blocks.ids import FIELD_INPUT, CallbackId
 from bot.slack.blocks.text import SECTION_MAX, clip, escape, mrkdwn, plain
+from knowledge.types import WhoActs
 
 # Block ids are Lesson's field names, so that its problems land on their fields.
-FIELDS = ("service", "message", "description", "handling", "doc_url")
+FIELDS = ("service", "message", "description", "handling", "doc_url", "who_acts")
+WHO_ACTS_AUTO = "auto"  # the select's "read it from the handling"
+
+
+def _who_acts_select() -> InputBlock:
+    auto = Option(value=WHO_ACTS_AUTO, label="Read it from the handling text")
+    options = [auto, *(Option(value=w.value, label=w.label) for w in WhoActs)]
+    return InputBlock(
+        block_id="who_acts",
+        label=plain("Who acts", 2000),
+        optional=True,
+        element=StaticSelectElement(action_id=FIELD_INPUT, options=options, initial_option=auto),
+    )
 
 
 def teach_modal(code: str, message: str | None, metadata: dict[str, Any]) -> dict[str, Any]:
     intro = (
         f"*{escape(clip(code, 64))}* is not in the knowledge base yet. What you add here is shown on "
         "its card for everyone at once, and recorded in the audit trail with your name. "
-        '*Who acts* is read from the handling: say "contact technical support" when only Huawei '
-        'can fix it, "top up your account" for billing.'
+        "*Who acts* is read from the handling unless you choose it: "
+        '"contact technical support" reads as Huawei support, "top up your account" as billing.'
     )
 
     def field(
@@ -58,7 +77,8 @@ def teach_modal(code: str, message: str | None, metadata: dict[str, Any]) -> dic
             field("service", "Service", hint="OCR, content-moderation, Optical Character Recognition …"),
             field("message", "Error message", initial=message),
             field("description", "What it means", multiline=True, optional=True),
-            field("handling", "What to do (who acts is read from it)", multiline=True, optional=True),
+            field("handling", "What to do", multiline=True, optional=True),
+            _who_acts_select(),
             field("doc_url", "Documentation link", optional=True),
         ],
     ).to_dict()

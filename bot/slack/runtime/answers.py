@@ -167,6 +167,9 @@ class AnswerWorker:
             settle(session)  # a bot talking in a thread: possibly to us
             session.commit()
             return None
+        # No transaction is held while the files are read and the channel's hints are looked up
+        # (on SQLite an open one would hold the write lock those reads wait for).
+        session.commit()
         text, clear = p.get("text") or "", None
         if p.get("files"):
             kept = {"files": p["files"]}

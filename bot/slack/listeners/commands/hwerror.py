@@ -34,11 +34,12 @@ def hwerror_command(
     if text.lower() in HELP_WORDS:
         ack(**usage_message().kwargs())
         return
-    team = parse(text)
+    channel = command.get("channel_id")
+    team = parse(text, channel)
     if team is not None:
         run_team_command(team, ack, respond, session, service, actor)
         return
-    reply = service.lookup(session, text, actor)
+    reply = service.lookup(session, text, actor, channel=channel)
     message = nothing_found_message(text) if reply.empty else reply_message(reply, ephemeral=True)
     ack(**message.kwargs())  # the HTTP response: Slack shows it to the caller only
     service.record_or_hold(session, reply, of_command(command, context), actor, outgoing)

@@ -38,7 +38,8 @@ def explain_message(
     limit = settings.process.hwerror_ocr_max_bytes
     images = image_texts(message, client, service.read_image, limit) if image_files(message) else []
     text, clear = with_images(text, images)
-    reply = service.explain(session, text, actor, clear=clear)
+    channel = (shortcut.get("channel") or {}).get("id")
+    reply = service.explain(session, text, actor, channel=channel, clear=clear)
     thread = message.get("thread_ts") or message.get("ts")
     if reply.empty:
         said = "I found no Huawei Cloud error in that message." + nothing_read(images)

@@ -9,8 +9,11 @@ from bot.slack.blocks.ids import FIELD_INPUT
 
 
 def field_value(view: dict[str, Any], block_id: str) -> str:
+    """A text input's value, or a select's chosen option's ("" when none)."""
     values = view.get("state", {}).get("values", {}).get(block_id, {}).get(FIELD_INPUT) or {}
     value = values.get("value") if isinstance(values, dict) else None
+    if value is None and isinstance(values, dict) and isinstance(values.get("selected_option"), dict):
+        value = values["selected_option"].get("value")
     return value if isinstance(value, str) else ""
 
 

@@ -17,6 +17,7 @@ from bot.core.teach import Lesson
 from bot.slack.blocks.teach_modal import FIELDS
 from bot.slack.blocks.text import escape, notice
 from bot.slack.listeners.views.modal_state import field_value, metadata
+from knowledge.types import WhoActs
 
 
 def save_lesson(
@@ -34,6 +35,11 @@ def save_lesson(
         return
     status = meta.get("st")
     values = {name: field_value(view, name) for name in FIELDS}
+    try:
+        who = WhoActs.parse(values["who_acts"])
+    except ValueError as exc:  # a forged option
+        ack(response_action="errors", errors={"who_acts": str(exc)})
+        return
     lesson = Lesson(
         code=meta["c"],
         status=status if isinstance(status, int) else None,
@@ -42,6 +48,7 @@ def save_lesson(
         description=values["description"],
         handling=values["handling"],
         doc_url=values["doc_url"] or None,
+        who_acts=who,
     )
     # Each problem on its own field; one that is no field's (the code) on the service's.
     problems = {(k if k in FIELDS else "service"): v for k, v in lesson.problems().items()}
