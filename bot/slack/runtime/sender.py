@@ -161,7 +161,16 @@ class ChatSender:
                 lease=self.lease,
                 exclusive_for=EXCLUSIVE_FOR,
             )
-            won, token = leases.claim_items(session, OutboxKind.CHAT, now, self.lease, ids=list(lanes))
+            # A lane is one worker's at a time, across processes: its order and its pace hold.
+            until = now + EXCLUSIVE_FOR
+            ours = [
+                i for i, lane in lanes.items() if lane is None or leases.take_lane(session, lane, now, until)
+            ]
+            won, token = leases.claim_items(session, OutboxKind.CHAT, now, self.lease, ids=ours)
+            for item_id in set(ours) - {item.id for item in won}:
+                lane = lanes[item_id]
+                if lane is not None:
+                    leases.free_lane(session, lane, now)
             # When the next held item (paced, or after a Retry-After) falls due: wake then, not at the poll.
             due_next = session.scalar(
                 select(func.min(OutboxItem.next_attempt_at)).where(
@@ -276,10 +285,10 @@ class ChatSender:
                 done_at=now,
                 payload=payload,
             )
-            gap = self.pacer.interval(lane)
-            if done and lane and gap > 0:
+            if done and lane:
                 # Slack counts calls as they arrive: the next may go `gap` after this one's call.
-                leases.hold_lane(s, lane, (called[-1] if called else now) + timedelta(seconds=gap))
+                gap = timedelta(seconds=self.pacer.interval(lane))
+                leases.free_lane(s, lane, (called[-1] if called else now) + gap)
         if done:
             self.tally.delivered += 1
             log.info("chat item %s (%s): delivered", item_id, action)
@@ -328,8 +337,9 @@ class ChatSender:
                 )
             return
         with self.sessions() as s, s.begin():
-            if failed.retry_after is not None and lane:
-                leases.hold_lane(s, lane, now + timedelta(seconds=failed.retry_after))
+            if lane:  # free again after its pace, or after the Retry-After Slack asked for
+                pause = max(self.pacer.interval(lane), failed.retry_after or 0.0)
+                leases.free_lane(s, lane, now + timedelta(seconds=pause))
             retried = leases.settle(
                 s,
                 item_id,

@@ -146,17 +146,29 @@ def oldest_per_lane(
     return {int(i): lane for i, lane in rows if i is not None}
 
 
-def hold_lane(session: Session, lane: str, until: datetime) -> None:
-    """No item of the lane goes before `until` (its rate, or a Retry-After), whichever process
-    takes it and however late it was queued: pacing that holds across processes."""
+def take_lane(session: Session, lane: str, now: datetime, until: datetime) -> bool:
+    """Take the lane for this caller until `until`, if it is free now; False when another
+    worker (or process) holds it or it is paced. One statement: on PostgreSQL a second taker
+    waits for the first to commit, then finds the lane taken."""
     insert = sqlite_insert if session.get_bind().dialect.name == "sqlite" else pg_insert
     statement = insert(OutboxLane).values(lane=lane, free_at=until)
-    session.execute(
+    taken = session.execute(
         statement.on_conflict_do_update(
             index_elements=[OutboxLane.lane],
             set_={"free_at": statement.excluded.free_at},
-            where=OutboxLane.free_at < statement.excluded.free_at,
-        )
+            where=OutboxLane.free_at <= now,
+        ).returning(OutboxLane.lane)
+    ).first()
+    return taken is not None
+
+
+def free_lane(session: Session, lane: str, at: datetime) -> None:
+    """The lane's holder is done with it: free from `at` (its pace after the last call)."""
+    session.execute(
+        update(OutboxLane)
+        .where(OutboxLane.lane == lane)
+        .values(free_at=at)
+        .execution_options(synchronize_session=False)
     )
 
 
