@@ -45,6 +45,8 @@ class FakeSlack:
         self.uploads: dict[str, bytes] = {}
         self.files: dict[str, bytes] = {}  # served at url_private: /files/<name>, to the bot token only
         self.rules: list[Rule] = []
+        self.socket_url: str | None = None  # what apps.connections.open hands out (socket_mode.py)
+        self._tickets = 0
         self._cond = threading.Condition()
         self._ts = 1700000000.000100
         fake = self
@@ -195,7 +197,9 @@ class FakeSlack:
         if method == "views.open":
             return {"ok": True, "view": {"id": "V0001", **(body.get("view") or {})}}
         if method == "apps.connections.open":
-            return {"ok": True, "url": f"ws://127.0.0.1:{self.server.server_address[1]}/socket-mode"}
+            self._tickets += 1
+            base = self.socket_url or f"ws://127.0.0.1:{self.server.server_address[1]}/socket-mode"
+            return {"ok": True, "url": f"{base}?ticket={self._tickets}"}
         if method == "response_url":
             return {"ok": True}
         if method == "views.publish":
