@@ -11,8 +11,8 @@ time through `outbox_stats()`, which `register_outbox_stats` replaces.
 
 from __future__ import annotations
 
-import functools
 import os
+import threading
 from collections.abc import Callable, Iterator
 from datetime import UTC, datetime
 from types import SimpleNamespace
@@ -27,10 +27,22 @@ CONTENT_TYPE = "text/plain; version=0.0.4; charset=utf-8"  # prometheus-client's
 KINDS = ("command", "event", "interaction", "shortcut", "view", "options", "other")
 
 
-@functools.cache
+_made: SimpleNamespace | None = None
+_making = threading.Lock()
+
+
 def _metrics() -> SimpleNamespace:
     """The metrics, made at first use: prometheus-client reads PROMETHEUS_MULTIPROC_DIR when it is
     imported, and `hwerror serve` sets it after the core (which imports this module) is loaded."""
+    global _made
+    if _made is None:
+        with _making:  # the first requests arrive together, on several threads
+            if _made is None:
+                _made = _make()
+    return _made
+
+
+def _make() -> SimpleNamespace:
     from prometheus_client import Counter, Histogram
     from prometheus_client.registry import REGISTRY
 

@@ -112,7 +112,7 @@ def _socket_mode(settings: AppSettings) -> None:
     register_outbox_stats(ticket_outbox_stats(engine))
     token = settings.process.slack_app_token
     assert token is not None
-    console.print("hwerror: connecting to Slack in Socket Mode")
+    console.print("hwerror: connecting to Slack in Socket Mode", soft_wrap=True)
     SocketModeHandler(app, token.get_secret_value(), **socket_settings()).start()
 
 
@@ -156,7 +156,8 @@ def _http(settings: AppSettings) -> None:
 
     console.print(
         f"hwerror: HTTP mode on {process.bind} (unless GUNICORN_CMD_ARGS binds elsewhere): "
-        "Slack at /slack/events, health at /healthz, metrics at /metrics"
+        "Slack at /slack/events, health at /healthz, metrics at /metrics",
+        soft_wrap=True,  # one line in the log, whatever the terminal's width
     )
     try:
         serve_http(
