@@ -8,6 +8,7 @@ packets: no refusal, no reset, only silence. `restore()` lets traffic through ag
 
 from __future__ import annotations
 
+import contextlib
 import select
 import socket
 import threading
@@ -45,10 +46,8 @@ class Partition:
         self.open.set()
         self.listener.close()
         for s in self._held:
-            try:
+            with contextlib.suppress(OSError):
                 s.close()
-            except OSError:
-                pass
 
     def _accept(self) -> None:
         self.listener.settimeout(0.2)
