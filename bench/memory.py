@@ -113,9 +113,8 @@ def render(results: dict[bool, dict[str, list[dict[str, int]]]], size: int, work
         got = results[preload]
         rows = [("master", got["master"][0])] + [(f"worker {i + 1}", w) for i, w in enumerate(got["workers"])]
         for name, r in rows:
-            lines.append(
-                f"| {label} | {name} | {r['Rss'] / 1024:.0f} | {r['Pss'] / 1024:.0f} | {r['USS'] / 1024:.0f} |"
-            )
+            mib = [f"{r[k] / 1024:.0f}" for k in ("Rss", "Pss", "USS")]
+            lines.append(f"| {label} | {name} | {' | '.join(mib)} |")
         total = sum(r["Pss"] for _, r in rows) / 1024
         lines.append(f"| {label} | **all (PSS sum)** | | **{total:.0f}** | |")
     return "\n".join(lines) + "\n"

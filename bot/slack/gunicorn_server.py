@@ -41,6 +41,12 @@ def prepare_metrics_dir() -> Path:
     return path
 
 
+def _forget(path: Path, ours: bool) -> None:
+    """The temporary metrics directory goes with the server; one the operator named stays."""
+    if ours:
+        shutil.rmtree(path, ignore_errors=True)
+
+
 def _child_exit(_server: Any, worker: Any) -> None:
     from bot.metrics import mark_process_dead
 
@@ -73,6 +79,7 @@ def serve_http(
 
     from bot.slack.boot import StartingServer
 
+    ours = not os.environ.get("PROMETHEUS_MULTIPROC_DIR")
     metrics_dir = prepare_metrics_dir()
 
     class Server(Application):  # type: ignore[misc]
@@ -116,9 +123,14 @@ def serve_http(
                     gc.freeze()  # what the master built stays in shared pages (no refcount writes by gc)
             except BaseException:
                 sock.close_sockets(listeners, unlink=True)
-                shutil.rmtree(metrics_dir, ignore_errors=True)
+                _forget(metrics_dir, ours)
                 raise
             arbiter.LISTENERS = listeners
-            arbiter.run()
+            master = os.getpid()
+            try:
+                arbiter.run()
+            finally:
+                if os.getpid() == master:  # a worker's exit unwinds through here too, after the fork
+                    _forget(metrics_dir, ours)
 
     Server().run()

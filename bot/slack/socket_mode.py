@@ -103,6 +103,13 @@ class ReconnectingClient(SocketModeClient):
         timer.daemon = True
         timer.start()
 
+    def _on_close(self, code: int, reason: str | None = None) -> None:
+        # The built-in client reconnects on a close frame only if the session already looks
+        # closed, and closes it just after: so the reconnect waited for the monitor's next tick.
+        if self.current_session is not None:
+            self.current_session.disconnect()
+        super()._on_close(code, reason)
+
     def _monitor_current_session(self) -> None:
         super()._monitor_current_session()
         if self._forced and not self.closed:  # a `disconnect` asked for a new connection; it failed

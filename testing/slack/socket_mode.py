@@ -92,6 +92,10 @@ class Link:
     def reset(self) -> None:
         """A TCP reset: SO_LINGER 0 makes close() send RST instead of FIN."""
         self.sock.setsockopt(socket.SOL_SOCKET, socket.SO_LINGER, struct.pack("ii", 1, 0))
+        # The reader thread's recv() holds the socket open past close(); SHUT_RD (which sends
+        # nothing) wakes it, so the RST goes out now rather than at the client's next ping.
+        with contextlib.suppress(OSError):
+            self.sock.shutdown(socket.SHUT_RD)
         self._shut()
 
     def close(self, code: int = 1000, reason: str = "") -> None:
