@@ -80,18 +80,24 @@ class ReconnectingClient(SocketModeClient):
     def connect_to_new_endpoint(self, force: bool = False) -> None:
         if self.closed:
             return
-        self._forced = self._forced or force
+        # A forced reconnect (Slack's `disconnect`) that failed stays owed until one succeeds; it is
+        # owed only after a failure, so a monitor tick during a forced reconnect in flight does not
+        # force a second one (which would close the connection just opened).
+        force = force or self._forced
         if self.backoff.waiting():
+            self._forced = force
             return  # the timer set by _retry_later calls again
         try:
-            super().connect_to_new_endpoint(force=self._forced)
+            super().connect_to_new_endpoint(force=force)
         except Exception as exc:  # noqa: BLE001 - any failure to reconnect is retried later
+            self._forced = force
             self._retry_later(f"{type(exc).__name__}: {exc}")
             return
         if self.is_connected():
             self.backoff.succeeded()
             self._forced = False
         else:
+            self._forced = force
             self.wss_uri = None  # a URL whose handshake failed is not tried again
             self._retry_later("the websocket handshake failed")
 
@@ -109,11 +115,6 @@ class ReconnectingClient(SocketModeClient):
         if self.current_session is not None:
             self.current_session.disconnect()
         super()._on_close(code, reason)
-
-    def _monitor_current_session(self) -> None:
-        super()._monitor_current_session()
-        if self._forced and not self.closed:  # a `disconnect` asked for a new connection; it failed
-            self.connect_to_new_endpoint(force=True)
 
 
 class SocketModeHandler(BaseSocketModeHandler):
