@@ -58,7 +58,8 @@ BARE = """
 import sys
 from slack_bolt import App
 from bot.config import get_settings
-from bot.slack.server import serve_http, wsgi_app
+from bot.slack.gunicorn_server import serve_http
+from bot.slack.server import wsgi_app
 from bot.slack.client import web_client
 from knowledge.db import make_engine
 

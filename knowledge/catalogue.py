@@ -30,6 +30,17 @@ class Catalogue:
         self._fingerprint: Fingerprint | None = None
         self._checked_at = 0.0
 
+    def with_engine(self, engine: Engine) -> Catalogue:
+        """This catalogue's index over another engine: a forked worker's, whose engine is its own
+        while the index built before the fork is shared with the other workers, not rebuilt."""
+        twin = Catalogue(engine, check_every=self._check_every)
+        twin._matcher, twin._fingerprint, twin._checked_at = (
+            self._matcher,
+            self._fingerprint,
+            self._checked_at,
+        )
+        return twin
+
     def _current_fingerprint(self) -> Fingerprint:
         with self._engine.connect() as conn:
             count, newest = conn.execute(select(func.count(Entry.id), func.max(Entry.updated_at))).one()

@@ -3,8 +3,9 @@
 from __future__ import annotations
 
 import logging
+import os
 import sys
-from typing import TYPE_CHECKING, Annotated
+from typing import TYPE_CHECKING, Annotated, Any
 
 import typer
 
@@ -13,6 +14,7 @@ from bot.cli.common import console, engine_for_cli, err_console, process_setting
 if TYPE_CHECKING:
     from bot.config import Settings
     from bot.core.build import AppSettings
+    from bot.slack.boot import TokenRefused
 
 HTTP_HELP = "HTTP mode even when SLACK_APP_TOKEN is set (the Procfile's web process)."
 SOCKET_HELP = "Socket Mode; fails without SLACK_APP_TOKEN (the Procfile's worker process)."
@@ -70,7 +72,9 @@ def register(app: typer.Typer) -> None:
                 run_shell()
                 return
             raise typer.Exit(2)
-        logging.basicConfig(level=logging.INFO, format="%(asctime)s %(levelname)s %(name)s: %(message)s")
+        from bot.logs import configure
+
+        configure(logging.INFO)
         with engine_for_cli():  # fail now, clearly, if the database is unusable or not migrated
             pass
         # Bad escalation, ticket or digest settings stop start-up here, naming the variable.
@@ -86,35 +90,82 @@ def register(app: typer.Typer) -> None:
             _http(everything)
 
 
-def _socket_mode(settings: AppSettings) -> None:
-    from slack_bolt.adapter.socket_mode import SocketModeHandler
+def _refused(exc: TokenRefused) -> typer.Exit:
+    print(exc.line(), file=sys.stderr)  # one line, unwrapped whatever the terminal's width
+    return typer.Exit(2)
 
+
+def _socket_mode(settings: AppSettings) -> None:
+    from bot.metrics import pending_by_kind, register_outbox_stats
     from bot.slack.app import create_app
+    from bot.slack.boot import TokenRefused, wait_for_auth
+    from bot.slack.client import web_client
+    from bot.slack.socket_mode import SocketModeHandler, socket_settings
     from knowledge.db import make_engine
 
+    try:
+        identity = wait_for_auth(web_client(settings.process))
+    except TokenRefused as exc:
+        raise _refused(exc) from None
     engine = make_engine(settings.process.database_url)
-    app = create_app(settings, engine)
+    app = create_app(settings, engine, identity=identity)
+    register_outbox_stats(pending_by_kind(engine))
     token = settings.process.slack_app_token
     assert token is not None
-    console.print("hwerror: connecting to Slack in Socket Mode")
-    SocketModeHandler(app, token.get_secret_value()).start()
+    console.print("hwerror: connecting to Slack in Socket Mode", soft_wrap=True)
+    SocketModeHandler(app, token.get_secret_value(), **socket_settings()).start()
 
 
 def _http(settings: AppSettings) -> None:
-    from bot.slack.server import serve_http
+    from bot.slack.boot import TokenRefused
+    from bot.slack.gunicorn_server import serve_http
+
+    process = settings.process
+    shared: dict[str, Any] = {}
+    preload = os.environ.get("HWERROR_PRELOAD", "1").strip().lower() not in ("0", "false", "no")
+
+    def prepare() -> None:
+        # In the master, before the fork: the token once, and the index the workers share.
+        from bot.core import redaction
+        from bot.slack.boot import wait_for_auth
+        from bot.slack.client import web_client
+        from knowledge.catalogue import Catalogue
+        from knowledge.db import make_engine
+
+        shared["identity"] = wait_for_auth(web_client(process))
+        if preload:
+            engine = make_engine(process.database_url)
+            catalogue = Catalogue(engine)
+            catalogue.matcher()
+            redaction.prepare()
+            engine.dispose()  # no connection may cross the fork
+            shared["catalogue"] = catalogue
 
     def factory():  # type: ignore[no-untyped-def]
         # In each worker process, after the fork: engines and threads are not shared across forks.
+        from bot.metrics import pending_by_kind, register_outbox_stats
         from bot.slack.app import create_app
         from bot.slack.server import wsgi_app
         from knowledge.db import make_engine
 
         engine = make_engine(process.database_url)
-        return wsgi_app(create_app(settings, engine), engine)
+        catalogue = shared["catalogue"].with_engine(engine) if "catalogue" in shared else None
+        register_outbox_stats(pending_by_kind(engine))
+        app = create_app(settings, engine, catalogue=catalogue, identity=shared["identity"])
+        return wsgi_app(app, engine)
 
-    process = settings.process
     console.print(
         f"hwerror: HTTP mode on {process.bind} (unless GUNICORN_CMD_ARGS binds elsewhere): "
-        "Slack at /slack/events, health at /healthz"
+        "Slack at /slack/events, health at /healthz, metrics at /metrics",
+        soft_wrap=True,  # one line in the log, whatever the terminal's width
     )
-    serve_http(factory, bind=process.bind, workers=process.web_concurrency, threads=process.web_threads)
+    try:
+        serve_http(
+            factory,
+            bind=process.bind,
+            workers=process.web_concurrency,
+            threads=process.web_threads,
+            prepare=prepare,
+        )
+    except TokenRefused as exc:
+        raise _refused(exc) from None

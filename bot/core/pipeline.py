@@ -7,12 +7,14 @@ happens to a reply afterwards (claims, incidents, escalation) is the service's.
 
 from __future__ import annotations
 
+import time
 from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass, replace
 from typing import Literal
 
 from sqlalchemy.orm import Session
 
+from bot import metrics
 from bot.core.card_cache import CardCache, Key
 from bot.core.cards import Card, Choice, ChoiceCard, RemedyCard, UnknownCard
 from bot.core.gaps import GapRecorder
@@ -126,7 +128,10 @@ class Pipeline:
                 return list(hit)
         seen: set[str] = set()
         out = []
-        for f in matcher.match(text, mode, hints):
+        started = time.perf_counter()
+        found = matcher.match(text, mode, hints)
+        metrics.observe_match(time.perf_counter() - started)
+        for f in found:
             if f.code not in seen:
                 seen.add(f.code)
                 out.append(_redacted(f))

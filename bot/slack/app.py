@@ -6,6 +6,8 @@ import atexit
 import logging
 
 from slack_bolt import App
+from slack_bolt.middleware.authorization import SingleTeamAuthorization
+from slack_sdk.web import SlackResponse
 from sqlalchemy import Engine
 
 from bot.core import redaction
@@ -35,8 +37,25 @@ def _logger() -> logging.Logger:
     return logger
 
 
-def create_app(settings: AppSettings, engine: Engine, *, catalogue: Catalogue | None = None) -> App:
-    """The Slack app for one process. `settings.process` must carry the Slack credentials."""
+def _use_identity(app: App, identity: SlackResponse) -> None:
+    # Bolt's single-workspace authorization takes the start-up auth.test answer only from its own
+    # call (which we switched off); it would otherwise call auth.test on the first request.
+    for middleware in app._middleware_list:  # noqa: SLF001 - no public way to hand it the answer
+        if isinstance(middleware, SingleTeamAuthorization):
+            middleware.auth_test_result = identity
+
+
+def create_app(
+    settings: AppSettings,
+    engine: Engine,
+    *,
+    catalogue: Catalogue | None = None,
+    identity: SlackResponse | None = None,
+) -> App:
+    """The Slack app for one process. `settings.process` must carry the Slack credentials.
+
+    `identity`: the `auth.test` answer the server got at start (bot.slack.boot.wait_for_auth), so
+    Bolt neither calls it again in each worker nor dies of it there; None: Bolt calls it now."""
     process = settings.process
     secret = process.slack_signing_secret
     app = App(
@@ -48,7 +67,10 @@ def create_app(settings: AppSettings, engine: Engine, *, catalogue: Catalogue | 
         # Commands, interactions and events each run on a pool of their own (HWERROR_*_THREADS).
         listener_executor=SeparateCapacity(process),
         logger=_logger(),
+        token_verification_enabled=identity is None,
     )
+    if identity is not None:
+        _use_identity(app, identity)
     catalogue = catalogue or Catalogue(engine)
     catalogue.matcher()  # build the index now, not during someone's first command
     redaction.prepare()

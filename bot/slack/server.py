@@ -16,6 +16,7 @@ from __future__ import annotations
 
 import json
 import logging
+import time
 from collections.abc import Callable, Iterable
 from typing import TYPE_CHECKING, Any
 from urllib.parse import parse_qsl
@@ -25,16 +26,20 @@ from slack_bolt.adapter.wsgi import SlackRequestHandler
 from slack_bolt.adapter.wsgi.http_request import WsgiHttpRequest
 from slack_bolt.request.internals import build_context
 from slack_bolt.response import BoltResponse
-from sqlalchemy import Engine, text
+from sqlalchemy import Engine
 
 from bot.config import Settings
+from bot.metrics import CONTENT_TYPE, exposition, outcome_of
+from bot.slack import observe
 from bot.slack.gate import RequestGate, refused, request_kind, well_formed
+from bot.slack.health import HealthCheck
 
 if TYPE_CHECKING:
     from wsgiref.types import StartResponse, WSGIEnvironment
 
 SLACK_PATH = "/slack/events"
 HEALTH_PATH = "/healthz"
+METRICS_PATH = "/metrics"
 FORM = "application/x-www-form-urlencoded"
 
 log = logging.getLogger("hwerror.server")
@@ -97,6 +102,16 @@ class SlackHandler(SlackRequestHandler):
         self.gate = gate
 
     def dispatch(self, request: WsgiHttpRequest) -> BoltResponse:
+        """Bolt's answer, with one log line and the request metrics (kind, channel, outcome, time)."""
+        started = time.perf_counter()
+        parsed: dict[str, Any] = {}
+        response = self._dispatch(request, parsed)
+        observe.record(
+            parsed, outcome_of(response.status), time.perf_counter() - started, status=response.status
+        )
+        return response
+
+    def _dispatch(self, request: WsgiHttpRequest, parsed_out: dict[str, Any]) -> BoltResponse:
         if self.gate is None:
             body = request.get_body()
         else:
@@ -111,6 +126,7 @@ class SlackHandler(SlackRequestHandler):
             return refused(400, "unparsable body", len(body))
         if not well_formed(parsed):
             return refused(400, "malformed body", len(body))
+        parsed_out.update(parsed)
         req = SlackFormRequest(body=body, query=request.query_string, headers=request.get_headers())
         if self.gate is not None and not self.gate.first_time(req):
             log.info("replayed %s (%d bytes) acknowledged, not acted on", request_kind(req.body), len(body))
@@ -126,70 +142,23 @@ def wsgi_app(app: App, engine: Engine, settings: Settings | None = None) -> Call
         secret.get_secret_value() if secret else None, engine, max_body=process.hwerror_max_body_bytes
     )
     slack = SlackHandler(app, gate)
+    health = HealthCheck(engine)
 
     def application(environ: WSGIEnvironment, start_response: StartResponse) -> Iterable[bytes]:
-        if environ.get("PATH_INFO") == HEALTH_PATH and environ.get("REQUEST_METHOD") in ("GET", "HEAD"):
-            return _health(engine, start_response)
+        path, method = environ.get("PATH_INFO"), environ.get("REQUEST_METHOD")
+        if path == HEALTH_PATH and method in ("GET", "HEAD"):
+            ok, body = health.check()
+            return _answer(start_response, "200 OK" if ok else "503 Service Unavailable", body)
+        if path == METRICS_PATH and method in ("GET", "HEAD"):
+            data = exposition()
+            start_response("200 OK", [("Content-Type", CONTENT_TYPE), ("Content-Length", str(len(data)))])
+            return [data]
         return slack(environ, start_response)
 
     return application
 
 
-def _health(engine: Engine, start_response: StartResponse) -> Iterable[bytes]:
-    try:
-        with engine.connect() as conn:
-            conn.execute(text("SELECT 1"))
-        body: dict[str, object] = {"ok": True}
-        status = "200 OK"
-    except Exception as exc:  # noqa: BLE001 - any database failure makes the process unhealthy
-        log.warning("health check: database unavailable: %s", type(exc).__name__)
-        status, body = "503 Service Unavailable", {"ok": False, "database": "unavailable"}
+def _answer(start_response: StartResponse, status: str, body: dict[str, object]) -> Iterable[bytes]:
     data = json.dumps(body).encode()
     start_response(status, [("Content-Type", "application/json"), ("Content-Length", str(len(data)))])
     return [data]
-
-
-def serve_http(
-    factory: Callable[[], Callable[..., Iterable[bytes]]], *, bind: str, workers: int, threads: int
-) -> None:
-    """Run the WSGI app under gunicorn (threaded workers); `factory` runs in each worker process.
-
-    `bind` is HWERROR_BIND (or 0.0.0.0:$PORT). GUNICORN_CMD_ARGS is read the way the `gunicorn`
-    command reads it, so what an operator is used to giving gunicorn keeps working here: its
-    options (and a --config file it names) override ours, --bind included. gunicorn's
-    BaseApplication reads nothing from the environment by itself, and its Application would
-    parse our own command line (`hwerror serve --http`) as gunicorn's; so this is Application's
-    precedence (app settings < config file < GUNICORN_CMD_ARGS) without the command line (and
-    without its --chdir and implicit ./gunicorn.conf.py: a stray file must not move the server).
-    """
-    from gunicorn.app.base import Application
-
-    class Server(Application):  # type: ignore[misc]
-        def load_config(self) -> None:
-            options = {
-                "bind": [bind],
-                "workers": max(1, workers),
-                "threads": max(1, threads),
-                "worker_class": "gthread",
-                "timeout": 30,
-                "graceful_timeout": 10,
-                "keepalive": 5,
-                "accesslog": None,
-                "errorlog": "-",
-                "loglevel": "info",
-                "proc_name": "hwerror",
-                "control_socket_disable": True,  # several servers on one machine (tests, bench)
-            }
-            for key, value in options.items():
-                self.cfg.set(key, value)
-            env_args = self.cfg.parser().parse_args(self.cfg.get_cmd_args_from_env())
-            if env_args.config:
-                self.load_config_from_file(env_args.config)
-            for key, value in vars(env_args).items():
-                if value is not None and key != "args":
-                    self.cfg.set(key.lower(), value)
-
-        def load(self) -> Callable[..., Iterable[bytes]]:
-            return factory()
-
-    Server().run()

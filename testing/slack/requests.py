@@ -171,7 +171,8 @@ class AppProcess:
         self.proc: subprocess.Popen[str] | None = None
         self.log = Path(os.environ.get("TMPDIR", "/tmp")) / f"hwerror-serve-{self.port}.log"
 
-    def start(self, timeout: float = 30) -> AppProcess:
+    def launch(self) -> AppProcess:
+        """Start the process without waiting for it to be healthy."""
         self._log = self.log.open("w")
         self.proc = subprocess.Popen(
             [sys.executable, "-c", "from bot.cli import main; main()", "serve"],
@@ -181,6 +182,11 @@ class AppProcess:
             stderr=subprocess.STDOUT,
             text=True,
         )
+        return self
+
+    def start(self, timeout: float = 30) -> AppProcess:
+        self.launch()
+        assert self.proc is not None
         deadline = time.monotonic() + timeout
         while time.monotonic() < deadline:
             if self.proc.poll() is not None:

@@ -44,7 +44,7 @@ class Rule:
 
 
 class FakeSlack:
-    def __init__(self) -> None:
+    def __init__(self, port: int = 0) -> None:
         self.calls: list[Call] = []
         self.uploads: dict[str, bytes] = {}
         self.files: dict[str, bytes] = {}  # served at url_private: /files/<name>, to the bot token only
@@ -53,6 +53,8 @@ class FakeSlack:
         self.channel_interval: float | None = None  # seconds between two posts to one channel
         self._last_post: dict[str, float] = {}
         self.hangs: list[tuple[str, float]] = []  # (method, seconds): the next calls of it hang
+        self.socket_url: str | None = None  # what apps.connections.open hands out (socket_mode.py)
+        self._tickets = 0
         self._cond = threading.Condition()
         self._ts = 1700000000.000100
         fake = self
@@ -110,7 +112,7 @@ class FakeSlack:
                 self.end_headers()
                 self.wfile.write(data)
 
-        self.server = ThreadingHTTPServer(("127.0.0.1", 0), Handler)
+        self.server = ThreadingHTTPServer(("127.0.0.1", port), Handler)
         self.server.daemon_threads = True
         self.thread = threading.Thread(target=self.server.serve_forever, daemon=True)
 
@@ -262,7 +264,9 @@ class FakeSlack:
         if method == "views.open":
             return {"ok": True, "view": {"id": "V0001", **(body.get("view") or {})}}
         if method == "apps.connections.open":
-            return {"ok": True, "url": f"ws://127.0.0.1:{self.server.server_address[1]}/socket-mode"}
+            self._tickets += 1
+            base = self.socket_url or f"ws://127.0.0.1:{self.server.server_address[1]}/socket-mode"
+            return {"ok": True, "url": f"{base}?ticket={self._tickets}"}
         if method == "response_url":
             return {"ok": True}
         if method == "views.publish":

@@ -25,6 +25,7 @@ from sqlalchemy import Engine, func, select, update
 from sqlalchemy.exc import DBAPIError
 from sqlalchemy.orm import Session
 
+from bot import metrics
 from bot.core.incidents.enums import OutboxKind, OutboxStatus
 from bot.core.incidents.models import OutboxItem
 from bot.core.incidents.outbox import lease as leases
@@ -265,7 +266,9 @@ class ChatSender:
             self.pacer.used(lane)
             called.append(self.clock())
 
-        job = Job(item_id, action, payload, self.client, progress, pace, on_degraded=self._degraded(item_id))
+        job = Job(
+            item_id, action, payload, self.client, progress, pace, on_degraded=self._degraded(item_id, action)
+        )
         try:
             perform(job)
         except LeaseLost:
@@ -291,11 +294,14 @@ class ChatSender:
                 leases.free_lane(s, lane, (called[-1] if called else now) + gap)
         if done:
             self.tally.delivered += 1
+            metrics.outbox_delivered(action, "delivered")
             log.info("chat item %s (%s): delivered", item_id, action)
 
-    def _degraded(self, item_id: int) -> Callable[[str], None]:
+    def _degraded(self, item_id: int, action: str) -> Callable[[str], None]:
         def note(error: str) -> None:
             self.tally.degraded += 1
+            metrics.outbox_delivered(action, "degraded")
+            metrics.slack_api_error(action, error)
             log.warning("chat item %s: Slack refused its size (%s); sending it smaller", item_id, error)
 
         return note
@@ -313,6 +319,7 @@ class ChatSender:
     ) -> None:
         now = self.clock()
         attempts += 1
+        metrics.slack_api_error(action, failed.error.split(":")[0][:60])
         wait = self.backoff.delay(attempts, random.random(), failed.retry_after)
         if failed.retry_after is not None and lane:
             self.pacer.hold(lane, failed.retry_after)
@@ -331,6 +338,7 @@ class ChatSender:
                 )
             if dead:
                 self.tally.dead += 1
+                metrics.outbox_delivered(action, "dead")
                 self.tally.errors.append(f"item {item_id} ({action}): {reason}")
                 log.error(
                     "chat item %s (%s) is dead after %s attempt(s): %s", item_id, action, attempts, reason
@@ -351,6 +359,7 @@ class ChatSender:
             )
         if retried:
             self.tally.retried += 1
+            metrics.outbox_delivered(action, "retried")
             log.warning(
                 "chat item %s (%s): %s; trying again in %.1f s",
                 item_id,
