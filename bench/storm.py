@@ -1,13 +1,14 @@
 """Benchmark: an incident storm through the real HTTP server against a Slack that pushes back.
 
-    .venv/bin/python bench/storm.py [--db sqlite,postgresql] [--pastes 120] [--channels 10]
-                                    [--commands 60] [--spread 4]
+    .venv/bin/python bench/storm.py [--db sqlite,postgresql] [--mode http,socket] [--pastes 120]
+                                    [--channels 10] [--commands 60] [--spread 4]
 
 The local Slack (testing/slack/server.py) holds every channel to one chat.postMessage per second
 (faster posts get 429 + Retry-After, as Slack does), answers some posts `ratelimited` and some
 with a 5xx, and hangs once (the post is made, the answer comes after the client's timeout).
-Against it, `hwerror serve --http` (2 gunicorn workers, the configuration it ships with) gets
-`--pastes` pasted errors spread over `--channels` channels within `--spread` seconds, and
+Against it, `hwerror serve --http` (2 gunicorn workers, the configuration it ships with), or
+`hwerror serve --socket-mode` over a local Socket Mode endpoint (testing/slack/socket_mode.py),
+gets `--pastes` pasted errors spread over `--channels` channels within `--spread` seconds, and
 `--commands` slash commands arriving throughout.
 
 Reported per database:
@@ -22,6 +23,7 @@ Writes bench/results/storm.md.
 from __future__ import annotations
 
 import argparse
+import json
 import platform
 import statistics
 import sys
@@ -37,8 +39,9 @@ from knowledge.bundled import load_bundled  # noqa: E402
 from knowledge.db import make_engine, transaction  # noqa: E402
 from knowledge.schema import upgrade  # noqa: E402
 from testing.databases import scratch_database  # noqa: E402
-from testing.slack.requests import AppProcess, message, new_ts, uniq  # noqa: E402
+from testing.slack.requests import AppProcess, event_body, message, new_ts, slash_fields, uniq  # noqa: E402
 from testing.slack.server import FakeSlack  # noqa: E402
+from testing.slack.socket_mode import Link, SocketModeServer  # noqa: E402
 
 CODES = ["AIS.0027", "AIS.0005", "AIS.0002", "AIS.0021", "AIS.0013"]
 RATE = 1.0  # seconds between two posts to one channel, as Slack enforces it here
@@ -59,8 +62,42 @@ def floor_seconds(arrivals: dict[str, list[float]], start: float) -> float:
     return last - start
 
 
-def storm(kind: str, args: argparse.Namespace) -> dict[str, object]:
-    with scratch_database(kind) as url, FakeSlack() as slack:
+class Http:
+    """Requests through the real HTTP server."""
+
+    def __init__(self, app: AppProcess) -> None:
+        self.app = app
+
+    def paste(self, event: dict[str, object]) -> int:
+        return self.app.event(event, event_id=uniq("Ev")).status
+
+    def command(self, text: str, channel: str) -> bool:
+        return self.app.command(text, channel=channel).status == 200
+
+
+class Socket:
+    """Envelopes over the Socket Mode link; a request counts as answered when it is acked."""
+
+    def __init__(self, link: Link) -> None:
+        self.link = link
+
+    def paste(self, event: dict[str, object]) -> int:
+        body = json.loads(event_body(event, event_id=uniq("Ev")))
+        try:
+            self.link.wait_for_ack(self.link.envelope("events_api", body), timeout=10)
+        except AssertionError:
+            return 0
+        return 200
+
+    def command(self, text: str, channel: str) -> bool:
+        ack = self.link.wait_for_ack(
+            self.link.envelope("slash_commands", slash_fields(text, channel=channel))
+        )
+        return bool(ack.get("payload"))
+
+
+def storm(kind: str, mode: str, args: argparse.Namespace) -> dict[str, object]:
+    with scratch_database(kind) as url, FakeSlack() as slack, SocketModeServer() as endpoint:
         engine = make_engine(url)
         upgrade(engine)
         with transaction(engine) as session:
@@ -80,15 +117,23 @@ def storm(kind: str, args: argparse.Namespace) -> dict[str, object]:
         )
         slack.hang("chat.postMessage", seconds=8.0)
         env = {"HWERROR_ESCALATE_COUNT": "100000"}  # replies only: no escalation notices in the threads
-        app = AppProcess(db_url=url, slack=slack, env=env).start()
+        if mode == "socket":
+            endpoint.attach(slack)
+            env["SLACK_APP_TOKEN"] = "xapp-1-bench-app-token"
+        app = AppProcess(db_url=url, slack=slack, env=env)
         try:
-            return _run(app, slack, args)
+            if mode == "socket":
+                app.launch()
+                driver: Http | Socket = Socket(endpoint.wait_for_link(1, timeout=90))
+            else:
+                driver = Http(app.start())
+            return _run(driver, slack, args)
         finally:
             app.stop()
-            print(f"{kind}: the server's log is {app.log}")
+            print(f"{kind}/{mode}: the server's log is {app.log}")
 
 
-def _run(app: AppProcess, slack: FakeSlack, args: argparse.Namespace) -> dict[str, object]:
+def _run(driver: Http | Socket, slack: FakeSlack, args: argparse.Namespace) -> dict[str, object]:
     channels = [uniq("CSTORM") for _ in range(args.channels)]
     arrivals: dict[str, list[float]] = {c: [] for c in channels}
     threads: dict[str, str] = {}  # paste ts -> channel
@@ -103,9 +148,7 @@ def _run(app: AppProcess, slack: FakeSlack, args: argparse.Namespace) -> dict[st
             time.sleep(max(0.0, at - time.monotonic()))
             channel, ts = channels[i % len(channels)], new_ts()
             sent = time.monotonic()
-            status = app.event(
-                message(channel, paste(CODES[i % len(CODES)], i), ts=ts), event_id=uniq("Ev")
-            ).status
+            status = driver.paste(message(channel, paste(CODES[i % len(CODES)], i), ts=ts))
             with lock:
                 statuses[status] += 1
                 arrivals[channel].append(sent)
@@ -116,10 +159,10 @@ def _run(app: AppProcess, slack: FakeSlack, args: argparse.Namespace) -> dict[st
             at = start + (args.spread + 2) * i / args.commands
             time.sleep(max(0.0, at - time.monotonic()))
             began = time.monotonic()
-            response = app.command(CODES[i % len(CODES)], channel=channels[i % len(channels)])
+            answered = driver.command(CODES[i % len(CODES)], channels[i % len(channels)])
             took = time.monotonic() - began
             with lock:
-                command_times.append(took if response.status == 200 else float("inf"))
+                command_times.append(took if answered else float("inf"))
 
     workers = [threading.Thread(target=send_pastes, args=(w, 8)) for w in range(8)]
     workers.append(threading.Thread(target=send_commands))
@@ -202,12 +245,17 @@ def write(results: dict[str, dict[str, object]], args: argparse.Namespace) -> Pa
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--db", default="sqlite,postgresql")
+    parser.add_argument("--mode", default="http,socket", help="http, socket, or both")
     parser.add_argument("--pastes", type=int, default=120)
     parser.add_argument("--channels", type=int, default=10)
     parser.add_argument("--commands", type=int, default=60)
     parser.add_argument("--spread", type=float, default=4.0)
     args = parser.parse_args()
-    results = {kind: storm(kind, args) for kind in args.db.split(",")}
+    results = {
+        f"{kind}, {mode}": storm(kind, mode, args)
+        for kind in args.db.split(",")
+        for mode in args.mode.split(",")
+    }
     for kind, r in results.items():
         print(kind, {k: (round(v, 3) if isinstance(v, float) else v) for k, v in r.items()})
     print("wrote", write(results, args))

@@ -15,8 +15,6 @@ from bot.core.build import AppSettings, build_service
 from bot.core.cards import RemedyCard, UnknownCard
 from bot.core.channels import ChannelHints, ChannelSetting, describe
 from bot.core.errors import BadRequest, NotAllowed
-from bot.core.incidents.enums import Source
-from bot.core.incidents.record import Sighting
 from bot.core.service import BotService
 from bot.core.store import MessageRef
 from bot.core.team import TeamCommand, parse
@@ -27,6 +25,7 @@ from knowledge.bundled import load_bundled
 from knowledge.db import make_engine, session_factory, transaction
 from knowledge.importer.load import import_page
 from knowledge.models import AuditEvent
+from testing.answer import answer
 from testing.slack.blocks import all_text
 from tests.conftest import SHARED_DIR
 
@@ -59,10 +58,8 @@ def _set(service: BotService, actor: Actor, channel: str, arg: str) -> ChannelSe
 
 def _paste(service: BotService, text: str, channel: str, ts: str) -> RemedyCard:
     with service.sessions() as session:
-        reply = service.claim(session, text, MessageRef(channel, ts, ts), MEMBER)
+        reply = answer(service, session, text, MessageRef(channel, ts, ts), MEMBER)
         assert reply is not None
-        where = Sighting(WS, channel, ts, Source.PASTE, text, message_ts=ts)
-        service.record(session, reply, where, MEMBER)
     [card] = reply.cards
     assert isinstance(card, RemedyCard)
     return card
@@ -159,7 +156,9 @@ def test_people_from_outside_the_workspace_are_not_offered_to_teach_an_unknown_c
     with service.sessions() as session:
         inside = service.lookup(session, gap, MEMBER)
         outside = service.lookup(session, gap, OUTSIDER)
-        shared_channel = service.claim(session, gap, MessageRef("CSHARED", "5.1", "5.1"), MEMBER, public=True)
+        shared_channel = answer(
+            service, session, gap, MessageRef("CSHARED", "5.1", "5.1"), MEMBER, public=True
+        )
     assert shared_channel is not None
     for reply, offered in ((inside, True), (outside, False), (shared_channel, False)):
         [card] = reply.cards

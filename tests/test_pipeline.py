@@ -24,6 +24,7 @@ from knowledge.catalogue import Catalogue
 from knowledge.db import session_factory, transaction
 from knowledge.store import add_note, get_entry
 from knowledge.types import EntryData, WhoActs
+from testing.answer import answer
 from testing.slack.blocks import assert_block_kit_limits, assert_inert
 
 ERROR = '{"error_code": "AIS.0005", "error_msg": "The service does not exist."}'
@@ -73,10 +74,10 @@ def test_a_message_is_answered_once_and_an_edit_only_for_its_new_codes(engine: E
     service = _service(engine)
     ref = MessageRef(channel="C1", ts="1.1", thread_ts="1.1", author="U1")
     with session_factory(engine)() as session:
-        first = service.claim(session, ERROR, ref)
-        again = service.claim(session, ERROR, ref)
-        edited = service.claim(session, ERROR + " then AIS.0027", ref)
-        quiet = service.claim(session, "deployed 1.2.3 at 10:30", MessageRef("C1", "1.2", "1.2"))
+        first = answer(service, session, ERROR, ref)
+        again = answer(service, session, ERROR, ref)
+        edited = answer(service, session, ERROR + " then AIS.0027", ref)
+        quiet = answer(service, session, "deployed 1.2.3 at 10:30", MessageRef("C1", "1.2", "1.2"))
     assert first is not None and [c.code for c in first.cards] == ["AIS.0005"]
     assert again is None and quiet is None
     assert edited is not None and [c.code for c in edited.cards] == ["AIS.0027"]
@@ -91,7 +92,7 @@ def test_racing_workers_answer_a_message_exactly_once(engine: Engine) -> None:
     def worker() -> None:
         with session_factory(engine)() as session:
             barrier.wait()
-            results.append(service.claim(session, ERROR, ref))
+            results.append(answer(service, session, ERROR, ref))
 
     threads = [threading.Thread(target=worker) for _ in range(8)]
     for t in threads:
@@ -107,7 +108,9 @@ def test_claims_and_gaps_are_unique_rows_even_when_inserted_twice(engine: Engine
     ref = MessageRef(channel="C3", ts="3.1", thread_ts="3.1")
     with session_factory(engine)() as s1, session_factory(engine)() as s2:
         assert claim_codes(s1, ref, ["A.0001", "B.0002"]) == ["A.0001", "B.0002"]
+        s1.commit()  # claims are the caller's transaction's: a second caller sees them once committed
         assert claim_codes(s2, ref, ["B.0002", "C.0003"]) == ["C.0003"]
+        s2.commit()
         record_gap(s1, "Z.0001")
         s1.commit()  # the caller's unit of work commits; record_gap never does
         record_gap(s2, "Z.0001")

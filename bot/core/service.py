@@ -48,7 +48,7 @@ from bot.core.outgoing import Outgoing, owe
 from bot.core.pipeline import Key, Pipeline, Reply
 from bot.core.redaction import redact, without_nul
 from bot.core.stats import Stats, stats
-from bot.core.store import MessageRef, claim_codes, record_escalation, record_vote, release_codes, vote_of
+from bot.core.store import MessageRef, claim_codes, record_escalation, record_vote, vote_of
 from bot.core.teach import TEXT_MAX, Lesson
 from bot.core.team import Resolved, TeamCommand, TeamResult, TicketList
 from knowledge.clock import utcnow
@@ -178,31 +178,6 @@ class BotService:
             raise ImageRefused(ImageProblem.OFF)
         return self.images.read(data)
 
-    def claim(
-        self,
-        session: Session,
-        text: str,
-        ref: MessageRef,
-        actor: Actor | None = None,
-        *,
-        public: bool = False,
-        clear: str | None = None,
-    ) -> Reply | None:
-        """A message in a channel: the codes nobody answered for it yet, claimed for this caller.
-        `public`: the channel is shared with other organisations, so the reply shows public cards.
-        `clear`: as for `explain`, when the text was read off a screenshot."""
-        if actor is not None and actor.sees_nothing:
-            return None
-        clear = None if clear is None else without_nul(clear)
-        findings = self.pipeline.find(without_nul(text), "paste", self._hints(actor, ref.channel), clear)
-        if not findings:
-            return None
-        won = set(claim_codes(session, ref, [f.code for f in findings]))
-        if not won:
-            return None
-        reply = self.pipeline.reply(session, [f for f in findings if f.code in won])
-        return _public(reply) if public else _shown_to(actor, reply)
-
     def keep(self, session: Session, kept: Kept) -> bool:
         """Store a request before it is acknowledged; False: it was kept already (a redelivery).
         A database error is the caller's signal not to acknowledge."""
@@ -236,7 +211,7 @@ class BotService:
             # claims on, everything below is one transaction.
             draft = self.pipeline.reply(session, findings) if findings else None
             won = (
-                set(claim_codes(session, ref, [f.code for f in findings], commit=False))
+                set(claim_codes(session, ref, [f.code for f in findings]))
                 if findings
                 else set()
             )
@@ -255,10 +230,6 @@ class BotService:
             raise
         self.desk.committed()
         return reply
-
-    def release(self, session: Session, ref: MessageRef, reply: Reply) -> None:
-        """The reply could not be delivered: give its claims back, so a retry can answer."""
-        release_codes(session, ref, [c.code for c in reply.cards] + list(reply.more))
 
     def record(
         self,

@@ -4,8 +4,7 @@ Every "only once" rule is a UNIQUE constraint and an insert that may lose, never
 by an insert, so two processes (or two threads) cannot both win. A lost insert is an
 IntegrityError inside a savepoint, and the loser moves on; the code is the same on SQLite and
 PostgreSQL. These functions never commit: the caller's unit of work does (the application
-service). Claims are the exception: a claim is a lock other processes must see before the reply
-goes out, so the claims of a message are committed at once.
+service); a message's claims are committed with the reply they owe.
 """
 
 from __future__ import annotations
@@ -14,7 +13,7 @@ from collections.abc import Iterable
 from dataclasses import dataclass
 from datetime import timedelta
 
-from sqlalchemy import delete, func, select, update
+from sqlalchemy import func, select, update
 from sqlalchemy.dialects.postgresql import insert as pg_insert
 from sqlalchemy.dialects.sqlite import insert as sqlite_insert
 from sqlalchemy.exc import IntegrityError
@@ -67,21 +66,7 @@ def claim_codes(session: Session, ref: MessageRef, codes: Iterable[str], *, comm
     insert = sqlite_insert if session.get_bind().dialect.name == "sqlite" else pg_insert
     statement = insert(AnsweredMessage).values(rows).on_conflict_do_nothing().returning(AnsweredMessage.code)
     inserted = set(session.scalars(statement))
-    if commit:
-        session.commit()
     return [code for short, code in wanted.items() if short in inserted]
-
-
-def release_codes(session: Session, ref: MessageRef, codes: Iterable[str]) -> None:
-    """Give claims back (the reply could not be posted), so a retry of the event may answer."""
-    session.execute(
-        delete(AnsweredMessage).where(
-            AnsweredMessage.channel_id == ref.channel,
-            AnsweredMessage.message_ts == ref.ts,
-            AnsweredMessage.code.in_([c[:64] for c in codes]),
-        )
-    )
-    session.commit()
 
 
 def bot_messages_answered(session: Session, channel: str, author: str, within: timedelta) -> int:
