@@ -22,7 +22,7 @@ from sqlalchemy.exc import DBAPIError
 from sqlalchemy.orm import Session, sessionmaker
 
 from bot.core.actor import Actor
-from bot.core.cards import Card, RemedyCard, UnknownCard
+from bot.core.cards import RemedyCard
 from bot.core.channels import (
     CLEAR_WORDS,
     USAGE,
@@ -34,7 +34,7 @@ from bot.core.channels import (
 from bot.core.digest.compute import Digest, build_digest
 from bot.core.digest.config import DigestSettings
 from bot.core.digest.weeks import Week
-from bot.core.errors import BadRequest, EntryGone, NotAllowed
+from bot.core.errors import BadRequest, EntryGone
 from bot.core.held import Held, HeldSightings, Offline
 from bot.core.incidents.desk import Escalated, IncidentDesk
 from bot.core.incidents.enums import TicketStatus
@@ -45,8 +45,18 @@ from bot.core.kept import Kept, keep
 from bot.core.ocr.problems import ImageProblem, ImageRefused
 from bot.core.ocr.reader import ImageReader, ImageText
 from bot.core.outgoing import Outgoing, owe
+from bot.core.permissions import (
+    may_respond,
+    may_see,
+    may_set_channel,
+    may_teach,
+    may_write_notes,
+    team_reader,
+    voter,
+)
 from bot.core.pipeline import Key, Pipeline, Reply
 from bot.core.redaction import redact, without_nul
+from bot.core.shown import as_public, only, shown_to
 from bot.core.stats import Stats, stats
 from bot.core.store import MessageRef, claim_codes, record_escalation, record_vote, vote_of
 from bot.core.teach import TEXT_MAX, Lesson
@@ -56,7 +66,6 @@ from knowledge.store import WHO_ACTS_OVERRIDE, add_entry, add_note, edit_entry, 
 from knowledge.types import WhoActs
 
 NOTE_MAX = 1000
-OUTSIDE = "hwerror answers only members of the workspace it is installed in."
 
 
 @dataclass(frozen=True)
@@ -110,16 +119,16 @@ class BotService:
         """What a person typed after /hwerror: generous matching. Reads only; see `record`.
         `channel`: where it was typed, whose service decides a code several services have.
         While the database is away the cards come from the catalogue alone (no notes, no counts)."""
-        _may_see(actor)
+        may_see(actor)
         text = without_nul(text)
         hints = self._hints(actor, channel)
         if not self.offline:
             try:
-                return _shown_to(actor, self.pipeline.lookup(session, text, hints))
+                return shown_to(actor, self.pipeline.lookup(session, text, hints))
             except DBAPIError:
                 _rollback(session)
                 self.offline.failed()
-        return _shown_to(actor, self.pipeline.reply(None, self.pipeline.find(text, "lookup", hints)))
+        return shown_to(actor, self.pipeline.reply(None, self.pipeline.find(text, "lookup", hints)))
 
     def record_or_hold(
         self,
@@ -162,10 +171,10 @@ class BotService:
     ) -> Reply:
         """Paste mode on demand (the message shortcut, a paste in the shell). `clear`: the part
         of `text` read clearly off a screenshot (see `read_image`); only its codes are confident."""
-        _may_see(actor)
+        may_see(actor)
         hints = self._hints(actor, channel)
         clear = None if clear is None else without_nul(clear)
-        return _shown_to(actor, self.pipeline.explain(session, without_nul(text), hints, clear))
+        return shown_to(actor, self.pipeline.explain(session, without_nul(text), hints, clear))
 
     def _hints(self, actor: Actor | None, channel: str | None) -> tuple[str, ...]:
         """The services the channel suggests (its default, then those seen there lately)."""
@@ -210,13 +219,9 @@ class BotService:
             # Cards are read (and their cache's reads committed) before the first write: from the
             # claims on, everything below is one transaction.
             draft = self.pipeline.reply(session, findings) if findings else None
-            won = (
-                set(claim_codes(session, ref, [f.code for f in findings]))
-                if findings
-                else set()
-            )
+            won = set(claim_codes(session, ref, [f.code for f in findings])) if findings else set()
             if draft is not None and won:
-                reply = _public(_only(draft, won)) if public else _shown_to(actor, _only(draft, won))
+                reply = as_public(only(draft, won)) if public else shown_to(actor, only(draft, won))
                 reply = replace(reply, from_image=clear is not None)
                 owe(session, outgoing.reply(reply, ref))
                 for escalated in self._record(session, reply, where, actor):
@@ -269,7 +274,7 @@ class BotService:
         self, session: Session, key: Key, actor: Actor | None = None, *, with_tally: bool = True
     ) -> RemedyCard:
         """One entry's card (Post, a pick, after a vote or a note), as this actor may see it."""
-        _may_see(actor)
+        may_see(actor)
         card = self.pipeline.card(session, key, with_tally=with_tally)
         session.commit()
         if card is None:
@@ -286,19 +291,19 @@ class BotService:
         if card.entry_id is None or not actor.user_id:
             raise EntryGone(card.code)
         # A vote is per person: the same user id in two workspaces is two people.
-        voter = _voter(actor)
-        before = vote_of(session, card.entry_id, voter)
-        counted = record_vote(session, card.entry_id, voter, helpful)
+        who = voter(actor)
+        before = vote_of(session, card.entry_id, who)
+        counted = record_vote(session, card.entry_id, who, helpful)
         session.commit()
         return Vote(replace(card, tally=counted), changed=before is not helpful)
 
     def note_form(self, session: Session, key: Key, actor: Actor) -> RemedyCard:
         """ "Add team note" pressed: the card the note is for, if this person may write one."""
-        _may_write_notes(actor)
+        may_write_notes(actor)
         return self.card(session, key, actor, with_tally=False)
 
     def add_note(self, session: Session, key: Key, actor: Actor, text: str) -> RemedyCard:
-        _may_write_notes(actor)
+        may_write_notes(actor)
         text = redact(text).strip()
         if not text:
             raise BadRequest("Write the note first.")
@@ -312,7 +317,7 @@ class BotService:
 
     def teach(self, session: Session, actor: Actor, lesson: Lesson) -> RemedyCard:
         """Add a code the knowledge base lacks ("Add to knowledge base", `/teach`, `kb add`)."""
-        _may_teach(actor)
+        may_teach(actor)
         problems = lesson.problems()
         if problems:
             raise BadRequest(" ".join(problems.values()))
@@ -325,7 +330,7 @@ class BotService:
     def teach_form(self, session: Session, actor: Actor, key: Key | None = None) -> RemedyCard | None:
         """ "Add to knowledge base" (no key) or "Edit handling" (the entry's card) pressed:
         refused at once to whoever may not save it."""
-        _may_teach(actor)
+        may_teach(actor)
         return None if key is None else self.card(session, key, actor, with_tally=False)
 
     def edit_handling(self, session: Session, key: Key, actor: Actor, handling: str) -> RemedyCard:
@@ -343,7 +348,7 @@ class BotService:
     ) -> RemedyCard:
         """An admin's change to a known entry: its handling text, who acts (a WhoActs, or None to
         read it from the handling again; "keep" leaves it). Audited."""
-        _may_teach(actor)
+        may_teach(actor)
         fields: dict[str, str | None] = {}
         if handling is not None:
             handling = handling.strip()
@@ -367,7 +372,7 @@ class BotService:
     ) -> Escalation:
         """Escalate now: the request is kept with who asked, and the code gets its ticket at once
         (its notices, with `outgoing`, owed in the same transaction)."""
-        _may_respond(actor, "escalate")
+        may_respond(actor, "escalate")
         if actor.workspace is not None:
             where = replace(where, workspace=actor.workspace)
         card = self.card(session, key, actor, with_tally=False)
@@ -408,7 +413,7 @@ class BotService:
     ) -> ChannelSetting:
         """`channel` (show), `channel service OCR` (set), `channel service none` (clear): the
         default service of the channel the command was typed in. Setting it is an admin's."""
-        workspace = _team_reader(actor)
+        workspace = team_reader(actor)
         if not channel or not workspace:
             raise BadRequest("A channel's service is set in the channel itself.")
         word, _, name = arg.strip().partition(" ")
@@ -418,7 +423,7 @@ class BotService:
         if not name:
             self.channels.forget(workspace, channel)
             return self.channels.setting(workspace, channel)
-        _may_set_channel(actor)
+        may_set_channel(actor)
         slug = None if name.lower() in CLEAR_WORDS else known_service(name, self.pipeline.services())
         previous = set_channel_default(session, workspace, channel, slug, actor.label)
         session.commit()
@@ -427,14 +432,14 @@ class BotService:
         return replace(setting, changed=previous != slug, previous=previous)
 
     def stats(self, session: Session, code: str | None = None, actor: Actor | None = None) -> Stats:
-        workspace = _team_reader(actor)
+        workspace = team_reader(actor)
         result = stats(session, utcnow(), self.digest_settings.tz, code, workspace=workspace)
         session.commit()
         return result
 
     def digest(self, session: Session, week: str = "", actor: Actor | None = None) -> Digest:
         """This week so far, or the ISO week named (2026-W47)."""
-        workspace = _team_reader(actor)
+        workspace = team_reader(actor)
         tz = self.digest_settings.tz
         try:
             chosen = Week.parse(week, tz) if week.strip() else Week.containing(utcnow(), tz)
@@ -446,7 +451,7 @@ class BotService:
 
     def ticket_list(self, session: Session, actor: Actor | None = None) -> TicketList:
         """The newest open tickets and the true number open, in the actor's workspace."""
-        workspace = _team_reader(actor)
+        workspace = team_reader(actor)
         shown = summaries(session, status=TicketStatus.OPEN, workspace=workspace)
         total = count_tickets(session, status=TicketStatus.OPEN, workspace=workspace)
         session.commit()
@@ -461,7 +466,7 @@ class BotService:
 
     def resolve(self, session: Session, ticket: str, actor: Actor) -> Ticket:
         """Resolve `HW-12` (or `12`, `#12`); resolving twice changes nothing."""
-        _may_respond(actor, "resolve")
+        may_respond(actor, "resolve")
         ticket_id = parse_ticket_ref(ticket)
         if ticket_id is None:
             raise BadRequest(f"{redact(ticket.strip())[:40]!r} is not a ticket: try /hwerror resolve HW-12.")
@@ -471,82 +476,8 @@ class BotService:
         return resolved
 
 
-# -- who may do what ------------------------------------------------------------------------------
-
-
-def _may_see(actor: Actor | None) -> None:
-    if actor is not None and actor.sees_nothing:
-        raise NotAllowed(OUTSIDE)
-
-
-def _may_teach(actor: Actor) -> None:
-    if actor.external:
-        raise NotAllowed(OUTSIDE)
-    if not actor.may_add_notes:
-        raise NotAllowed("Only the people listed in HWERROR_ADMINS can change the knowledge base.")
-
-
-def _may_set_channel(actor: Actor) -> None:
-    if not actor.may_add_notes:
-        raise NotAllowed("Only the people listed in HWERROR_ADMINS can set a channel's service.")
-
-
-def _may_write_notes(actor: Actor) -> None:
-    if actor.external:
-        raise NotAllowed(OUTSIDE)
-    if not actor.may_add_notes:
-        raise NotAllowed("Only the people listed in HWERROR_ADMINS can save team notes.")
-
-
-def _may_respond(actor: Actor, what: str) -> None:
-    if actor.external:
-        raise NotAllowed(OUTSIDE)
-    if not actor.may_respond:
-        raise NotAllowed(f"Only the people listed in HWERROR_RESPONDERS can {what} tickets.")
-
-
-def _team_reader(actor: Actor | None) -> str | None:
-    """The workspace whose stats, digest and tickets this actor reads (None: all, the CLI)."""
-    if actor is None:
-        return None
-    if actor.external:
-        raise NotAllowed(OUTSIDE)
-    return actor.workspace
-
-
-def _voter(actor: Actor) -> str:
-    user = actor.user_id or ""
-    if actor.team_id and actor.workspace and actor.team_id != actor.workspace:
-        return f"{actor.team_id}:{user}"[:64]
-    return user
-
-
-def _only(reply: Reply, codes: set[str]) -> Reply:
-    """The reply cut to the codes this caller won (the others were answered already)."""
-    if all(f.code in codes for f in reply.findings):
-        return reply
-    return replace(
-        reply,
-        cards=tuple(c for c in reply.cards if c.code in codes),
-        more=tuple(c for c in reply.more if c in codes),
-        gaps=tuple(c for c in reply.gaps if c in codes),
-        findings=tuple(f for f in reply.findings if f.code in codes),
-    )
-
-
 def _rollback(session: Session) -> None:
     try:
         session.rollback()
     except DBAPIError:
         session.invalidate()
-
-
-def _public(reply: Reply) -> Reply:
-    cards: tuple[Card, ...] = tuple(
-        c.as_public() if isinstance(c, RemedyCard | UnknownCard) else c for c in reply.cards
-    )
-    return replace(reply, cards=cards)
-
-
-def _shown_to(actor: Actor | None, reply: Reply) -> Reply:
-    return _public(reply) if actor is not None and actor.external else reply
