@@ -30,8 +30,9 @@ from testing.tickets import open_ticket
 CODE = "AIS.0003"
 NOTE = "internal runbook: page the on-call of team Li"
 OUTSIDE = "only members of the workspace"
-# Tables an outsider may change: their votes, and the replay guard's record of their requests.
-MAY_CHANGE = {"feedback_votes", "signed_requests"}
+# Tables an outsider may change: their votes, the replay guard's record of their requests, and
+# the pace of the channels the bot answered them in.
+MAY_CHANGE = {"feedback_votes", "signed_requests", "outbox_lanes"}
 # The outbox also holds the messages sent to them (what they were sent is checked on its own); an
 # outsider must not cause a ticket call.
 OWED_TO_THEM = ("chat", "answer")
