@@ -1,9 +1,12 @@
-"""A TCP forwarder that can be cut like a partitioned network: connections stay open, nothing moves.
+"""Cutting a test's database away from the app, as a partition or an outage would.
 
 `Partition(target_port)` listens on a port of its own and forwards every connection to the target
 (PostgreSQL, in the tests). `cut()` stops every byte in both directions and accepts new
 connections without ever forwarding them, which is what a client sees when a router drops its
-packets: no refusal, no reset, only silence. `restore()` lets traffic through again.
+packets: no refusal, no reset, only silence. `drop()` is a server gone away instead: every open
+connection is closed and new ones are closed at once. `restore()` lets traffic through again.
+For SQLite, `sqlite_locked(path)` holds the file's write lock, so the app's writes fail with
+"database is locked" once its busy timeout runs out.
 """
 
 from __future__ import annotations
@@ -11,7 +14,11 @@ from __future__ import annotations
 import contextlib
 import select
 import socket
+import sqlite3
 import threading
+from collections.abc import Iterator
+
+from sqlalchemy.engine import make_url
 
 
 class Partition:
@@ -25,6 +32,7 @@ class Partition:
         self.open.set()
         self._stop = threading.Event()
         self._held: list[socket.socket] = []
+        self.refusing = False
         self.thread = threading.Thread(target=self._accept, daemon=True)
 
     @property
@@ -34,8 +42,21 @@ class Partition:
     def cut(self) -> None:
         self.open.clear()
 
+    def drop(self) -> None:
+        self.refusing = True
+        for s in list(self._held):
+            with contextlib.suppress(OSError):
+                s.shutdown(socket.SHUT_RDWR)
+                s.close()
+        self._held.clear()
+
     def restore(self) -> None:
+        self.refusing = False
         self.open.set()
+
+    def url(self, url: str) -> str:
+        """`url` (a PostgreSQL URL) through this forwarder."""
+        return make_url(url).set(host="127.0.0.1", port=self.port).render_as_string(hide_password=False)
 
     def __enter__(self) -> Partition:
         self.thread.start()
@@ -55,6 +76,9 @@ class Partition:
             try:
                 client, _ = self.listener.accept()
             except (TimeoutError, OSError):
+                continue
+            if self.refusing:
+                client.close()
                 continue
             self._held.append(client)
             threading.Thread(target=self._pipe, args=(client,), daemon=True).start()
@@ -86,3 +110,15 @@ class Partition:
         finally:
             client.close()
             server.close()
+
+
+@contextlib.contextmanager
+def sqlite_locked(path: str) -> Iterator[None]:
+    """Hold the SQLite file's write lock until the block ends."""
+    conn = sqlite3.connect(path, isolation_level=None, timeout=30)
+    conn.execute("BEGIN EXCLUSIVE")
+    try:
+        yield
+    finally:
+        conn.execute("ROLLBACK")
+        conn.close()

@@ -19,7 +19,7 @@ from bot.core.incidents.enums import OutboxKind, OutboxStatus
 from bot.core.incidents.models import Incident, OutboxItem
 from bot.core.models import AnsweredMessage
 from knowledge.db import session_factory
-from testing.cut import TcpProxy, sqlite_locked
+from testing.partition import Partition, sqlite_locked
 from testing.slack.requests import AppProcess, message, new_ts, uniq
 from testing.slack.server import FakeSlack
 
@@ -68,15 +68,14 @@ def cut(kb: Engine, db_url: str) -> Iterator[tuple[str, Any]]:
         yield db_url, cut_sqlite
         return
     parsed = make_url(db_url)
-    proxy = TcpProxy(parsed.host or "127.0.0.1", parsed.port or 5432)
+    with Partition(parsed.port or 5432, parsed.host or "127.0.0.1") as proxy:
 
-    def cut_postgres(seconds: float) -> None:
-        proxy.cut()
-        time.sleep(seconds)
-        proxy.restore()
+        def cut_postgres(seconds: float) -> None:
+            proxy.drop()
+            time.sleep(seconds)
+            proxy.restore()
 
-    yield proxy.url(db_url), cut_postgres
-    proxy.close()
+        yield proxy.url(db_url), cut_postgres
 
 
 def test_nothing_acknowledged_is_lost_while_the_database_is_cut(
