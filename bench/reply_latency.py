@@ -14,6 +14,7 @@ import argparse
 import statistics
 import sys
 import time
+from collections.abc import Callable
 from pathlib import Path
 
 ROOT = Path(__file__).resolve().parents[1]
@@ -24,9 +25,13 @@ from knowledge.db import make_engine, transaction  # noqa: E402
 from knowledge.schema import upgrade  # noqa: E402
 from testing.databases import scratch_database  # noqa: E402
 from testing.slack.requests import AppProcess, message, new_ts, uniq  # noqa: E402
-from testing.slack.server import FakeSlack  # noqa: E402
+from testing.slack.server import Call, FakeSlack  # noqa: E402
 
 PASTE = '{"error_code": "AIS.0027", "error_msg": "The account has been frozen."}'
+
+
+def _in(channel: str) -> Callable[[Call], bool]:
+    return lambda c: c.body.get("channel") == channel
 
 
 def measure(kind: str, pastes: int) -> list[float]:
@@ -44,9 +49,7 @@ def measure(kind: str, pastes: int) -> list[float]:
                 channel = uniq("CLAT")
                 sent = time.monotonic()
                 app.event(message(channel, PASTE, ts=new_ts()), event_id=uniq("Ev"))
-                (call,) = slack.wait_for(
-                    "chat.postMessage", lambda c, ch=channel: c.body.get("channel") == ch
-                )
+                (call,) = slack.wait_for("chat.postMessage", _in(channel))
                 took.append(call.at - sent)
                 time.sleep(0.3)
             return took
