@@ -240,3 +240,34 @@ def test_a_command_during_a_storm_on_a_slow_slack_is_answered_at_once(
     finally:
         slack.hangs.clear()
         app.stop()
+
+
+def test_in_socket_mode_an_event_the_database_cannot_keep_is_not_acknowledged(
+    kb: Engine, cut: tuple[str, Any], slack: FakeSlack
+) -> None:
+    import threading
+
+    from testing.slack.requests import event_body
+    from testing.slack.socket_mode import SocketModeServer
+
+    url, cut_for = cut
+    with SocketModeServer() as endpoint:
+        endpoint.attach(slack)
+        app = AppProcess(db_url=url, slack=slack, env={**RUNTIME, "SLACK_APP_TOKEN": "xapp-1-test"}).launch()
+        try:
+            link = endpoint.wait_for_link(1, timeout=90)
+            channel, ts = uniq("CSOCK"), new_ts()
+            body = json.loads(event_body(message(channel, ERROR, ts=ts), event_id=uniq("Ev")))
+            cutting = threading.Thread(target=cut_for, args=(4.0,))
+            cutting.start()
+            time.sleep(0.3)
+            envelope = link.envelope("events_api", body)
+            with pytest.raises(AssertionError, match="no ack"):
+                link.wait_for_ack(envelope, timeout=2.5)  # not kept: not acknowledged
+            cutting.join()
+            again = link.envelope("events_api", body)  # Slack delivers it again
+            link.wait_for_ack(again, timeout=15)
+            assert _wait(lambda: _replies(slack, channel) == {ts: 1}, timeout=30), app.output()[-2000:]
+            assert not [m for m in link.messages if m.get("envelope_id") == envelope], "refused, never acked"
+        finally:
+            app.stop()
