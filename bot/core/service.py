@@ -2,15 +2,15 @@
 
 Slack's listeners, the shell and the CLI parse their input, call one method and render what it
 returns; none of them matches, records, votes or escalates on its own. Each method is one unit of
-work and commits it (the functions it calls never commit, but the claims, which are locks).
-Problems the person should hear about are raised as `UserError`s, answered by each front end in
-one place.
+work and commits it (the functions it calls never commit). A pasted message is kept before it is
+acknowledged (`keep`) and answered in one transaction with its claims, the reply it owes and its
+incidents (`answer`). Problems the person should hear about are raised as `UserError`s, answered
+by each front end in one place.
 
-Who may do what is decided here, from the `Actor` the front end hands in: every read and write is
-scoped to the actor's workspace; people from outside it (Slack Connect) get the public card and
-may vote and post it, nothing else (or nothing at all: `HWERROR_EXTERNAL=none`); resolving,
-escalating and saving notes need the permissions `HWERROR_RESPONDERS` and `HWERROR_ADMINS` give.
-Every text that reaches a card, a record or a ticket is redacted first (bot.core.redaction).
+Who may do what is decided here, from the `Actor` the front end hands in (the checks are in
+bot.core.permissions): every read and write is scoped to the actor's workspace; people from
+outside it get the public card (bot.core.shown). Every text that reaches a card, a record or a
+ticket is redacted first (bot.core.redaction).
 """
 
 from __future__ import annotations
