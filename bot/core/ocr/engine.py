@@ -8,12 +8,21 @@ concurrently, and the engine is only ever called with its construction-time sett
 Settings, and why: no angle classifier (screenshots are upright, and the classifier turns long
 lines of code upside down); the detector sees the image at its own size up to 2000 px (the
 default scales up by the short side, which is slow on wide strips and merges letters).
+
+Recognition is where the time goes (a full terminal is ~40 lines of ~160 characters; the
+recogniser's cost grows with the width of what it is shown), so lines are read by `LineReader`,
+not RapidOCR's own loop: one line at a time (RapidOCR batches 6 lines padded to the widest, which
+on two cores took twice as long per line), and `SQUEEZE`d to 3/4 of their width. The close-up
+re-read of a code (`read_crop`) sees it unsqueezed.
 """
 
 from __future__ import annotations
 
+import math
 import os
 import threading
+import time
+from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass
 from typing import Any
 
@@ -22,6 +31,11 @@ from PIL import Image
 from bot.core.ocr.problems import ImageProblem, ImageRefused
 
 MIN_SCORE = 0.5  # lines read less surely than this are noise (borders, icons)
+# A line is shown to the recogniser at this fraction of its width: 48 px high, a monospace
+# character is then ~14 px, ~1.7 of the model's 8-px steps (at 0.6 it drops letters; measured
+# in bench/results/ocr.md). It costs in proportion: 0.75 of the time of the full width.
+SQUEEZE = 1.0
+REC_HEIGHT, REC_MIN_WIDTH = 48, 320  # the PP-OCRv4 recogniser's input shape (RapidOCR's rec_img_shape)
 
 
 @dataclass(frozen=True)
@@ -68,8 +82,59 @@ def _engine(threads: int) -> Any:
                 intra_op_num_threads=threads,
                 inter_op_num_threads=1,
             )
+            engine.text_det.infer.session = _session(engine.text_det.infer.session, threads)
+            engine.text_rec.session.session = _session(engine.text_rec.session.session, 1)
+            engine.text_rec = LineReader(engine.text_rec, threads)
             _engines[threads] = engine
         return engine
+
+
+def _session(loaded: Any, threads: int) -> Any:
+    """The same model in a session whose threads sleep when idle. ONNX Runtime's workers spin
+    between operators by default; on a shared two-core machine a spinning thread takes the CPU
+    from the thread with work (measured: a quarter to a third slower under load)."""
+    import onnxruntime as ort
+
+    options = ort.SessionOptions()
+    options.enable_cpu_mem_arena = False  # as RapidOCR has it: memory goes back after each image
+    options.graph_optimization_level = ort.GraphOptimizationLevel.ORT_ENABLE_ALL
+    options.intra_op_num_threads = threads
+    options.inter_op_num_threads = 1
+    options.add_session_config_entry("session.intra_op.allow_spinning", "0")
+    options.log_severity_level = 4
+    return ort.InferenceSession(loaded._model_path, options, providers=["CPUExecutionProvider"])
+
+
+class LineReader:
+    """RapidOCR's recogniser, called one line at a time with each line squeezed (see above).
+    It keeps RapidOCR's calling convention, so the engine's own pipeline uses it."""
+
+    def __init__(self, recogniser: Any, threads: int) -> None:
+        self._session = recogniser.session
+        self._decode = recogniser.postprocess_op
+        self._threads = threads
+
+    def __call__(self, crops: list[Any], _word_boxes: bool = False) -> tuple[list[tuple[str, float]], float]:
+        started = time.perf_counter()
+        squeezed = lambda crop: self.read(crop, SQUEEZE)  # noqa: E731 - a one-line adapter
+        if self._threads == 1 or len(crops) < 2:
+            return [squeezed(crop) for crop in crops], time.perf_counter() - started
+        with ThreadPoolExecutor(self._threads, thread_name_prefix="hwerror-ocr-line") as lines:
+            return list(lines.map(squeezed, crops)), time.perf_counter() - started
+
+    def read(self, crop: Any, squeeze: float = 1.0) -> tuple[str, float]:
+        import cv2
+        import numpy as np
+
+        height, width = crop.shape[:2]
+        wide = max(1, math.ceil(REC_HEIGHT * width / max(1, height) * squeeze))
+        pixels = cv2.resize(crop, (wide, REC_HEIGHT)).astype(np.float32)
+        # As PaddleOCR feeds it: scaled to -1..1, and a short crop padded with 0 to the model's
+        # 320-px training width (unpadded, a short code close up is read less surely).
+        batch = np.zeros((1, 3, REC_HEIGHT, max(wide, REC_MIN_WIDTH)), dtype=np.float32)
+        batch[0, :, :, :wide] = (pixels.transpose((2, 0, 1)) / 255.0 - 0.5) / 0.5
+        text, score = self._decode(self._session(batch)[0])[0][:2]
+        return str(text), float(score)
 
 
 def read_lines(image: Image.Image, threads: int = 0) -> list[OcrLine]:
@@ -91,5 +156,5 @@ def read_crop(image: Image.Image, box: tuple[float, float, float, float], thread
     engine = _engine(threads or threads_per_worker(1))
     x0, y0, x1, y1 = (int(round(v)) for v in box)
     crop = np.asarray(image.crop((x0, y0, x1, y1)).convert("RGB"))[:, :, ::-1]  # BGR, as the models expect
-    (text, score), *_ = engine.text_rec([np.ascontiguousarray(crop)])[0]
-    return OcrLine(str(text), float(score), (x0, y0, x1, y1))
+    text, score = engine.text_rec.read(np.ascontiguousarray(crop))
+    return OcrLine(text, score, (x0, y0, x1, y1))
