@@ -1,7 +1,7 @@
 """The OCR engine: RapidOCR's PP-OCRv4 models (Chinese and English) on ONNX Runtime, on the CPU.
 
 The models ship inside the rapidocr-onnxruntime wheel and are loaded from site-packages, once per
-process, on first use (the import alone costs ~0.5 s and the models ~130 MB). Nothing is
+process, on first use (~1 s, and ~100 MB of memory). Nothing is
 downloaded. The engine is shared by the reader's worker threads: ONNX Runtime sessions may run
 concurrently, and the engine is only ever called with its construction-time settings.
 
@@ -9,11 +9,12 @@ Settings, and why: no angle classifier (screenshots are upright, and the classif
 lines of code upside down); the detector sees the image at its own size up to 2000 px (the
 default scales up by the short side, which is slow on wide strips and merges letters).
 
-Recognition is where the time goes (a full terminal is ~40 lines of ~160 characters; the
-recogniser's cost grows with the width of what it is shown), so lines are read by `LineReader`,
-not RapidOCR's own loop: one line at a time (RapidOCR batches 6 lines padded to the widest, which
-on two cores took twice as long per line), and `SQUEEZE`d to 3/4 of their width. The close-up
-re-read of a code (`read_crop`) sees it unsqueezed.
+Recognition is where the time goes (~1 ms of CPU per character: a full terminal is ~40 lines of
+~160 characters), so lines are read by `LineReader`, not RapidOCR's own loop: one line per model
+run (RapidOCR batches 6 lines padded to the widest, which on two cores took twice as long per
+line), on as many threads as the worker has cores, each run on one thread (less waiting between
+operators than one run on two). Every session's threads sleep when idle. The numbers are in
+bench/results/ocr.md.
 """
 
 from __future__ import annotations
@@ -32,10 +33,6 @@ from PIL import Image
 from bot.core.ocr.problems import ImageProblem, ImageRefused
 
 MIN_SCORE = 0.5  # lines read less surely than this are noise (borders, icons)
-# A line is shown to the recogniser at this fraction of its width: 48 px high, a monospace
-# character is then ~14 px, ~1.7 of the model's 8-px steps (at 0.6 it drops letters; measured
-# in bench/results/ocr.md). It costs in proportion: 0.75 of the time of the full width.
-SQUEEZE = 1.0
 REC_HEIGHT, REC_MIN_WIDTH = 48, 320  # the PP-OCRv4 recogniser's input shape (RapidOCR's rec_img_shape)
 
 
@@ -107,7 +104,7 @@ def _session(loaded: Any, threads: int) -> Any:
 
 
 class LineReader:
-    """RapidOCR's recogniser, called one line at a time with each line squeezed (see above).
+    """RapidOCR's recogniser, one line per model run, lines on `threads` threads (see above).
     It keeps RapidOCR's calling convention, so the engine's own pipeline uses it."""
 
     def __init__(self, recogniser: Any, threads: int) -> None:
@@ -117,18 +114,20 @@ class LineReader:
 
     def __call__(self, crops: list[Any], _word_boxes: bool = False) -> tuple[list[tuple[str, float]], float]:
         started = time.perf_counter()
-        squeezed = lambda crop: self.read(crop, SQUEEZE)  # noqa: E731 - a one-line adapter
         if self._threads == 1 or len(crops) < 2:
-            return [squeezed(crop) for crop in crops], time.perf_counter() - started
+            return [self.read(crop) for crop in crops], time.perf_counter() - started
         with ThreadPoolExecutor(self._threads, thread_name_prefix="hwerror-ocr-line") as lines:
-            return list(lines.map(squeezed, crops)), time.perf_counter() - started
+            return list(lines.map(self.read, crops)), time.perf_counter() - started
 
-    def read(self, crop: Any, squeeze: float = 1.0) -> tuple[str, float]:
+    def read(self, crop: Any) -> tuple[str, float]:
+        """One line (or a close-up): its text and how surely it was read."""
         import cv2
         import numpy as np
 
         height, width = crop.shape[:2]
-        wide = max(1, math.ceil(REC_HEIGHT * width / max(1, height) * squeeze))
+        # Lines are not narrowed to save time: at 3/4 of their width a repeated digit is lost
+        # (`AIS.0005` read `AIs.005`), and codes are where repeated digits are.
+        wide = max(1, math.ceil(REC_HEIGHT * width / max(1, height)))
         pixels = cv2.resize(crop, (wide, REC_HEIGHT)).astype(np.float32)
         # As PaddleOCR feeds it: scaled to -1..1, and a short crop padded with 0 to the model's
         # 320-px training width (unpadded, a short code close up is read less surely).
