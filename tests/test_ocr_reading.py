@@ -49,6 +49,17 @@ def test_a_light_proportional_screenshot_of_a_json_body_is_read() -> None:
     assert confident(read.text, read.clear) == ["ModelArts.4101"]
 
 
+def test_lines_read_on_two_threads_come_back_in_reading_order() -> None:
+    # The recogniser reads a screenshot's lines on as many threads as the worker has cores.
+    lines = [f"step {n}: GET /v2/projects/{n * 7}/servers ok" for n in range(8)] + TERMINAL
+    picture = screenshot(lines, theme="light", width=1000)
+    one, two = (read_text(picture, MATCHER.codes, threads=n) for n in (1, 2))
+    assert two.text == one.text and two.clear == one.clear
+    rows = [row.replace(" ", "").split(":")[0] for row in two.text.splitlines()[:8]]
+    assert rows == [f"step{n}" for n in range(8)]  # OCR drops spaces; the order is what counts
+    assert confident(two.text, two.clear) == ["AIS.0027"]
+
+
 def test_an_image_without_an_error_gives_no_finding() -> None:
     lines = [
         "Name: huaweicloudsdkcore",

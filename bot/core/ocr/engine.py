@@ -1,19 +1,30 @@
 """The OCR engine: RapidOCR's PP-OCRv4 models (Chinese and English) on ONNX Runtime, on the CPU.
 
 The models ship inside the rapidocr-onnxruntime wheel and are loaded from site-packages, once per
-process, on first use (the import alone costs ~0.5 s and the models ~130 MB). Nothing is
+process, on first use (~1 s, and ~100 MB of memory). Nothing is
 downloaded. The engine is shared by the reader's worker threads: ONNX Runtime sessions may run
 concurrently, and the engine is only ever called with its construction-time settings.
 
 Settings, and why: no angle classifier (screenshots are upright, and the classifier turns long
 lines of code upside down); the detector sees the image at its own size up to 2000 px (the
 default scales up by the short side, which is slow on wide strips and merges letters).
+
+Recognition is where the time goes (~1 ms of CPU per character: a full terminal is ~40 lines of
+~160 characters), so lines are read by `LineReader`, not RapidOCR's own loop: one line per model
+run (RapidOCR batches 6 lines padded to the widest, which on two cores took twice as long per
+line), on as many threads as the worker has cores, each run on one thread (less waiting between
+operators than one run on two). Every session's threads sleep when idle. The numbers are in
+bench/results/ocr.md.
 """
 
 from __future__ import annotations
 
+import contextlib
+import math
 import os
 import threading
+import time
+from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass
 from typing import Any
 
@@ -22,6 +33,7 @@ from PIL import Image
 from bot.core.ocr.problems import ImageProblem, ImageRefused
 
 MIN_SCORE = 0.5  # lines read less surely than this are noise (borders, icons)
+REC_HEIGHT, REC_MIN_WIDTH = 48, 320  # the PP-OCRv4 recogniser's input shape (RapidOCR's rec_img_shape)
 
 
 @dataclass(frozen=True)
@@ -68,8 +80,71 @@ def _engine(threads: int) -> Any:
                 intra_op_num_threads=threads,
                 inter_op_num_threads=1,
             )
+            engine.text_det.infer.session = _session(engine.text_det.infer.session, threads)
+            engine.text_rec.session.session = _session(engine.text_rec.session.session, 1)
+            engine.text_rec = LineReader(engine.text_rec, threads)
             _engines[threads] = engine
         return engine
+
+
+def _session(loaded: Any, threads: int) -> Any:
+    """The same model in a session whose threads sleep when idle. ONNX Runtime's workers spin
+    between operators by default; on a shared two-core machine a spinning thread takes the CPU
+    from the thread with work (measured: a quarter to a third slower under load)."""
+    import onnxruntime as ort
+
+    options = ort.SessionOptions()
+    options.enable_cpu_mem_arena = False  # as RapidOCR has it: memory goes back after each image
+    options.graph_optimization_level = ort.GraphOptimizationLevel.ORT_ENABLE_ALL
+    options.intra_op_num_threads = threads
+    options.inter_op_num_threads = 1
+    options.add_session_config_entry("session.intra_op.allow_spinning", "0")
+    options.log_severity_level = 4
+    return ort.InferenceSession(loaded._model_path, options, providers=["CPUExecutionProvider"])
+
+
+class LineReader:
+    """RapidOCR's recogniser, one line per model run, lines on `threads` threads (see above).
+    It keeps RapidOCR's calling convention, so the engine's own pipeline uses it."""
+
+    def __init__(self, recogniser: Any, threads: int) -> None:
+        self._session = recogniser.session
+        self._decode = recogniser.postprocess_op
+        self._threads = threads
+
+    def __call__(self, crops: list[Any], _word_boxes: bool = False) -> tuple[list[tuple[str, float]], float]:
+        started = time.perf_counter()
+        if self._threads == 1 or len(crops) < 2:
+            return [self.read(crop) for crop in crops], time.perf_counter() - started
+        with ThreadPoolExecutor(self._threads, thread_name_prefix="hwerror-ocr-line") as lines:
+            return list(lines.map(self.read, crops)), time.perf_counter() - started
+
+    def read(self, crop: Any) -> tuple[str, float]:
+        """One line (or a close-up): its text and how surely it was read."""
+        import cv2
+        import numpy as np
+
+        height, width = crop.shape[:2]
+        # Lines are not narrowed to save time: at 3/4 of their width a repeated digit is lost
+        # (`AIS.0005` read `AIs.005`), and codes are where repeated digits are.
+        wide = max(1, math.ceil(REC_HEIGHT * width / max(1, height)))
+        pixels = cv2.resize(crop, (wide, REC_HEIGHT)).astype(np.float32)
+        # As PaddleOCR feeds it: scaled to -1..1, and a short crop padded with 0 to the model's
+        # 320-px training width (unpadded, a short code close up is read less surely).
+        batch = np.zeros((1, 3, REC_HEIGHT, max(wide, REC_MIN_WIDTH)), dtype=np.float32)
+        batch[0, :, :, :wide] = (pixels.transpose((2, 0, 1)) / 255.0 - 0.5) / 0.5
+        text, score = self._decode(self._session(batch)[0])[0][:2]
+        return str(text), float(score)
+
+
+def release_memory() -> None:
+    """Give the memory of an image's tensors back to the system. ONNX Runtime frees it after each
+    run, but glibc keeps freed blocks in its per-thread arenas: without this, the process stays
+    ~300 MB larger after the first screenshot (measured in bench/results/ocr.md)."""
+    import ctypes
+
+    with contextlib.suppress(AttributeError, OSError):  # not glibc (musl, macOS): nothing to trim
+        ctypes.CDLL(None).malloc_trim(0)
 
 
 def read_lines(image: Image.Image, threads: int = 0) -> list[OcrLine]:
@@ -91,5 +166,5 @@ def read_crop(image: Image.Image, box: tuple[float, float, float, float], thread
     engine = _engine(threads or threads_per_worker(1))
     x0, y0, x1, y1 = (int(round(v)) for v in box)
     crop = np.asarray(image.crop((x0, y0, x1, y1)).convert("RGB"))[:, :, ::-1]  # BGR, as the models expect
-    (text, score), *_ = engine.text_rec([np.ascontiguousarray(crop)])[0]
-    return OcrLine(str(text), float(score), (x0, y0, x1, y1))
+    text, score = engine.text_rec.read(np.ascontiguousarray(crop))
+    return OcrLine(text, score, (x0, y0, x1, y1))

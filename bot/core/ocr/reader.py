@@ -65,6 +65,8 @@ def read_text(
     except Exception as exc:  # noqa: BLE001 - an engine error is one image's problem, not the bot's
         log.warning("OCR failed: %s", type(exc).__name__)
         raise ImageRefused(ImageProblem.FAILED) from None
+    finally:
+        engine.release_memory()
     known = lambda token: token.upper() in codes.exact  # noqa: E731 - a one-line predicate
     rows = reading_order([line for line, _ in seen], [clear for _, clear in seen], known)
     rows = [replace(r, text=_GLUED_SECRET.sub(" ", r.text)) for r in rows]
