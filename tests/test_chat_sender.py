@@ -225,3 +225,17 @@ def test_hwerror_outbox_lists_a_dead_chat_item_and_requeues_it(engine: Engine, d
         assert requeued.stdout.strip() == "requeued 1 dead item(s)"
         assert _sender(engine, slack).drain().delivered == 1
     assert _statuses(engine) == [OutboxStatus.DONE]
+
+
+def test_an_item_the_sender_cannot_read_is_dead_at_once_not_retried_for_ever(engine: Engine) -> None:
+    from bot.core.outgoing import Delivery
+
+    with transaction(engine) as session:
+        owe(session, [Delivery("chat.update", "chat.update:CBROKEN", {"no": "args"}, "k-broken")])
+    with FakeSlack() as slack:
+        sender = _sender(engine, slack)
+        assert sender.drain().dead == 1
+        assert not slack.find("chat.update")
+    with session_factory(engine)() as session:
+        (error,) = session.scalars(select(OutboxItem.last_error))
+    assert error is not None and error.startswith("unreadable item: KeyError")

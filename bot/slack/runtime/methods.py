@@ -206,8 +206,9 @@ def respond(job: Job) -> None:
 
 def call(job: Job) -> None:
     """A single Web API call (chat.update, chat.postEphemeral, views.publish)."""
+    args = job.payload["args"]  # outside the try: an item without them is unreadable, not a Slack failure
     job.pace()
     try:
-        job.client.api_call(job.action, json=job.payload["args"])
+        job.client.api_call(job.action, json=args)
     except Exception as exc:  # noqa: BLE001
         raise judge(exc) from exc

@@ -277,6 +277,11 @@ class ChatSender:
         except Failed as failed:
             self._failed(item_id, token, action, lane, attempts, deadline, payload, failed)
             return
+        except (KeyError, TypeError, ValueError) as exc:  # an item this sender cannot read: it never will
+            log.error("chat item %s (%s) cannot be delivered: %s", item_id, action, type(exc).__name__)
+            unreadable = Failed(Verdict.FATAL, f"unreadable item: {type(exc).__name__}: {str(exc)[:200]}")
+            self._failed(item_id, token, action, lane, attempts, deadline, payload, unreadable)
+            return
         with self.sessions() as s, s.begin():
             now = self.clock()
             done = leases.settle(
