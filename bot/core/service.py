@@ -24,23 +24,14 @@ from sqlalchemy.orm import Session, sessionmaker
 from bot.core.actor import Actor
 from bot.core.cards import RemedyCard
 from bot.core.channels import (
-    CLEAR_WORDS,
-    USAGE,
     ChannelHints,
-    ChannelSetting,
-    known_service,
-    set_channel_default,
 )
-from bot.core.digest.compute import Digest, build_digest
 from bot.core.digest.config import DigestSettings
-from bot.core.digest.weeks import Week
 from bot.core.errors import BadRequest, EntryGone
 from bot.core.held import Held, HeldSightings, Offline
 from bot.core.incidents.desk import Escalated, IncidentDesk
-from bot.core.incidents.enums import TicketStatus
 from bot.core.incidents.models import Ticket
 from bot.core.incidents.record import Sighting
-from bot.core.incidents.tickets import TicketSummary, count_tickets, parse_ticket_ref, summaries
 from bot.core.kept import Kept, keep
 from bot.core.ocr.problems import ImageProblem, ImageRefused
 from bot.core.ocr.reader import ImageReader, ImageText
@@ -48,20 +39,16 @@ from bot.core.outgoing import Outgoing, owe
 from bot.core.permissions import (
     may_respond,
     may_see,
-    may_set_channel,
     may_teach,
     may_write_notes,
-    team_reader,
     voter,
 )
 from bot.core.pipeline import Key, Pipeline, Reply
 from bot.core.redaction import redact, without_nul
 from bot.core.shown import as_public, only, shown_to
-from bot.core.stats import Stats, stats
 from bot.core.store import MessageRef, claim_codes, record_escalation, record_vote, vote_of
 from bot.core.teach import TEXT_MAX, Lesson
-from bot.core.team import Resolved, TeamCommand, TeamResult, TicketList
-from knowledge.clock import utcnow
+from bot.core.team_commands import TeamCommands
 from knowledge.store import WHO_ACTS_OVERRIDE, add_entry, add_note, edit_entry, get_entry
 from knowledge.types import WhoActs
 
@@ -78,13 +65,6 @@ class Escalation:
 
 
 @dataclass(frozen=True)
-class Home:
-    digest: Digest
-    open_tickets: list[TicketSummary]
-    open_total: int = -1  # every open ticket, however many `open_tickets` lists
-
-
-@dataclass(frozen=True)
 class Vote:
     """A vote cast: the card with its tally, and whether it changed anything (False: the person
     had already voted the same way)."""
@@ -93,7 +73,7 @@ class Vote:
     changed: bool
 
 
-class BotService:
+class BotService(TeamCommands):
     def __init__(
         self,
         sessions: sessionmaker[Session],
@@ -392,88 +372,6 @@ class BotService:
         session.commit()
         self.desk.committed()
         return Escalation(card=self.card(session, key, actor), ticket=ticket, escalated=tuple(escalated))
-
-    # -- the team's commands ----------------------------------------------------------------------
-
-    def team(self, session: Session, command: TeamCommand, actor: Actor) -> TeamResult:
-        arg = without_nul(command.arg)
-        if command.name == "stats":
-            words = arg.split()
-            return self.stats(session, words[0] if words else None, actor)
-        if command.name == "digest":
-            return self.digest(session, arg, actor)
-        if command.name == "tickets":
-            return self.ticket_list(session, actor)
-        if command.name == "channel":
-            return self.channel_service(session, arg, actor, command.channel)
-        return Resolved(self.resolve(session, arg, actor))
-
-    def channel_service(
-        self, session: Session, arg: str, actor: Actor, channel: str | None
-    ) -> ChannelSetting:
-        """`channel` (show), `channel service OCR` (set), `channel service none` (clear): the
-        default service of the channel the command was typed in. Setting it is an admin's."""
-        workspace = team_reader(actor)
-        if not channel or not workspace:
-            raise BadRequest("A channel's service is set in the channel itself.")
-        word, _, name = arg.strip().partition(" ")
-        if word.lower() not in ("", "service"):
-            raise BadRequest(USAGE)
-        name = name.strip()
-        if not name:
-            self.channels.forget(workspace, channel)
-            return self.channels.setting(workspace, channel)
-        may_set_channel(actor)
-        slug = None if name.lower() in CLEAR_WORDS else known_service(name, self.pipeline.services())
-        previous = set_channel_default(session, workspace, channel, slug, actor.label)
-        session.commit()
-        self.channels.forget(workspace, channel)
-        setting = self.channels.setting(workspace, channel)
-        return replace(setting, changed=previous != slug, previous=previous)
-
-    def stats(self, session: Session, code: str | None = None, actor: Actor | None = None) -> Stats:
-        workspace = team_reader(actor)
-        result = stats(session, utcnow(), self.digest_settings.tz, code, workspace=workspace)
-        session.commit()
-        return result
-
-    def digest(self, session: Session, week: str = "", actor: Actor | None = None) -> Digest:
-        """This week so far, or the ISO week named (2026-W47)."""
-        workspace = team_reader(actor)
-        tz = self.digest_settings.tz
-        try:
-            chosen = Week.parse(week, tz) if week.strip() else Week.containing(utcnow(), tz)
-        except ValueError as exc:
-            raise BadRequest(str(exc)) from exc
-        result = build_digest(session, chosen, workspace=workspace)
-        session.commit()
-        return result
-
-    def ticket_list(self, session: Session, actor: Actor | None = None) -> TicketList:
-        """The newest open tickets and the true number open, in the actor's workspace."""
-        workspace = team_reader(actor)
-        shown = summaries(session, status=TicketStatus.OPEN, workspace=workspace)
-        total = count_tickets(session, status=TicketStatus.OPEN, workspace=workspace)
-        session.commit()
-        return TicketList(shown, total)
-
-    def home(self, session: Session, actor: Actor | None = None) -> Home | None:
-        """The App Home tab's data; None for people from outside the workspace (an empty tab)."""
-        if actor is not None and actor.external:
-            return None
-        tickets = self.ticket_list(session, actor)
-        return Home(self.digest(session, actor=actor), tickets.open, tickets.count)
-
-    def resolve(self, session: Session, ticket: str, actor: Actor) -> Ticket:
-        """Resolve `HW-12` (or `12`, `#12`); resolving twice changes nothing."""
-        may_respond(actor, "resolve")
-        ticket_id = parse_ticket_ref(ticket)
-        if ticket_id is None:
-            raise BadRequest(f"{redact(ticket.strip())[:40]!r} is not a ticket: try /hwerror resolve HW-12.")
-        resolved = self.desk.resolve(session, ticket_id, actor.label, workspace=actor.workspace)
-        session.commit()
-        self.desk.committed()
-        return resolved
 
 
 def _rollback(session: Session) -> None:
