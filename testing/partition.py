@@ -105,7 +105,7 @@ class Partition:
                     if not data:
                         return
                     peers[s].sendall(data)
-        except OSError:
+        except (OSError, ValueError):  # ValueError: a socket `drop()` closed under select()
             return
         finally:
             client.close()
