@@ -29,6 +29,7 @@ from bot.core.incidents.enums import OutboxKind, OutboxStatus, Source
 from bot.core.incidents.outbox import lease as leases
 from bot.core.incidents.outbox.calls import Backoff
 from bot.core.incidents.record import Sighting
+from bot.core.incidents.ticket_view import as_utc
 from bot.core.outgoing import Outgoing
 from bot.core.service import BotService
 from bot.core.store import MessageRef, bot_messages_answered
@@ -230,7 +231,7 @@ class AnswerWorker:
         now = utcnow()
         wait = self.backoff.delay(attempts, random.random())
         give_up = attempts >= self.max_attempts or (
-            deadline is not None and _utc(now + wait) > _utc(deadline)
+            deadline is not None and as_utc(now + wait) > as_utc(deadline)
         )
         values: dict[str, Any] = {"attempts": attempts, "last_error": error}
         if give_up:
@@ -253,9 +254,3 @@ class AnswerWorker:
 
 def _why(exc: DBAPIError) -> str:
     return (str(exc.orig or exc).splitlines() or [""])[0][:200]
-
-
-def _utc(moment: datetime) -> datetime:
-    from bot.core.incidents.ticket_view import as_utc
-
-    return as_utc(moment)

@@ -1,8 +1,9 @@
 """Pacing per lane (a method and a channel), the way Slack's rate limits ask for it.
 
 `chat.postMessage` allows about one message per second per channel (short bursts pass, sustained
-ones are answered 429): a sender that keeps to that is never slowed by retries. A 429's
-Retry-After holds the whole lane, so the next item does not repeat the refusal.
+ones are answered 429): a sender that keeps to that is never slowed by retries. This is the pace
+within one process, between the calls of one item (the parts of a long reply); between items and
+processes the lane's hold in `outbox_lanes` keeps it (and a 429's Retry-After).
 """
 
 from __future__ import annotations
@@ -29,12 +30,6 @@ class Pacer:
         with self._lock:
             return max(0.0, self._next.get(lane, 0.0) - self.clock())
 
-    def waiting(self) -> dict[str, float]:
-        """The lanes that must wait, with the seconds each still waits."""
-        now = self.clock()
-        with self._lock:
-            return {lane: t - now for lane, t in self._next.items() if t > now}
-
     def interval(self, lane: str) -> float:
         """Seconds between two calls in this lane."""
         return self.intervals.get(lane.split(":", 1)[0], 0.0)
@@ -48,10 +43,6 @@ class Pacer:
             if len(self._next) > 10_000:  # forget lanes long free
                 now = self.clock()
                 self._next = {k: t for k, t in self._next.items() if t > now}
-
-    def hold(self, lane: str, seconds: float) -> None:
-        with self._lock:
-            self._next[lane] = max(self._next.get(lane, 0.0), self.clock() + seconds)
 
     def wait(self, lane: str, stop: threading.Event) -> bool:
         """Sleep until the lane is free; False when asked to stop meanwhile."""

@@ -30,6 +30,7 @@ from bot.core.incidents.enums import OutboxKind, OutboxStatus
 from bot.core.incidents.models import OutboxItem
 from bot.core.incidents.outbox import lease as leases
 from bot.core.incidents.outbox.calls import Backoff
+from bot.core.incidents.ticket_view import as_utc
 from bot.slack.runtime import methods
 from bot.slack.runtime.methods import Failed, Job, Verdict
 from bot.slack.runtime.outgoing import DIGEST, POST, RESPONSE_URL
@@ -100,7 +101,7 @@ class ChatSender:
         self._wake = threading.Event()
         self._stop = threading.Event()
         self._lock = threading.Lock()
-        self._in_flight: dict[int, tuple[str | None, float]] = {}  # item → lane, when it was taken
+        self._in_flight: set[int] = set()
         self._next_due: datetime | None = None
         self._pool = ThreadPoolExecutor(self.threads, thread_name_prefix="hwerror-sender")
 
@@ -130,10 +131,9 @@ class ChatSender:
         self._pool.shutdown(wait=True, cancel_futures=False)
 
     def _sleep(self) -> float:
-        waits = [w for w in self.pacer.waiting().values() if w > 0]
-        if self._next_due is not None:
-            waits.append(max(0.01, (_aware(self._next_due) - _aware(self.clock())).total_seconds()))
-        return min([self.poll, *waits])
+        if self._next_due is None:
+            return self.poll
+        return min(self.poll, max(0.01, (as_utc(self._next_due) - as_utc(self.clock())).total_seconds()))
 
     def purge(self) -> int:
         """Forget chat items and kept messages delivered more than KEEP_DONE ago."""
@@ -143,26 +143,15 @@ class ChatSender:
 
     def dispatch(self) -> int:
         """Start on every item that may go now; returns how many were started."""
-        started_by = time.monotonic() - EXCLUSIVE_FOR.total_seconds()
         with self._lock:
             free = self.threads - len(self._in_flight)
-            # A lane is ours alone while its call is young; a call that hangs does not stop the lane.
-            busy = {lane for lane, at in self._in_flight.values() if lane and at > started_by}
-        busy |= set(self.pacer.waiting())
         if free <= 0:
             return 0
         now = self.clock()
         with self.sessions() as session, session.begin():
-            lanes = leases.oldest_per_lane(
-                session,
-                OutboxKind.CHAT,
-                now,
-                busy=busy,
-                limit=free,
-                lease=self.lease,
-                exclusive_for=EXCLUSIVE_FOR,
-            )
-            # A lane is one worker's at a time, across processes: its order and its pace hold.
+            lanes = leases.oldest_per_lane(session, OutboxKind.CHAT, now, limit=free)
+            # A lane is one worker's at a time, across processes (its order and its pace hold), for
+            # EXCLUSIVE_FOR at most: a call that hangs does not stop its lane.
             until = now + EXCLUSIVE_FOR
             ours = [
                 i for i, lane in lanes.items() if lane is None or leases.take_lane(session, lane, now, until)
@@ -182,11 +171,10 @@ class ChatSender:
             )
             free_next = leases.next_free(session, now)
             self._next_due = min(
-                (t for t in (due_next, free_next) if t is not None), key=_aware, default=None
+                (t for t in (due_next, free_next) if t is not None), key=as_utc, default=None
             )
         with self._lock:
-            for item in won:
-                self._in_flight[item.id] = (item.lane, time.monotonic())
+            self._in_flight |= {item.id for item in won}
         for item in won:
             self._pool.submit(self._run, item, token)
         return len(won)
@@ -242,7 +230,7 @@ class ChatSender:
             log.exception("chat item %s: delivery failed unexpectedly", item_id)
         finally:
             with self._lock:
-                self._in_flight.pop(item_id, None)
+                self._in_flight.discard(item_id)
             self._wake.set()
 
     def deliver(self, item: leases.Claimed, token: datetime) -> None:
@@ -326,9 +314,7 @@ class ChatSender:
         attempts += 1
         metrics.slack_api_error(action, failed.error.split(":")[0][:60])
         wait = self.backoff.delay(attempts, random.random(), failed.retry_after)
-        if failed.retry_after is not None and lane:
-            self.pacer.hold(lane, failed.retry_after)
-        expired = deadline is not None and _aware(now + wait) > _aware(deadline)
+        expired = deadline is not None and as_utc(now + wait) > as_utc(deadline)
         if failed.verdict in (Verdict.FATAL, Verdict.TOO_BIG) or attempts >= self.max_attempts or expired:
             reason = failed.error if not expired else f"{failed.error} (deadline passed)"
             with self.sessions() as s, s.begin():
@@ -382,12 +368,6 @@ def _write_payload(session: Session, item_id: int, token: datetime, payload: dic
         .execution_options(synchronize_session=False)
     )
     return bool(result.rowcount == 1)  # type: ignore[attr-defined]
-
-
-def _aware(moment: datetime) -> datetime:
-    from bot.core.incidents.ticket_view import as_utc
-
-    return as_utc(moment)
 
 
 def _first_line(exc: BaseException) -> str:

@@ -114,34 +114,16 @@ def oldest_per_lane(
     kind: OutboxKind,
     now: datetime,
     *,
-    busy: Collection[str] = (),
     limit: int = 50,
-    lease: timedelta = timedelta(0),
-    exclusive_for: timedelta = timedelta(0),
 ) -> dict[int, str | None]:
-    """The oldest due item of each lane that is not busy, here or in another process, oldest
-    first, with its lane: what a paced sender takes next. A lane is busy while it is held (its
-    rate, a Retry-After) and for `exclusive_for` after one of its items was taken (for `lease`):
-    long enough to keep the lane's order and rate, not so long that one hung call stops it."""
-    leased = select(OutboxItem.lane).where(
-        OutboxItem.kind == kind,
-        OutboxItem.status == OutboxStatus.PENDING,
-        OutboxItem.claimed_until > now + lease - exclusive_for,
-        OutboxItem.lane.is_not(None),
-    )
+    """The oldest due item of each lane that is free (not held by `take_lane`, its pace or a
+    Retry-After, in any process), oldest first, with its lane: what a paced sender takes next."""
     held = select(OutboxLane.lane).where(OutboxLane.free_at > now)
     query = (
         select(func.min(OutboxItem.id), OutboxItem.lane)
-        .where(
-            due(kind, now),
-            or_(
-                OutboxItem.lane.is_(None), and_(OutboxItem.lane.not_in(leased), OutboxItem.lane.not_in(held))
-            ),
-        )
+        .where(due(kind, now), or_(OutboxItem.lane.is_(None), OutboxItem.lane.not_in(held)))
         .group_by(OutboxItem.lane)
     )
-    if busy:
-        query = query.where(or_(OutboxItem.lane.is_(None), OutboxItem.lane.not_in(list(busy))))
     rows = session.execute(query.order_by(func.min(OutboxItem.id)).limit(limit)).all()
     return {int(i): lane for i, lane in rows if i is not None}
 
