@@ -15,14 +15,17 @@ def api_base_url(settings: Settings) -> str:
     return base.rstrip("/") + "/"
 
 
+def bot_token(settings: Settings) -> str | None:
+    return settings.slack_bot_token.get_secret_value() if settings.slack_bot_token else None
+
+
 def web_client(settings: Settings, *, rate_limit_retries: int = 2) -> WebClient:
     """A WebClient whose every call goes to SLACK_API_BASE_URL and that waits out 429s.
 
     The rate-limit handler sleeps for the Retry-After that Slack sends, then tries again; the
     default handler for dropped connections stays in place.
     """
-    token = settings.slack_bot_token.get_secret_value() if settings.slack_bot_token else None
-    client = WebClient(token=token, base_url=api_base_url(settings), timeout=10)
+    client = WebClient(token=bot_token(settings), base_url=api_base_url(settings), timeout=10)
     client.retry_handlers.append(RateLimitErrorRetryHandler(max_retry_count=rate_limit_retries))
     return client
 
@@ -31,5 +34,6 @@ def sender_client(settings: Settings, *, timeout: int = 5) -> WebClient:
     """The chat sender's client: no retry handlers at all. The sender judges every failure itself
     (a 429 is rescheduled, not slept on; a dropped connection may have posted, so it is looked
     up before it is tried again), and a short timeout keeps a hung Slack from holding it."""
-    token = settings.slack_bot_token.get_secret_value() if settings.slack_bot_token else None
-    return WebClient(token=token, base_url=api_base_url(settings), timeout=timeout, retry_handlers=[])
+    return WebClient(
+        token=bot_token(settings), base_url=api_base_url(settings), timeout=timeout, retry_handlers=[]
+    )
