@@ -1,19 +1,20 @@
-"""The OCR engine: RapidOCR's PP-OCRv4 models (Chinese and English) on ONNX Runtime, on the CPU.
+"""The OCR engine: RapidOCR's PP-OCRv4 models (Chinese and English), on the CPU.
 
 The models ship inside the rapidocr-onnxruntime wheel and are loaded from site-packages, once per
-process, on first use (~1 s, and ~100 MB of memory). Nothing is
-downloaded. The engine is shared by the reader's worker threads: ONNX Runtime sessions may run
-concurrently, and the engine is only ever called with its construction-time settings.
+process, on first use (~1 s). Nothing is downloaded. The engine is shared by the reader's worker
+threads: its sessions may run concurrently, and it is only ever called with its construction-time
+settings.
 
 Settings, and why: no angle classifier (screenshots are upright, and the classifier turns long
 lines of code upside down); the detector sees the image at its own size up to 2000 px (the
 default scales up by the short side, which is slow on wide strips and merges letters).
 
-Recognition is where the time goes (~1 ms of CPU per character: a full terminal is ~40 lines of
-~160 characters), so lines are read by `LineReader`, not RapidOCR's own loop: one line per model
-run (RapidOCR batches 6 lines padded to the widest, which on two cores took twice as long per
-line), on as many threads as the worker has cores, each run on one thread (less waiting between
-operators than one run on two). Every session's threads sleep when idle. The numbers are in
+Recognition is where the time goes (a full terminal is ~40 lines of ~160 characters), so lines
+are read by `LineReader`, not RapidOCR's own loop: one line per model run (RapidOCR batches 6
+lines padded to the widest, which on two cores took twice as long per line), on as many threads
+as the worker has cores. The first reading of every line runs on OpenVINO (`network`, 2.4×
+faster); the detector and the close-ups run on ONNX Runtime in float32, each close-up on one
+thread. Every ONNX Runtime session's threads sleep when idle. The numbers are in
 bench/results/ocr.md.
 """
 
@@ -24,16 +25,19 @@ import math
 import os
 import threading
 import time
+from collections.abc import Callable
 from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass
 from typing import Any
 
 from PIL import Image
 
+from bot.core.ocr.network import compiled
 from bot.core.ocr.problems import ImageProblem, ImageRefused
 
 MIN_SCORE = 0.5  # lines read less surely than this are noise (borders, icons)
 REC_HEIGHT, REC_MIN_WIDTH = 48, 320  # the PP-OCRv4 recogniser's input shape (RapidOCR's rec_img_shape)
+REC_BUCKET = 256  # first-reading widths are multiples of this (see LineReader.read)
 
 
 @dataclass(frozen=True)
@@ -81,8 +85,10 @@ def _engine(threads: int) -> Any:
                 inter_op_num_threads=1,
             )
             engine.text_det.infer.session = _session(engine.text_det.infer.session, threads)
-            engine.text_rec.session.session = _session(engine.text_rec.session.session, 1)
-            engine.text_rec = LineReader(engine.text_rec, threads)
+            exact = engine.text_rec.session
+            exact.session = _session(exact.session, 1)
+            fast = compiled(exact.session._model_path) or exact
+            engine.text_rec = LineReader(engine.text_rec, threads, fast)
             _engines[threads] = engine
         return engine
 
@@ -107,8 +113,9 @@ class LineReader:
     """RapidOCR's recogniser, one line per model run, lines on `threads` threads (see above).
     It keeps RapidOCR's calling convention, so the engine's own pipeline uses it."""
 
-    def __init__(self, recogniser: Any, threads: int) -> None:
-        self._session = recogniser.session
+    def __init__(self, recogniser: Any, threads: int, fast: Callable[[Any], list[Any]]) -> None:
+        self._fast = fast
+        self._exact = recogniser.session
         self._decode = recogniser.postprocess_op
         self._threads = threads
 
@@ -119,8 +126,8 @@ class LineReader:
         with ThreadPoolExecutor(self._threads, thread_name_prefix="hwerror-ocr-line") as lines:
             return list(lines.map(self.read, crops)), time.perf_counter() - started
 
-    def read(self, crop: Any) -> tuple[str, float]:
-        """One line (or a close-up): its text and how surely it was read."""
+    def read(self, crop: Any, exact: bool = False) -> tuple[str, float]:
+        """One line, or with `exact` a close-up: its text and how surely it was read."""
         import cv2
         import numpy as np
 
@@ -131,9 +138,12 @@ class LineReader:
         pixels = cv2.resize(crop, (wide, REC_HEIGHT)).astype(np.float32)
         # As PaddleOCR feeds it: scaled to -1..1, and a short crop padded with 0 to the model's
         # 320-px training width (unpadded, a short code close up is read less surely).
-        batch = np.zeros((1, 3, REC_HEIGHT, max(wide, REC_MIN_WIDTH)), dtype=np.float32)
+        # The first reading's widths are rounded up: OpenVINO keeps buffers and kernels per input
+        # shape, and every width its own grew the process by ~500 MB over a hundred widths.
+        padded = max(wide if exact else -(-wide // REC_BUCKET) * REC_BUCKET, REC_MIN_WIDTH)
+        batch = np.zeros((1, 3, REC_HEIGHT, padded), dtype=np.float32)
         batch[0, :, :, :wide] = (pixels.transpose((2, 0, 1)) / 255.0 - 0.5) / 0.5
-        text, score = self._decode(self._session(batch)[0])[0][:2]
+        text, score = self._decode((self._exact if exact else self._fast)(batch)[0])[0][:2]
         return str(text), float(score)
 
 
@@ -166,5 +176,5 @@ def read_crop(image: Image.Image, box: tuple[float, float, float, float], thread
     engine = _engine(threads or threads_per_worker(1))
     x0, y0, x1, y1 = (int(round(v)) for v in box)
     crop = np.asarray(image.crop((x0, y0, x1, y1)).convert("RGB"))[:, :, ::-1]  # BGR, as the models expect
-    text, score = engine.text_rec.read(np.ascontiguousarray(crop))
+    text, score = engine.text_rec.read(np.ascontiguousarray(crop), exact=True)
     return OcrLine(text, score, (x0, y0, x1, y1))

@@ -1,0 +1,66 @@
+"""RapidOCR's recogniser compiled by OpenVINO for this machine's CPU: the first reading of lines.
+
+RapidOCR ships its models as ONNX files and runs them on ONNX Runtime. OpenVINO reads the same
+files and, on this machine, reads a full terminal's lines 2.4× faster (bench/results/ocr.md): it
+fuses the recogniser's hard-swish activations, which ONNX Runtime runs as four element-wise
+passes, and it computes in bfloat16 where the CPU has instructions for it (AVX-512 BF16, AMX),
+in float32 elsewhere. Only the first reading of every line runs here. The close-up that decides
+whether a code was read clearly stays on ONNX Runtime in float32, so how sure a reading is does
+not depend on the CPU. The detector stays there too: OpenVINO keeps the working memory of the
+largest image it has seen (+325 MB after one retina screenshot), ONNX Runtime gives it back.
+"""
+
+from __future__ import annotations
+
+import logging
+import os
+import sys
+import threading
+from pathlib import Path
+from typing import Any
+
+log = logging.getLogger("hwerror.ocr")
+
+
+class Network:
+    """A compiled model, callable from several threads at once: each calling thread has its own
+    infer request, and the model has one stream per core, each stream on one thread (one line on
+    two threads took twice as long as two lines side by side)."""
+
+    def __init__(self, path: Path) -> None:
+        ov = _openvino()
+        cores = os.cpu_count() or 1
+        core = ov.Core()
+        config = {"INFERENCE_NUM_THREADS": cores, "NUM_STREAMS": cores}
+        self._compiled = core.compile_model(core.read_model(str(path)), "CPU", config)
+        self._requests = threading.local()
+
+    def __call__(self, batch: Any) -> list[Any]:
+        request = getattr(self._requests, "request", None)
+        if request is None:
+            request = self._requests.request = self._compiled.create_infer_request()
+        request.infer({0: batch})
+        return [request.get_output_tensor(0).data.copy()]
+
+
+def _openvino() -> Any:
+    """OpenVINO's runtime, without its model converter. `import openvino` imports the converter,
+    and the converter, on import, sends a usage event to Google Analytics from a child process
+    (openvino-telemetry: on unless a consent file in the home directory says no). The bot never
+    converts a model and sends nothing nobody asked for; openvino imports the converter under
+    `except ImportError`, so marking it absent keeps it, and its telemetry, from loading."""
+    sys.modules.setdefault("openvino.tools.ovc", None)  # type: ignore[arg-type]
+    import openvino
+
+    return openvino
+
+
+def compiled(path: Path) -> Network | None:
+    """The model compiled by OpenVINO, or None where OpenVINO is not installed (then the first
+    reading runs on ONNX Runtime, as the close-ups do: the same results, 2.4× slower)."""
+    try:
+        _openvino()
+    except ImportError:
+        log.warning("OpenVINO is not installed: screenshots are read on ONNX Runtime alone (slower)")
+        return None
+    return Network(path)
