@@ -21,7 +21,7 @@ LINES = [
     (
         'huaweicloudsdkcore.exceptions.ClientRequestException: {"error_code": "ModelArts.4101"}',
         "ModelArts.4101",
-    ),  # noqa: E501
+    ),
     ("2026-12-01 14:03:11 ERROR request 5d1f0e2c failed with APIGW.0301 after 3 retries", "APIGW.0301"),
 ]
 
