@@ -4,7 +4,7 @@ image text; on lines and findings made by hand, so no OCR runs here."""
 from __future__ import annotations
 
 from bot.core.ocr.engine import OcrLine
-from bot.core.ocr.fix import fix_codes
+from bot.core.ocr.fix import fix_codes, known_code, unglue
 from bot.core.ocr.layout import reading_order
 from knowledge.matching.codes import CodeIndex
 from knowledge.matching.entries import bundled_entries
@@ -23,8 +23,7 @@ def line(text: str, col: int, row: int, score: float = 0.98) -> OcrLine:
 
 
 def text_of(lines: list[OcrLine]) -> str:
-    known = lambda t: t.upper() in CODES.exact  # noqa: E731
-    return "\n".join(r.text for r in reading_order(lines, [True] * len(lines), known))
+    return "\n".join(r.text for r in reading_order(lines, [True] * len(lines), known_code(CODES)))
 
 
 def test_a_code_cut_by_the_terminals_wrap_is_whole_again() -> None:
@@ -46,6 +45,15 @@ def test_a_whole_code_at_the_wrap_keeps_its_word_boundary() -> None:
         line("at moderate (job.py:29)", 0, 1),
     ]
     assert "AIS.0027 at moderate" in text_of(lines)
+
+
+def test_a_misread_whole_code_at_a_tight_crops_edge_keeps_its_word_boundary() -> None:
+    # A screenshot cropped to its text: the code's line reaches the edge without being wrapped.
+    lines = [
+        line("ClientRequestException: error_code:M0DELARTS. 0203", 0, 0),
+        line("ops@jump:~$", 0, 1),
+    ]
+    assert "M0DELARTS. 0203 ops@jump" in text_of(lines)  # not `0203ops`: the code stays whole
 
 
 def test_columns_are_read_one_after_the_other() -> None:
@@ -75,9 +83,24 @@ def test_ocr_confusions_in_codes_are_mended_conservatively() -> None:
     assert fix_codes("AIS.0005 AIs.0004", CODES) == ("AIS.0005 AIs.0004", [])  # case is the matcher's
 
 
-def test_a_code_found_only_after_mending_is_a_did_you_mean() -> None:
+def test_a_code_glued_to_the_words_beside_it_is_split_off() -> None:
+    assert unglue("ERRORAPIG.0308returnedbytheservice", CODES) == "ERROR APIG.0308 returnedbytheservice"
+    assert unglue("failed:AIS.0027", CODES) == "failed:AIS.0027"  # not glued: as read
+    assert unglue("AIS.040l and AIs.003o", CODES) == "AIS.040l and AIs.003o"  # a misread digit, no word
+    assert unglue("release v1.2.3 build2.0401x", CODES) == "release v1.2.3 build2.0401x"  # no prefix of ours
+
+
+def test_only_slips_nothing_but_a_digit_explains_are_mended_surely() -> None:
+    sure, mended = fix_codes("Mode1Arts.4101 AIS.0O27 AIS.040l A1S.0401 AIS.000S AIS.O0B5", CODES, sure=True)
+    assert sure == "ModelArts.4101 AIS.0027 AIS.0401 AIS.0401 AIS.000S AIS.O0B5"
+    assert mended == ["ModelArts.4101", "AIS.0027", "AIS.0401", "AIS.0401"]
+    # S and B could as well be 3, 6 or 8: mended for the did-you-mean, never surely.
+    assert fix_codes("AIS.000S", CODES)[0] == "AIS.0005"
+
+
+def test_a_code_found_only_after_an_unsure_mending_is_a_did_you_mean() -> None:
     text = '请求失败 错误码 {"error_code":"AIS.0005","error_msg":"The service does not exist."}'
-    clear = '请求失败 错误码 {"error_code":"AIS.O005","error_msg":"The service does not exist."}'
+    clear = '请求失败 错误码 {"error_code":"AIS.000S","error_msg":"The service does not exist."}'
     [typed] = MATCHER.match(text)
     assert typed.confident
     [read] = read_clearly(MATCHER.match(text), MATCHER.match(clear))

@@ -10,6 +10,7 @@ counted, because a code that needed mending was not read clearly (see `reader`).
 from __future__ import annotations
 
 import re
+from collections.abc import Callable
 
 from knowledge.matching.codes import PREFIX_ALIASES, CodeIndex, prefix_key, skeleton
 
@@ -23,6 +24,12 @@ _DIGITS = str.maketrans(
     | {"|": "1", "!": "1", "S": "5", "s": "5", "B": "8"}
 )
 _PREFIX_EXTRA = str.maketrans({"6": "G", "8": "B"})
+# The look-alikes a clear reading may still hold and be sure of: a round letter among digits is a
+# zero, a stroke a one. `S`/`B`/`D`/`Q` could as well be another digit (3, 6, 8): not sure.
+_SURE_DIGITS = frozenset("0123456789Ool|Ii")
+# A code glued to the words around it (OCR drops spaces): `ERRORAPIG.0308returned`.
+# A single letter after the number is a misread digit (`AIS.040l`), not a word.
+_GLUED = re.compile(r"(?P<run>[A-Za-z0-9]{3,}) ?\. ?(?P<number>[0-9]{3,12})(?P<after>[A-Za-z]{2,})?(?![0-9])")
 
 
 def known_prefix(written: str, codes: CodeIndex) -> str | None:
@@ -40,14 +47,49 @@ def known_prefix(written: str, codes: CodeIndex) -> str | None:
     return None
 
 
-def fix_codes(text: str, codes: CodeIndex) -> tuple[str, list[str]]:
-    """`text` with its misread codes mended, and the codes that needed it (as mended)."""
+def unglue(text: str, codes: CodeIndex) -> str:
+    """`text` with a space put back on each side of a code OCR glued to the words beside it, when
+    the glued run ends in a prefix the knowledge base spells exactly that way (`ERRORAPIG.0308returned`
+    → `ERROR APIG.0308 returned`). Only a prefix of ours is split off, the longest that fits."""
+
+    def one(m: re.Match[str]) -> str:
+        run = m["run"]
+        for start in range(len(run) - 1):
+            word = run[start:]
+            if word[0].isalpha() and prefix_key(word) in codes.prefixes:
+                break
+        else:
+            return m[0]
+        head = run[:start] + " " if start else ""
+        tail = " " + m["after"] if m["after"] else ""
+        return f"{head}{word}.{m['number']}{tail}"
+
+    return _GLUED.sub(one, text)
+
+
+def known_code(codes: CodeIndex) -> Callable[[str], bool]:
+    """Is this token, mended, a whole code the knowledge base has (`M0DELARTS. 0203`: yes)?"""
+    return lambda token: fix_codes(token, codes)[0].replace(" ", "").upper() in codes.exact
+
+
+def _slips_of_digits(read: str, spelled: str) -> bool:
+    """The prefix as read differs from ours only where it has a digit (`Mode1Arts`, `A1S`)."""
+    return len(read) == len(spelled) and all(
+        a.upper() == b.upper() or a.isdigit() for a, b in zip(read, spelled, strict=True)
+    )
+
+
+def fix_codes(text: str, codes: CodeIndex, *, sure: bool = False) -> tuple[str, list[str]]:
+    """`text` with its misread codes mended, and the codes that needed it (as mended). With `sure`,
+    only the mendings nothing else could explain: a digit in a prefix of ours, `O`/`l` among digits."""
     mended: list[str] = []
 
     def one(m: re.Match[str]) -> str:
         prefix = known_prefix(m["prefix"], codes)
         number = m["number"]
         if prefix is None or not any(c.isdigit() for c in number):
+            return m[0]
+        if sure and not (set(number) <= _SURE_DIGITS and _slips_of_digits(m["prefix"], prefix)):
             return m[0]
         fixed = f"{prefix}.{number.translate(_DIGITS)}"
         if fixed.replace(" ", "") != m[0].replace(

@@ -21,8 +21,9 @@ from bot.core.ocr.engine import OcrLine
 GUTTER = 2.0  # a column gutter is at least this many line heights wide
 MIN_COLUMN = 3  # lines on each side of it
 WRAP_WIDTH = 25  # characters: a row shorter than this was not wrapped (a sidebar's longest entry)
-_CODE_END = re.compile(r"([A-Za-z][\w]*\.\d+)\W*$")
-_CODE_START = re.compile(r"^\W*([A-Za-z][\w]*\.\d+)")
+# OCR may put a space beside a code's dot (`ModelArts .4102`): still one whole code.
+_CODE_END = re.compile(r"([A-Za-z][\w]* ?\. ?\d+)\W*$")
+_CODE_START = re.compile(r"^\W*([A-Za-z][\w]* ?\. ?\d+)")
 
 _WORDISH = re.compile(r"[\w.]")
 

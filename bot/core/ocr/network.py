@@ -21,17 +21,20 @@ from typing import Any
 
 log = logging.getLogger("hwerror.ocr")
 
+# Each stream keeps buffers of its own (~45 MB measured); past this many, lines wait for a stream.
+MAX_STREAMS = 4
+
 
 class Network:
     """A compiled model, callable from several threads at once: each calling thread has its own
-    infer request, and the model has one stream per core, each stream on one thread (one line on
-    two threads took twice as long as two lines side by side)."""
+    infer request, and the model has one stream per core (up to MAX_STREAMS), each stream on one
+    thread (one line on two threads took twice as long as two lines side by side)."""
 
     def __init__(self, path: Path) -> None:
         ov = _openvino()
-        cores = os.cpu_count() or 1
+        streams = min(MAX_STREAMS, os.cpu_count() or 1)
         core = ov.Core()
-        config = {"INFERENCE_NUM_THREADS": cores, "NUM_STREAMS": cores}
+        config = {"INFERENCE_NUM_THREADS": streams, "NUM_STREAMS": streams}
         self._compiled = core.compile_model(core.read_model(str(path)), "CPU", config)
         self._requests = threading.local()
 

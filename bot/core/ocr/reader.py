@@ -21,7 +21,7 @@ from typing import TYPE_CHECKING
 from bot.core.ocr import engine
 from bot.core.ocr.closeup import look_closer
 from bot.core.ocr.decode import DEFAULT_MAX_BYTES, decode
-from bot.core.ocr.fix import fix_codes
+from bot.core.ocr.fix import fix_codes, known_code, unglue
 from bot.core.ocr.layout import reading_order
 from bot.core.ocr.problems import ImageProblem, ImageRefused, OcrSwitch
 from knowledge.matching.codes import CodeIndex
@@ -58,7 +58,7 @@ def read_text(
     """The whole reading, in the calling thread (the pool's workers run this)."""
     image = decode(data, max_bytes)
     try:
-        lines = engine.read_lines(image, threads)
+        lines = [replace(line, text=unglue(line.text, codes)) for line in engine.read_lines(image, threads)]
         seen = look_closer(image, lines, codes, threads)
     except ImageRefused:
         raise
@@ -67,12 +67,13 @@ def read_text(
         raise ImageRefused(ImageProblem.FAILED) from None
     finally:
         engine.release_memory()
-    known = lambda token: token.upper() in codes.exact  # noqa: E731 - a one-line predicate
-    rows = reading_order([line for line, _ in seen], [clear for _, clear in seen], known)
+    rows = reading_order([line for line, _ in seen], [clear for _, clear in seen], known_code(codes))
     rows = [replace(r, text=_GLUED_SECRET.sub(" ", r.text)) for r in rows]
     text, mended = fix_codes("\n".join(r.text for r in rows), codes)
-    # The clear rows as read, but for spaces OCR puts beside a code's dot (`ModelArts .4101`).
-    clear = _CODE_SPACES.sub(r"\1.\2", "\n".join(r.text for r in rows if r.clear))
+    # The clear rows as read, but for spaces OCR puts beside a code's dot (`ModelArts .4101`) and
+    # the slips only a digit explains (`Mode1Arts`, `AIS.0O27`): read surely, those are no doubt.
+    clear, _ = fix_codes("\n".join(r.text for r in rows if r.clear), codes, sure=True)
+    clear = _CODE_SPACES.sub(r"\1.\2", clear)
     return ImageText(text=text, clear=clear, mended=tuple(mended))
 
 
