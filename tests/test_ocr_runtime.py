@@ -60,3 +60,11 @@ def test_openvino_is_loaded_without_its_telemetry() -> None:
         [sys.executable, "-c", probe], capture_output=True, text=True, timeout=120, check=True
     )
     assert done.stdout.strip() == ""
+
+
+def test_a_close_up_gives_how_surely_each_character_was_read() -> None:
+    reader = engine._engine(1).text_rec
+    crop = line_crop(LINES[0][0])
+    text, confidences = reader.characters(crop)
+    assert text == reader.read(crop, exact=True)[0] and len(confidences) == len(text)
+    assert sum(confidences) / len(confidences) == pytest.approx(reader.read(crop, exact=True)[1])

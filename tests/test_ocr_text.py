@@ -3,6 +3,7 @@ image text; on lines and findings made by hand, so no OCR runs here."""
 
 from __future__ import annotations
 
+from bot.core.ocr.closeup import _find
 from bot.core.ocr.engine import OcrLine
 from bot.core.ocr.fix import fix_codes, known_code, unglue
 from bot.core.ocr.layout import reading_order
@@ -119,3 +120,15 @@ def test_an_unknown_code_seen_only_after_mending_is_no_knowledge_gap() -> None:
 
 def test_a_code_index_without_the_prefix_mends_nothing() -> None:
     assert fix_codes("A1S.0O05", CodeIndex(["IAM.0001"])) == ("A1S.0O05", [])
+
+
+def test_a_close_up_is_clear_by_its_codes_own_characters() -> None:
+    # A snug crop takes in quotes and commas, which the model reads less surely than the code.
+    text = '":"AIS.0501",'
+    beside, code = [0.5, 0.6, 0.7, 0.5], [0.99] * 8
+    seen = OcrLine(text, 0.8, (0, 0, 100, 20), tuple(beside[:3] + code + beside[3:] + [0.4]))
+    assert _find(seen, "AIS.0501") == "AIS.0501"
+    one_doubt = [0.99] * 7 + [0.45]
+    doubtful = OcrLine(text, 0.8, (0, 0, 100, 20), tuple(beside[:3] + one_doubt + beside[3:] + [0.4]))
+    assert _find(doubtful, "AIS.0501") is None  # one digit at worse than even odds: not clear
+    assert _find(seen, "AIS.0507") is None  # not the token the line read

@@ -5,8 +5,9 @@ inside long lines of code (`AIS.0oo7`, `AlS.0401`, `Mode1Arts`). Read again on a
 code alone, the same model mostly reads the characters as printed. So each code-shaped token
 (a known prefix, a dot, a number with look-alikes) and each piece of a code at a line's end or
 start (a wrapped `AIS.00` / `27`) is read a second time: when the two readings agree up to
-look-alike characters, the close-up's characters replace the first reading's; when they do not,
-the line is not clear. Whether what is left still needs mending is for `fix` to find.
+look-alike characters and the code's own characters were read surely (the punctuation a crop
+takes in beside it does not count), the close-up's characters replace the first reading's;
+otherwise the line is not clear. Whether what is left still needs mending is for `fix` to find.
 """
 
 from __future__ import annotations
@@ -20,7 +21,9 @@ from bot.core.ocr.engine import OcrLine, read_crop
 from bot.core.ocr.fix import known_prefix
 from knowledge.matching.codes import CodeIndex
 
-CLEAR_SCORE = 0.9  # a line, and a close-up, read at least this surely is clear
+CLEAR_SCORE = 0.9  # a line, and a code's characters close up, read at least this surely are clear
+# ...and none of a code's characters less surely than even odds: a mean hides one doubtful digit.
+CHARACTER_SCORE = 0.5
 MAX_CLOSEUPS = 20  # per image: a screen full of codes costs a bounded time
 _SAME = str.maketrans(
     {
@@ -94,7 +97,7 @@ def look_closer(
             for margin in (max(3.0, 0.3 * (b - a)), max(8.0, b - a)):
                 budget -= 1
                 seen = read_crop(image, _box(line, a, b, margin), threads)
-                found = _find(seen.text, token) if seen.score >= CLEAR_SCORE else None
+                found = _find(seen, token)
                 if found is not None:
                     break
             if found is None:
@@ -106,11 +109,15 @@ def look_closer(
     return out
 
 
-def _find(seen: str, token: str) -> str | None:
-    """The part of the close-up reading that is `token` up to look-alikes, as the close-up read it."""
+def _find(seen: OcrLine, token: str) -> str | None:
+    """The part of the close-up reading that is `token` up to look-alikes, as the close-up read it,
+    when its own characters were read clearly; else None."""
     want = shape(token)
-    for start in range(len(seen)):
-        for end in range(start + 1, len(seen) + 1):
-            if shape(seen[start:end]) == want and seen[start:end].strip() == seen[start:end]:
-                return seen[start:end]
+    text = seen.text
+    for start in range(len(text)):
+        for end in range(start + 1, len(text) + 1):
+            if shape(text[start:end]) == want and text[start:end].strip() == text[start:end]:
+                sure = seen.confidences[start:end] or (seen.score,)
+                clear = sum(sure) / len(sure) >= CLEAR_SCORE and min(sure) >= CHARACTER_SCORE
+                return text[start:end] if clear else None
     return None

@@ -47,6 +47,7 @@ class OcrLine:
     text: str
     score: float
     box: tuple[float, float, float, float]
+    confidences: tuple[float, ...] = ()  # per character of `text`, where the reading gave them
 
     @property
     def height(self) -> float:
@@ -128,6 +129,20 @@ class LineReader:
 
     def read(self, crop: Any, exact: bool = False) -> tuple[str, float]:
         """One line, or with `exact` a close-up: its text and how surely it was read."""
+        text, score = self._decode(self._run(crop, exact))[0][:2]
+        return str(text), float(score)
+
+    def characters(self, crop: Any) -> tuple[str, tuple[float, ...]]:
+        """A close-up, read exactly: its text and how surely each of its characters was read (a
+        code's own characters are what count, not the punctuation the crop takes in beside it)."""
+        scores = self._run(crop, exact=True)[0]
+        best = scores.argmax(axis=1)
+        kept = best != 0  # CTC: not a blank, and not the same class again in the next step
+        kept[1:] &= best[1:] != best[:-1]
+        text = "".join(self._decode.character[int(i)] for i in best[kept])
+        return text, tuple(float(p) for p in scores.max(axis=1)[kept])
+
+    def _run(self, crop: Any, exact: bool) -> Any:
         import cv2
         import numpy as np
 
@@ -143,8 +158,7 @@ class LineReader:
         padded = max(wide if exact else -(-wide // REC_BUCKET) * REC_BUCKET, REC_MIN_WIDTH)
         batch = np.zeros((1, 3, REC_HEIGHT, padded), dtype=np.float32)
         batch[0, :, :, :wide] = (pixels.transpose((2, 0, 1)) / 255.0 - 0.5) / 0.5
-        text, score = self._decode((self._exact if exact else self._fast)(batch)[0])[0][:2]
-        return str(text), float(score)
+        return (self._exact if exact else self._fast)(batch)[0]
 
 
 def release_memory() -> None:
@@ -176,5 +190,6 @@ def read_crop(image: Image.Image, box: tuple[float, float, float, float], thread
     engine = _engine(threads or threads_per_worker(1))
     x0, y0, x1, y1 = (int(round(v)) for v in box)
     crop = np.asarray(image.crop((x0, y0, x1, y1)).convert("RGB"))[:, :, ::-1]  # BGR, as the models expect
-    text, score = engine.text_rec.read(np.ascontiguousarray(crop), exact=True)
-    return OcrLine(text, score, (x0, y0, x1, y1))
+    text, confidences = engine.text_rec.characters(np.ascontiguousarray(crop))
+    score = sum(confidences) / len(confidences) if confidences else 0.0
+    return OcrLine(text, score, (x0, y0, x1, y1), confidences)
