@@ -5,7 +5,7 @@ from __future__ import annotations
 
 from bot.core.ocr.closeup import _find
 from bot.core.ocr.engine import OcrLine
-from bot.core.ocr.fix import fix_codes, known_code, unglue
+from bot.core.ocr.fix import fix_codes, known_code, respace
 from bot.core.ocr.layout import reading_order
 from knowledge.matching.codes import CodeIndex
 from knowledge.matching.entries import bundled_entries
@@ -84,11 +84,17 @@ def test_ocr_confusions_in_codes_are_mended_conservatively() -> None:
     assert fix_codes("AIS.0005 AIs.0004", CODES) == ("AIS.0005 AIs.0004", [])  # case is the matcher's
 
 
+def test_spaces_ocr_puts_inside_a_codes_number_go() -> None:
+    assert respace('"error_code":"ModelArts.41 04",', CODES) == '"error_code":"ModelArts.4104",'
+    assert respace("AIS.0005 12 times", CODES) == "AIS.0005 12 times"  # a whole code, then a count
+    assert respace("build 4.1 04", CODES) == "build 4.1 04"  # no code of ours
+
+
 def test_a_code_glued_to_the_words_beside_it_is_split_off() -> None:
-    assert unglue("ERRORAPIG.0308returnedbytheservice", CODES) == "ERROR APIG.0308 returnedbytheservice"
-    assert unglue("failed:AIS.0027", CODES) == "failed:AIS.0027"  # not glued: as read
-    assert unglue("AIS.040l and AIs.003o", CODES) == "AIS.040l and AIs.003o"  # a misread digit, no word
-    assert unglue("release v1.2.3 build2.0401x", CODES) == "release v1.2.3 build2.0401x"  # no prefix of ours
+    assert respace("ERRORAPIG.0308returnedbytheservice", CODES) == "ERROR APIG.0308 returnedbytheservice"
+    assert respace("failed:AIS.0027", CODES) == "failed:AIS.0027"  # not glued: as read
+    assert respace("AIS.040l and AIs.003o", CODES) == "AIS.040l and AIs.003o"  # a misread digit, no word
+    assert respace("release v1.2.3 build2.0401x", CODES) == "release v1.2.3 build2.0401x"  # no prefix of ours
 
 
 def test_only_slips_nothing_but_a_digit_explains_are_mended_surely() -> None:

@@ -87,8 +87,12 @@ def look_closer(
     out: list[tuple[OcrLine, bool]] = []
     budget, after_tail = MAX_CLOSEUPS, False
     for line in lines:
-        clear, text = line.score >= CLEAR_SCORE, line.text
-        for a, b in sorted(_spans(line, codes, after_tail), reverse=True):  # from the end: spans stay valid
+        text = line.text
+        spans = sorted(_spans(line, codes, after_tail), reverse=True)  # from the end: spans stay valid
+        # A line with codes is as clear as its codes seen close up (a low-contrast line scores low
+        # for its punctuation); a line without is as clear as it was read.
+        clear = bool(spans) or line.score >= CLEAR_SCORE
+        for a, b in spans:
             if budget <= 0:
                 clear = False
                 break

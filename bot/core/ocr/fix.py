@@ -28,6 +28,10 @@ _PREFIX_EXTRA = str.maketrans({"6": "G", "8": "B"})
 # zero, a stroke a one. `S`/`B`/`D`/`Q` could as well be another digit (3, 6, 8): not sure.
 _SURE_DIGITS = frozenset("0123456789Ool|Ii")
 # A code glued to the words around it (OCR drops spaces): `ERRORAPIG.0308returned`.
+# A code's number with a space OCR put inside it: `ModelArts.41 04`.
+_SPLIT_NUMBER = re.compile(
+    r"(?<![\w.])(?P<code>[A-Za-z][A-Za-z0-9]{1,24} ?\. ?[0-9]{1,11}) (?P<rest>[0-9]{1,11})(?![\w.])"
+)
 # A single letter after the number is a misread digit (`AIS.040l`), not a word.
 _GLUED = re.compile(r"(?P<run>[A-Za-z0-9]{3,}) ?\. ?(?P<number>[0-9]{3,12})(?P<after>[A-Za-z]{2,})?(?![0-9])")
 
@@ -47,10 +51,17 @@ def known_prefix(written: str, codes: CodeIndex) -> str | None:
     return None
 
 
-def unglue(text: str, codes: CodeIndex) -> str:
-    """`text` with a space put back on each side of a code OCR glued to the words beside it, when
-    the glued run ends in a prefix the knowledge base spells exactly that way (`ERRORAPIG.0308returned`
-    → `ERROR APIG.0308 returned`). Only a prefix of ours is split off, the longest that fits."""
+def respace(text: str, codes: CodeIndex) -> str:
+    """`text` with the spaces OCR got wrong around codes put right: a space inside a code's number
+    goes when the number whole is a code of ours and its first piece alone is not
+    (`ModelArts.41 04`), and a space is put back on each side of a code glued to the words beside
+    it, when the glued run ends in a prefix the knowledge base spells exactly that way
+    (`ERRORAPIG.0308returned` → `ERROR APIG.0308 returned`; the longest prefix that fits)."""
+    known = known_code(codes)
+
+    def gap(m: re.Match[str]) -> str:
+        whole = m["code"] + m["rest"]
+        return whole if known(whole) and not known(m["code"]) else m[0]
 
     def one(m: re.Match[str]) -> str:
         run = m["run"]
@@ -64,7 +75,7 @@ def unglue(text: str, codes: CodeIndex) -> str:
         tail = " " + m["after"] if m["after"] else ""
         return f"{head}{word}.{m['number']}{tail}"
 
-    return _GLUED.sub(one, text)
+    return _GLUED.sub(one, _SPLIT_NUMBER.sub(gap, text))
 
 
 def known_code(codes: CodeIndex) -> Callable[[str], bool]:

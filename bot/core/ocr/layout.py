@@ -25,6 +25,8 @@ WRAP_WIDTH = 25  # characters: a row shorter than this was not wrapped (a sideba
 _CODE_END = re.compile(r"([A-Za-z][\w]* ?\. ?\d+)\W*$")
 _CODE_START = re.compile(r"^\W*([A-Za-z][\w]* ?\. ?\d+)")
 
+_CUT_END = re.compile(r"[A-Za-z][\w]*(?: ?\. ?\d*)?$")  # `ModelArts.41`, `AIS.`, `AIS`
+_CUT_START = re.compile(r"^\.?\d+")  # `04`, `.0005`
 _WORDISH = re.compile(r"[\w.]")
 
 Known = Callable[[str], bool]  # is this a code the knowledge base has?
@@ -114,4 +116,7 @@ def _wrap_glue(before: str, after: str, short_of_edge: float, char: float, known
     end, start = _CODE_END.search(before), _CODE_START.match(after)
     if (end and known(end[1])) or (start and known(start[1])):
         return " "
+    cut = _CUT_END.search(before), _CUT_START.match(after)
+    if cut[0] and cut[1] and known(cut[0][0] + cut[1][0]):
+        return ""  # a code cut in two: whole again, however far short of the edge the row ends
     return "" if short_of_edge <= 0.6 * char else " "

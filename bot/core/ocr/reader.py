@@ -21,7 +21,7 @@ from typing import TYPE_CHECKING
 from bot.core.ocr import engine
 from bot.core.ocr.closeup import look_closer
 from bot.core.ocr.decode import DEFAULT_MAX_BYTES, decode
-from bot.core.ocr.fix import fix_codes, known_code, unglue
+from bot.core.ocr.fix import fix_codes, known_code, respace
 from bot.core.ocr.layout import reading_order
 from bot.core.ocr.problems import ImageProblem, ImageRefused, OcrSwitch
 from knowledge.matching.codes import CodeIndex
@@ -58,7 +58,7 @@ def read_text(
     """The whole reading, in the calling thread (the pool's workers run this)."""
     image = decode(data, max_bytes)
     try:
-        lines = [replace(line, text=unglue(line.text, codes)) for line in engine.read_lines(image, threads)]
+        lines = [replace(line, text=respace(line.text, codes)) for line in engine.read_lines(image, threads)]
         seen = look_closer(image, lines, codes, threads)
     except ImageRefused:
         raise
