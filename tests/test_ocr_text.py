@@ -3,7 +3,7 @@ image text; on lines and findings made by hand, so no OCR runs here."""
 
 from __future__ import annotations
 
-from bot.core.ocr.closeup import _find
+from bot.core.ocr.closeup import _find, _spans
 from bot.core.ocr.engine import OcrLine
 from bot.core.ocr.fix import fix_codes, known_code, respace
 from bot.core.ocr.layout import reading_order
@@ -138,3 +138,9 @@ def test_a_close_up_is_clear_by_its_codes_own_characters() -> None:
     doubtful = OcrLine(text, 0.8, (0, 0, 100, 20), tuple(beside[:3] + one_doubt + beside[3:] + [0.4]))
     assert _find(doubtful, "AIS.0501") is None  # one digit at worse than even odds: not clear
     assert _find(seen, "AIS.0507") is None  # not the token the line read
+
+
+def test_the_rest_of_a_code_wrapped_inside_its_prefix_is_looked_at_closer() -> None:
+    rest = OcrLine('s.4104","error_msg":"The request is invalid."', 0.95, (10, 30, 400, 46))
+    assert (0, 6) in set(_spans(rest, CODES, after_tail=True))  # `ModelArt` / `s.4104`
+    assert (0, 6) not in set(_spans(rest, CODES, after_tail=False))  # no code's start above it

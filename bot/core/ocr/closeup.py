@@ -46,7 +46,8 @@ _WIDE = re.compile(
 )
 _CODEISH = re.compile(r"(?<![\w.])[A-Za-z0-9|!$]{2,24} ?\. ?[0-9OoQDIil|!SsB]{3,12}(?!\w)")
 _TAIL = re.compile(r"(?<![\w.])[A-Za-z][A-Za-z0-9|!$]{1,24}(?: ?\. ?[0-9OoQDIil|!SsB]{0,11})?$")
-_HEAD = re.compile(r"^\.?[0-9OoQDIil|!SsB]{1,12}(?!\w)")
+# The rest of a wrapped code: its number (`27`, `.0005`), or the end of its prefix too (`s.4104`).
+_HEAD = re.compile(r"^(?:[A-Za-z]{0,23} ?\. ?|\.)?[0-9OoQDIil|!SsB]{1,12}(?!\w)")
 
 
 def shape(text: str) -> str:
@@ -100,7 +101,7 @@ def look_closer(
             # A snug crop first; a wider one when the estimate of the code's place missed it.
             for margin in (max(3.0, 0.3 * (b - a)), max(8.0, b - a)):
                 budget -= 1
-                seen = read_crop(image, _box(line, a, b, margin), threads)
+                seen = read_crop(image, _box(line, a, b, margin), threads, alike=shape)
                 found = _find(seen, token)
                 if found is not None:
                     break

@@ -74,6 +74,7 @@ def _engine(threads: int) -> Any:
         engine = _engines.get(threads)
         if engine is None:
             try:
+                import numpy as np
                 from rapidocr_onnxruntime import RapidOCR
             except ImportError:
                 raise ImageRefused(ImageProblem.MISSING) from None
@@ -88,7 +89,8 @@ def _engine(threads: int) -> Any:
             engine.text_det.infer.session = _session(engine.text_det.infer.session, threads)
             exact = engine.text_rec.session
             exact.session = _session(exact.session, 1)
-            fast = compiled(exact.session._model_path) or exact
+            sample = np.zeros((1, 3, REC_HEIGHT, REC_MIN_WIDTH), dtype=np.float32)
+            fast = compiled(exact.session._model_path, sample) or exact
             engine.text_rec = LineReader(engine.text_rec, threads, fast)
             _engines[threads] = engine
         return engine
@@ -119,6 +121,7 @@ class LineReader:
         self._exact = recogniser.session
         self._decode = recogniser.postprocess_op
         self._threads = threads
+        self._alike: dict[Callable[[str], str], Any] = {}
 
     def __call__(self, crops: list[Any], _word_boxes: bool = False) -> tuple[list[tuple[str, float]], float]:
         started = time.perf_counter()
@@ -132,15 +135,29 @@ class LineReader:
         text, score = self._decode(self._run(crop, exact))[0][:2]
         return str(text), float(score)
 
-    def characters(self, crop: Any) -> tuple[str, tuple[float, ...]]:
-        """A close-up, read exactly: its text and how surely each of its characters was read (a
+    def characters(self, crop: Any, alike: Callable[[str], str] = str) -> tuple[str, tuple[float, ...]]:
+        """A close-up, read exactly: its text and how surely each of its characters was read, up to
+        `alike` (the model torn between `I` and `l` in a sans font is sure of the shape, and a
         code's own characters are what count, not the punctuation the crop takes in beside it)."""
         scores = self._run(crop, exact=True)[0]
         best = scores.argmax(axis=1)
         kept = best != 0  # CTC: not a blank, and not the same class again in the next step
         kept[1:] &= best[1:] != best[:-1]
         text = "".join(self._decode.character[int(i)] for i in best[kept])
-        return text, tuple(float(p) for p in scores.max(axis=1)[kept])
+        groups = self._groups(alike)
+        same = groups[None, :] == groups[best[kept]][:, None]
+        return text, tuple(float(p) for p in (scores[kept] * same).sum(axis=1))
+
+    def _groups(self, alike: Callable[[str], str]) -> Any:
+        """For each of the model's classes, the index of its look-alike group under `alike`."""
+        import numpy as np
+
+        cached = self._alike.get(alike)
+        if cached is None:
+            names: dict[str, int] = {}
+            cached = np.array([names.setdefault(alike(c), len(names)) for c in self._decode.character])
+            self._alike[alike] = cached
+        return cached
 
     def _run(self, crop: Any, exact: bool) -> Any:
         import cv2
@@ -183,13 +200,19 @@ def read_lines(image: Image.Image, threads: int = 0) -> list[OcrLine]:
     return lines
 
 
-def read_crop(image: Image.Image, box: tuple[float, float, float, float], threads: int = 0) -> OcrLine:
-    """The recogniser alone on one small part of the image (a code, seen close up)."""
+def read_crop(
+    image: Image.Image,
+    box: tuple[float, float, float, float],
+    threads: int = 0,
+    alike: Callable[[str], str] = str,
+) -> OcrLine:
+    """The recogniser alone on one small part of the image (a code, seen close up); how surely
+    each character was read counts the characters that are the same under `alike` as one."""
     import numpy as np
 
     engine = _engine(threads or threads_per_worker(1))
     x0, y0, x1, y1 = (int(round(v)) for v in box)
     crop = np.asarray(image.crop((x0, y0, x1, y1)).convert("RGB"))[:, :, ::-1]  # BGR, as the models expect
-    text, confidences = engine.text_rec.characters(np.ascontiguousarray(crop))
+    text, confidences = engine.text_rec.characters(np.ascontiguousarray(crop), alike)
     score = sum(confidences) / len(confidences) if confidences else 0.0
     return OcrLine(text, score, (x0, y0, x1, y1), confidences)

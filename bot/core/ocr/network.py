@@ -30,13 +30,18 @@ class Network:
     infer request, and the model has one stream per core (up to MAX_STREAMS), each stream on one
     thread (one line on two threads took twice as long as two lines side by side)."""
 
-    def __init__(self, path: Path) -> None:
+    def __init__(self, path: Path, sample: Any) -> None:
         ov = _openvino()
         streams = min(MAX_STREAMS, os.cpu_count() or 1)
         core = ov.Core()
         config = {"INFERENCE_NUM_THREADS": streams, "NUM_STREAMS": streams}
         self._compiled = core.compile_model(core.read_model(str(path)), "CPU", config)
         self._requests = threading.local()
+        # OpenVINO's Python binding builds some function-local statics (the numpy view of a tensor)
+        # on first use, running Python code with the GIL while holding the static's guard: two
+        # threads making their first call at once can deadlock (seen: both line threads stuck in
+        # __cxa_guard_acquire under `tensor.data`). One call here, on one thread, builds them first.
+        self(sample)
 
     def __call__(self, batch: Any) -> list[Any]:
         request = getattr(self._requests, "request", None)
@@ -58,12 +63,13 @@ def _openvino() -> Any:
     return openvino
 
 
-def compiled(path: Path) -> Network | None:
-    """The model compiled by OpenVINO, or None where OpenVINO is not installed (then the first
-    reading runs on ONNX Runtime, as the close-ups do: the same results, 2.4× slower)."""
+def compiled(path: Path, sample: Any) -> Network | None:
+    """The model compiled by OpenVINO and run once on `sample` (an input of the model's shape), or
+    None where OpenVINO is not installed (then the first reading runs on ONNX Runtime, as the
+    close-ups do: the same results, 2.4× slower)."""
     try:
         _openvino()
     except ImportError:
         log.warning("OpenVINO is not installed: screenshots are read on ONNX Runtime alone (slower)")
         return None
-    return Network(path)
+    return Network(path, sample)
