@@ -66,7 +66,7 @@ def _openvino() -> Any:
 def compiled(path: Path, sample: Any) -> Network | None:
     """The model compiled by OpenVINO and run once on `sample` (an input of the model's shape), or
     None where OpenVINO is not installed (then the first reading runs on ONNX Runtime, as the
-    close-ups do: the same results, 2.4× slower)."""
+    close-ups do: the same results, a whole screenshot about twice as slow)."""
     try:
         _openvino()
     except ImportError:
