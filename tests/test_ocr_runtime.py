@@ -96,3 +96,5 @@ def test_a_line_with_codes_is_as_clear_as_its_codes_close_up() -> None:
     assert clear and "AIS.0023" in line.text
     [(_, plain)] = look_closer(picture.convert("RGB"), [OcrLine("error code", 0.8, box)], CODES)
     assert not plain  # no code to look at closer: the line's own score decides
+    [(_, doubtful)] = look_closer(picture.convert("RGB"), [OcrLine("error_code: AIS.0023", 0.6, box)], CODES)
+    assert not doubtful  # read too poorly for its code alone to vouch for it

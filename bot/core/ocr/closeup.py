@@ -24,6 +24,7 @@ from knowledge.matching.codes import CodeIndex
 CLEAR_SCORE = 0.9  # a line, and a code's characters close up, read at least this surely are clear
 # ...and none of a code's characters less surely than even odds: a mean hides one doubtful digit.
 CHARACTER_SCORE = 0.5
+LINE_WITH_CODES_SCORE = 0.75  # below it, the rest of a line is too doubtful to stand on
 MAX_CLOSEUPS = 20  # per image: a screen full of codes costs a bounded time
 _SAME = str.maketrans(
     {
@@ -91,8 +92,8 @@ def look_closer(
         text = line.text
         spans = sorted(_spans(line, codes, after_tail), reverse=True)  # from the end: spans stay valid
         # A line with codes is as clear as its codes seen close up (a low-contrast line scores low
-        # for its punctuation); a line without is as clear as it was read.
-        clear = bool(spans) or line.score >= CLEAR_SCORE
+        # for its punctuation), if it was read fairly at all; a line without, as it was read.
+        clear = line.score >= (LINE_WITH_CODES_SCORE if spans else CLEAR_SCORE)
         for a, b in spans:
             if budget <= 0:
                 clear = False

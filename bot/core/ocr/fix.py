@@ -4,7 +4,9 @@
 Only a token shaped like a code whose prefix is (up to look-alike characters) a prefix the
 knowledge base has is touched: its prefix takes the knowledge base's spelling and its number the
 digits the look-alike letters stand for. Everything else is left as read. Each mended token is
-counted, because a code that needed mending was not read clearly (see `reader`).
+counted. The clear part of an image's text (see `reader`) takes only the mendings nothing but a
+digit explains (`sure`): `Mode1Arts`, `AIS.0O27`; after any other, a code is a "did you mean".
+`respace` puts right the spaces OCR gets wrong around a code, before any of this.
 """
 
 from __future__ import annotations
@@ -27,12 +29,12 @@ _PREFIX_EXTRA = str.maketrans({"6": "G", "8": "B"})
 # The look-alikes a clear reading may still hold and be sure of: a round letter among digits is a
 # zero, a stroke a one. `S`/`B`/`D`/`Q` could as well be another digit (3, 6, 8): not sure.
 _SURE_DIGITS = frozenset("0123456789Ool|Ii")
-# A code glued to the words around it (OCR drops spaces): `ERRORAPIG.0308returned`.
 # A code's number with a space OCR put inside it: `ModelArts.41 04`.
 _SPLIT_NUMBER = re.compile(
     r"(?<![\w.])(?P<code>[A-Za-z][A-Za-z0-9]{1,24} ?\. ?[0-9]{1,11}) (?P<rest>[0-9]{1,11})(?![\w.])"
 )
-# A single letter after the number is a misread digit (`AIS.040l`), not a word.
+# A code glued to the words around it (OCR drops spaces): `ERRORAPIG.0308returned`. A single
+# letter after the number is a misread digit (`AIS.040l`), not a word.
 _GLUED = re.compile(r"(?P<run>[A-Za-z0-9]{3,}) ?\. ?(?P<number>[0-9]{3,12})(?P<after>[A-Za-z]{2,})?(?![0-9])")
 
 
