@@ -116,14 +116,15 @@ def look_closer(
 
 
 def _find(seen: OcrLine, token: str) -> str | None:
-    """The part of the close-up reading that is `token` up to look-alikes, as the close-up read it,
-    when its own characters were read clearly; else None."""
+    """The part of the close-up reading (`read_crop`'s, which gives each character's certainty)
+    that is `token` up to look-alikes, as the close-up read it, when its own characters were read
+    clearly; else None."""
     want = shape(token)
     text = seen.text
     for start in range(len(text)):
         for end in range(start + 1, len(text) + 1):
             if shape(text[start:end]) == want and text[start:end].strip() == text[start:end]:
-                sure = seen.confidences[start:end] or (seen.score,)
+                sure = seen.confidences[start:end]
                 clear = sum(sure) / len(sure) >= CLEAR_SCORE and min(sure) >= CHARACTER_SCORE
                 return text[start:end] if clear else None
     return None

@@ -68,8 +68,7 @@ def compiled(path: Path, sample: Any) -> Network | None:
     None where OpenVINO is not installed (then the first reading runs on ONNX Runtime, as the
     close-ups do: the same results, a whole screenshot about twice as slow)."""
     try:
-        _openvino()
+        return Network(path, sample)
     except ImportError:
         log.warning("OpenVINO is not installed: screenshots are read on ONNX Runtime alone (slower)")
         return None
-    return Network(path, sample)
